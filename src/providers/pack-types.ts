@@ -1,0 +1,136 @@
+/**
+ * The shape of a provider pack (`providers/<name>.yaml`). A pack is data: the engine never
+ * branches on a provider's name. It is validated against `schemas/provider-pack.schema.json`
+ * when loaded.
+ */
+
+/** Outcome classes a provider response is sorted into. */
+export type Classification = 'succeeded' | 'declined' | 'pending' | 'failed';
+
+/** Where a credential comes from: an environment variable (or an option of the same name). */
+export interface CredentialSpec {
+  /** Environment variable that holds it, e.g. `REVOLV3_TOKEN`. */
+  env: string;
+  /** Human description shown in errors and `datamap providers`. */
+  description?: string;
+}
+
+/** A static header carrying a credential, e.g. `x-revolv3-token: <token>`. */
+export interface HeaderAuthScheme {
+  type: 'header';
+  description?: string;
+  /** Header name. */
+  header: string;
+  /** Text placed before the credential, e.g. `"Bearer "`; empty for a bare token. */
+  prefix?: string;
+  /** Name of the credential (a key of `credentials`). */
+  credential: string;
+}
+
+/** A token obtained by exchanging client credentials, cached until shortly before expiry. */
+export interface TokenExchangeAuthScheme {
+  type: 'token-exchange';
+  description?: string;
+  /** Operation id (in `operations`) that performs the exchange. */
+  operation: string;
+  /** Request body: body field name → credential name. */
+  body: Record<string, string>;
+  /** Response fields holding the token, first present wins (snake_case and camelCase). */
+  tokenFields: string[];
+  /** Response fields holding the lifetime in seconds, first present wins. */
+  expiresInFields: string[];
+  /** Header to send the token in, and its prefix. */
+  header: string;
+  prefix?: string;
+  /** Refresh this many seconds before expiry. */
+  refreshSkewSeconds?: number;
+}
+
+export type AuthScheme = HeaderAuthScheme | TokenExchangeAuthScheme;
+
+/** How a 2xx response is sorted into an outcome class. */
+export interface ClassifySpec {
+  /** Dotted path of the response field to look at, e.g. `invoiceStatus`. */
+  field?: string;
+  succeeded?: Array<string | number | boolean>;
+  declined?: Array<string | number | boolean>;
+  pending?: Array<string | number | boolean>;
+  failed?: Array<string | number | boolean>;
+  /** Class when the field is missing or its value is not listed. */
+  default: Classification;
+}
+
+/** How an unknown outcome of a non-idempotent call is settled. */
+export interface ReconcileSpec {
+  /** Idempotent lookup operation id. */
+  operation: string;
+  /**
+   * Parameters for the lookup: name → JSONata expression over
+   * `{ "request": <body sent>, "params": <params sent>, "key": <record key> }`.
+   */
+  params: Record<string, string>;
+  /**
+   * JSONata over the lookup response `$` (with `$request`, `$params` bound): yields the
+   * adopted response when the call took effect, nothing when it proves absence.
+   */
+  found: string;
+}
+
+/** Paths (dotted, `[]` for any array element) of sensitive fields. */
+export interface SensitiveSpec {
+  cardNumber?: string[];
+  securityCode?: string[];
+  secret?: string[];
+}
+
+export interface OperationSpec {
+  summary: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path template with `{param}` placeholders, e.g. `/api/Invoices/{invoiceId}`. */
+  path: string;
+  /** Documentation reference (provider doc id or URL). */
+  source?: string;
+  /** True when method/path/shape is our assumption rather than documented; see `assumptions`. */
+  assumed?: boolean;
+  /** Safe to resend: it cannot take effect twice. */
+  idempotent: boolean;
+  /** Query parameters the operation accepts. */
+  query?: string[];
+  /** Request body schema, relative to `schemas/` (absent: no body). */
+  request?: string;
+  /** Response body schema, relative to `schemas/`. */
+  response?: string;
+  classify: ClassifySpec;
+  reconcile?: ReconcileSpec;
+  sensitive?: SensitiveSpec;
+  /** Internal operations (e.g. the token exchange) are not usable as Data Map steps. */
+  internal?: boolean;
+}
+
+export interface ErrorSpec {
+  /** JSONata over an error body giving the provider's message. */
+  message?: string;
+  /** JSONata over an error body giving a list of detail strings. */
+  details?: string;
+  /** Statuses that cannot have taken effect: always safe to retry. */
+  retryableStatuses: number[];
+  /** Statuses after which a non-idempotent call's outcome is unknown. */
+  unknownOutcomeStatuses: number[];
+}
+
+export interface ProviderPack {
+  name: string;
+  title: string;
+  docs?: string;
+  environments: Record<string, { baseUrl: string; description?: string }>;
+  defaultEnvironment: string;
+  /** Static headers sent on every call. */
+  headers?: Record<string, string>;
+  credentials: Record<string, CredentialSpec>;
+  auth: { default: string; schemes: Record<string, AuthScheme> };
+  errors: ErrorSpec;
+  rateLimit?: { perSecond?: number; note?: string };
+  /** Explicit assumptions where the provider's public docs are silent. */
+  assumptions?: string[];
+  operations: Record<string, OperationSpec>;
+}
