@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../index.js';
+
+const textCache = new Map<string, string[] | null>();
+
+function sourceLines(file: string): string[] | null {
+  if (!textCache.has(file)) {
+    try {
+      const text = readFileSync(file, 'utf8');
+      textCache.set(file, text.length > 5 * 1024 * 1024 ? null : text.split(/\r?\n/));
+    } catch {
+      textCache.set(file, null);
+    }
+  }
+  return textCache.get(file) ?? null;
+}
+
+/** A diagnostic as text: `severity code: message`, the location, a code frame and the hint. */
+export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {}): string {
+  const out = [`${d.severity} ${d.code}: ${d.message}`];
+  const loc = d.location;
+  if (loc) {
+    out.push(`  --> ${loc.file}:${loc.line}:${loc.column}`);
+    const lines = options.frame === false ? null : sourceLines(loc.file);
+    const line = lines?.[loc.line - 1];
+    if (line !== undefined) {
+      const num = String(loc.line);
+      const pad = ' '.repeat(num.length);
+      const width = loc.endLine === loc.line && loc.endColumn !== undefined && loc.endColumn > loc.column ? loc.endColumn - loc.column : 1;
+      const shown = line.length > 160 ? line.slice(0, 160) + '…' : line;
+      out.push(`   ${pad} |`);
+      out.push(`   ${num} | ${shown}`);
+      out.push(`   ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(Math.max(1, Math.min(width, 80)))}`);
+    }
+  }
+  out.push(`  hint: ${d.hint}`);
+  return out.join('\n');
+}
+
+/** Counts for a closing line. */
+export function countSeverities(ds: readonly Diagnostic[]): { errors: number; warnings: number } {
+  let errors = 0;
+  let warnings = 0;
+  for (const d of ds) if (d.severity === 'error') errors++; else warnings++;
+  return { errors, warnings };
+}

@@ -1,0 +1,17 @@
+import { createReadStream, statSync } from 'node:fs';
+import { readRecords, type RecordItem, DatamapError } from '../index.js';
+import type { CliIo } from './io.js';
+
+/** Streams records from `--input <file|->`; a missing file is a usage error. */
+export function openRecords(input: string, io: CliIo): AsyncGenerator<RecordItem> {
+  if (input === '-') {
+    io.stdin.setEncoding('utf8');
+    return readRecords(io.stdin as AsyncIterable<string>, { source: '<stdin>' });
+  }
+  try {
+    if (!statSync(input).isFile()) throw new Error('not a file');
+  } catch (cause) {
+    throw new DatamapError({ code: 'usage/input', severity: 'error', message: `Cannot read input ${input}`, hint: 'Give --input a JSON object, JSON array or NDJSON file, or - for standard input.' }, { cause });
+  }
+  return readRecords(createReadStream(input, { encoding: 'utf8', highWaterMark: 64 * 1024 }), { source: input });
+}

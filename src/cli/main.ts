@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+import { DatamapError } from '../index.js';
+import { formatDiagnostic } from './format-diagnostic.js';
+import { processIo, type CliIo } from './io.js';
+import { validateCommand } from './commands/validate.js';
+import { planCommand } from './commands/plan.js';
+import { registerMoreCommands } from './more-commands.js';
+
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 1 a run or plan failed for some record,
+ * 2 invalid input or usage. Never throws for user errors; never calls process.exit.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code = 0;
+  const program = new Command('datamap')
+    .description('Turn host records into validated payment-provider calls (Invoiss, Revolv3).')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run datamap --help for usage)');
+
+  program
+    .command('validate')
+    .description('Check Data Map files: YAML, schema, operations, step references, expressions, secrets')
+    .argument('<files...>', 'Data Map files')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      code = await validateCommand(files, opts, io);
+    });
+
+  program
+    .command('plan')
+    .description('Dry run: show every request each record would send, validated, without any network call')
+    .argument('<map>', 'Data Map file')
+    .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
+    .option('--base-url <url>', 'show requests against this base URL')
+    .option('--json', 'machine-readable output')
+    .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string }) => {
+      code = await planCommand(mapFile, opts, io);
+    });
+
+  registerMoreCommands(program, io, (c) => { code = c; });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof DatamapError) {
+      for (const d of err.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
+      return 2;
+    }
+    io.stderr(`error internal/error: ${(err as Error)?.message ?? String(err)}\n  hint: This is a bug in datamap; please report it with the input that caused it.\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,273 @@
+import { diagnostic, hasErrors, type Diagnostic } from '../errors/diagnostic.js';
+import { compileExpression, type CompiledExpression } from '../expressions/compile-expression.js';
+import { ENGINE_VARIABLES, JSONATA_BUILTINS } from '../expressions/builtins.js';
+import { getProvider, listProviders, pathParams } from '../providers/registry.js';
+import type { ProviderPack } from '../providers/pack-types.js';
+import { compileUserSchema, shippedValidator } from '../schemas/ajv.js';
+import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
+import type { PathSegment } from '../source/pointer.js';
+import type { SourceDocument } from '../source/yaml-document.js';
+import type { CompiledMap, CompiledParam, CompiledStep, DataMapSpec, Expr, ProviderSettings, ResolvedOperation, ResolvedProvider } from './types.js';
+
+/** Compiles a parsed Data Map: schema, provider, cross-field rules, every expression once. */
+export function compileDataMap(source: SourceDocument): { map?: CompiledMap; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [...source.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const value = source.value;
+  const at = (path: PathSegment[], key = false) => source.locate(path, { key });
+
+  const validate = shippedValidator('datamap.schema.json');
+  if (!validate(value)) {
+    for (const v of toViolations(validate.errors)) {
+      const isSecret = v.path[0] === 'provider' && v.path[1] === 'credentials' && v.path.length === 3 && v.keyword === 'pattern';
+      diagnostics.push(isSecret
+        ? diagnostic('datamap/literal-secret', `provider.credentials.${String(v.path[2])} holds a literal value; write it as \${ENV_NAME}`, { location: at(v.path) })
+        : diagnostic('datamap/schema', `${formatPath(v.path)}: ${v.message}`, { location: at(v.path, v.atKey) }));
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { diagnostics: diagnostics.length ? diagnostics : [diagnostic('datamap/schema', 'A Data Map must be a YAML mapping', { location: at([]) })] };
+  }
+  const spec = value as DataMapSpec;
+  const ctx: Ctx = { source, diagnostics, stepIds: [] };
+
+  const provider = resolveProvider(spec, ctx);
+  let inputValidator: CompiledMap['inputValidator'];
+  if (spec.input && typeof spec.input === 'object') {
+    try {
+      inputValidator = compileUserSchema(spec.input);
+    } catch (err) {
+      diagnostics.push(diagnostic('datamap/schema', `input is not a valid JSON Schema: ${(err as Error).message}`, { location: at(['input']) }));
+    }
+  }
+
+  const lets: CompiledMap['lets'] = [];
+  const known = new Set<string>();
+  const key = compileAt(ctx, ['key'], spec.key, { known, steps: 'none' });
+  if (spec.let && typeof spec.let === 'object') {
+    for (const [name, expr] of Object.entries(spec.let)) {
+      const compiled = compileAt(ctx, ['let', name], expr, { known, steps: 'none' });
+      if (compiled) lets.push({ name, expression: compiled });
+      known.add(name);
+    }
+  }
+
+  const steps: CompiledStep[] = [];
+  const rawSteps = Array.isArray(spec.steps) ? spec.steps : [];
+  const allIds = rawSteps.map((s) => (s && typeof s === 'object' ? s.id : undefined));
+  rawSteps.forEach((raw, index) => {
+    if (!raw || typeof raw !== 'object' || typeof raw.id !== 'string') return;
+    const path: PathSegment[] = ['steps', index];
+    if (ctx.stepIds.includes(raw.id)) {
+      diagnostics.push(diagnostic('datamap/duplicate-step-id', `Step id "${raw.id}" is used twice`, { location: at([...path, 'id']) }));
+    }
+    const refs = { known, steps: 'before' as const, current: index, allIds };
+    const operation = provider ? resolveOperation(provider.pack, spec.provider, raw.operation, [...path, 'operation'], ctx) : undefined;
+    const when = raw.when === undefined ? undefined : compileAt(ctx, [...path, 'when'], raw.when, refs);
+    const request = raw.request === undefined ? undefined : compileAt(ctx, [...path, 'request'], raw.request, { ...refs, repeatable: true });
+    const output = raw.output === undefined ? undefined : compileAt(ctx, [...path, 'output'], raw.output, { ...refs, steps: 'upto' });
+    const params: CompiledParam[] = [];
+    for (const [name, expr] of Object.entries(raw.params ?? {})) {
+      const compiled = compileAt(ctx, [...path, 'params', name], expr, { ...refs, repeatable: true });
+      const where = operation?.pathParams.includes(name) ? 'path' : 'query';
+      if (operation && where === 'query' && !(operation.spec.query ?? []).includes(name)) {
+        const allowed = [...operation.pathParams, ...(operation.spec.query ?? [])];
+        diagnostics.push(diagnostic('datamap/unknown-param', `Operation ${operation.id} has no parameter "${name}"`, {
+          location: at([...path, 'params', name], true),
+          hint: allowed.length ? `Parameters of ${operation.id}: ${allowed.join(', ')}.` : `${operation.id} takes no parameters.`,
+        }));
+      }
+      if (compiled) params.push({ name, in: where, expression: compiled });
+    }
+    if (operation) {
+      for (const p of operation.pathParams) {
+        if (!raw.params || !(p in raw.params)) {
+          diagnostics.push(diagnostic('datamap/missing-path-param', `Step "${raw.id}" does not give path parameter "${p}" of ${operation.method} ${operation.path}`, { location: at([...path, raw.params ? 'params' : 'operation']) }));
+        }
+      }
+      if (raw.request !== undefined && !operation.spec.request) {
+        diagnostics.push(diagnostic('datamap/unexpected-request', `${operation.id} takes no request body`, { location: at([...path, 'request'], true) }));
+      }
+      if (raw.request === undefined && operation.spec.request) {
+        diagnostics.push(diagnostic('datamap/missing-request', `Step "${raw.id}" (${operation.id}) needs a request body`, { location: at(path) }));
+      }
+    }
+    ctx.stepIds.push(raw.id);
+    if (operation) {
+      const step: CompiledStep = { id: raw.id, index, operation, params, path };
+      if (raw.description) step.description = raw.description;
+      if (when) step.when = when;
+      if (request) step.request = request;
+      if (output) step.output = output;
+      steps.push(step);
+    }
+  });
+  const result = spec.result === undefined ? undefined : compileAt(ctx, ['result'], spec.result, { known, steps: 'all', allIds });
+
+  if (hasErrors(diagnostics) || !provider || !key) return { diagnostics };
+  const map: CompiledMap = {
+    file: source.file,
+    name: spec.name ?? source.file,
+    source,
+    spec,
+    provider,
+    key,
+    lets,
+    steps,
+    diagnostics,
+  };
+  if (inputValidator) map.inputValidator = inputValidator;
+  if (result) map.result = result;
+  return { map, diagnostics };
+}
+
+interface Ctx {
+  source: SourceDocument;
+  diagnostics: Diagnostic[];
+  stepIds: string[];
+}
+
+interface RefRules {
+  known: Set<string>;
+  /** Which `$steps.x` are allowed: none, those before `current`, up to and including it, or all. */
+  steps: 'none' | 'before' | 'upto' | 'all';
+  current?: number;
+  allIds?: Array<string | undefined>;
+  repeatable?: boolean;
+}
+
+/** Compiles the expression at `path` and checks the variables and steps it refers to. */
+function compileAt(ctx: Ctx, path: PathSegment[], expr: Expr | undefined, rules: RefRules): CompiledExpression | undefined {
+  if (expr === undefined || (typeof expr !== 'string' && typeof expr !== 'number' && typeof expr !== 'boolean')) return undefined;
+  const text = typeof expr === 'string' ? expr : JSON.stringify(expr);
+  const locate = typeof expr === 'string' ? (o: number) => ctx.source.locateInScalar(path, o) : () => ctx.source.locate(path);
+  const { expression, diagnostics } = compileExpression(text, locate, { repeatable: rules.repeatable === true });
+  ctx.diagnostics.push(...diagnostics);
+  if (!expression) return undefined;
+  const defined = expression.facts.defined;
+  for (const v of expression.facts.variables) {
+    if (v.name === 'steps' || rules.known.has(v.name) || defined.has(v.name) || JSONATA_BUILTINS.has(v.name) || ENGINE_VARIABLES.has(v.name)) continue;
+    ctx.diagnostics.push(diagnostic('datamap/unknown-let', `$${v.name} is not defined`, {
+      location: locate(v.offset),
+      hint: rules.known.size ? `Defined earlier under let: ${[...rules.known].map((n) => '$' + n).join(', ')}.` : undefined,
+    }));
+  }
+  for (const ref of expression.facts.stepRefs) {
+    const index = (rules.allIds ?? []).indexOf(ref.stepId);
+    if (index === -1) {
+      ctx.diagnostics.push(diagnostic('datamap/unknown-step-reference', `$steps.${ref.stepId} names no step`, {
+        location: locate(ref.offset),
+        hint: ctx.stepIds.length ? `Steps before this point: ${ctx.stepIds.join(', ')}.` : undefined,
+      }));
+      continue;
+    }
+    const allowed = rules.steps === 'all' || (rules.steps === 'before' && index < (rules.current ?? 0)) || (rules.steps === 'upto' && index <= (rules.current ?? 0));
+    if (!allowed) {
+      ctx.diagnostics.push(diagnostic('datamap/forward-step-reference', rules.steps === 'none'
+        ? `$steps.${ref.stepId} cannot be used here: key and let are computed before any step runs`
+        : `$steps.${ref.stepId} runs after this step`, { location: locate(ref.offset) }));
+    }
+  }
+  return expression;
+}
+
+function resolveProvider(spec: DataMapSpec, ctx: Ctx): ResolvedProvider | undefined {
+  const settings: ProviderSettings | undefined = typeof spec.provider === 'string' ? { name: spec.provider } : spec.provider && typeof spec.provider === 'object' ? spec.provider : undefined;
+  if (!settings || typeof settings.name !== 'string') return undefined;
+  const namePath: PathSegment[] = typeof spec.provider === 'string' ? ['provider'] : ['provider', 'name'];
+  let pack: ProviderPack | undefined;
+  try {
+    pack = getProvider(settings.name);
+  } catch (err) {
+    ctx.diagnostics.push(diagnostic('internal/error', `Provider pack ${settings.name} is broken: ${(err as Error).message}`, { location: ctx.source.locate(namePath) }));
+    return undefined;
+  }
+  if (!pack) {
+    ctx.diagnostics.push(diagnostic('datamap/unknown-provider', `No provider pack named "${settings.name}"`, { location: ctx.source.locate(namePath), hint: `Installed packs: ${listProviders().join(', ')}.` }));
+    return undefined;
+  }
+  const environment = settings.environment ?? pack.defaultEnvironment;
+  const env = pack.environments[environment];
+  if (!env) {
+    ctx.diagnostics.push(diagnostic('datamap/unknown-environment', `${pack.name} has no environment "${environment}"`, { location: ctx.source.locate(['provider', 'environment']), hint: `Environments: ${Object.keys(pack.environments).join(', ')}.` }));
+  }
+  const auth = settings.auth ?? pack.auth.default;
+  if (!pack.auth.schemes[auth]) {
+    ctx.diagnostics.push(diagnostic('datamap/unknown-auth', `${pack.name} has no auth scheme "${auth}"`, { location: ctx.source.locate(['provider', 'auth']), hint: `Schemes: ${Object.keys(pack.auth.schemes).join(', ')}.` }));
+  }
+  const credentialEnv: Record<string, string> = {};
+  for (const [name, c] of Object.entries(pack.credentials)) credentialEnv[name] = c.env;
+  for (const [name, ref] of Object.entries(settings.credentials ?? {})) {
+    if (!(name in pack.credentials)) {
+      ctx.diagnostics.push(diagnostic('datamap/schema', `${pack.name} has no credential "${name}"`, { location: ctx.source.locate(['provider', 'credentials', name], { key: true }), hint: `Credentials: ${Object.keys(pack.credentials).join(', ')}.` }));
+      continue;
+    }
+    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(String(ref));
+    if (m) credentialEnv[name] = m[1]!;
+  }
+  for (const [opId, o] of Object.entries(settings.operations ?? {})) {
+    if (!pack.operations[opId] || pack.operations[opId]?.internal) {
+      ctx.diagnostics.push(diagnostic('datamap/unknown-operation', `${pack.name} has no operation "${opId}" to override`, { location: ctx.source.locate(['provider', 'operations', opId], { key: true }) }));
+    }
+    if (o?.baseUrl !== undefined) checkUrl(o.baseUrl, ['provider', 'operations', opId, 'baseUrl'], ctx);
+  }
+  if (settings.baseUrl !== undefined) checkUrl(settings.baseUrl, ['provider', 'baseUrl'], ctx);
+  return {
+    pack,
+    environment,
+    baseUrl: settings.baseUrl ?? env?.baseUrl ?? '',
+    baseUrlOverridden: settings.baseUrl !== undefined,
+    auth,
+    credentialEnv,
+  };
+}
+
+function checkUrl(url: string, path: PathSegment[], ctx: Ctx): void {
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = u.protocol === 'https:' || u.protocol === 'http:';
+  } catch { /* reported below */ }
+  if (!ok) ctx.diagnostics.push(diagnostic('datamap/invalid-base-url', `"${url}" is not an absolute http(s) URL`, { location: ctx.source.locate(path) }));
+}
+
+function resolveOperation(pack: ProviderPack, provider: DataMapSpec['provider'], opId: unknown, path: PathSegment[], ctx: Ctx): ResolvedOperation | undefined {
+  if (typeof opId !== 'string') return undefined;
+  const spec = pack.operations[opId];
+  if (!spec || spec.internal) {
+    const names = Object.entries(pack.operations).filter(([, o]) => !o.internal).map(([n]) => n);
+    const close = names.filter((n) => similar(n, opId));
+    ctx.diagnostics.push(diagnostic('datamap/unknown-operation', `${pack.name} has no operation "${opId}"`, {
+      location: ctx.source.locate(path),
+      hint: close.length ? `Did you mean ${close.join(' or ')}?` : `Operations: ${names.join(', ')}.`,
+    }));
+    return undefined;
+  }
+  const override = typeof provider === 'object' ? provider.operations?.[opId] : undefined;
+  const p = override?.path ?? spec.path;
+  const op: ResolvedOperation = {
+    id: opId,
+    spec,
+    method: override?.method ?? spec.method,
+    path: p,
+    pathParams: pathParams(p),
+    overridden: override !== undefined,
+  };
+  if (override?.baseUrl) op.baseUrl = override.baseUrl;
+  return op;
+}
+
+/** A loose did-you-mean: same parts in another case, or a small edit distance. */
+function similar(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y || x.includes(y) || y.includes(x)) return true;
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+  }
+  return d[x.length]![y.length]! <= 3;
+}

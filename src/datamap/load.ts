@@ -1,0 +1,34 @@
+import { DatamapError } from '../errors/diagnostic.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { readTextFile } from '../source/read-file.js';
+import { parseYamlSource } from '../source/yaml-document.js';
+import { DEFAULT_LIMITS, type SourceLimits } from '../source/limits.js';
+import { compileDataMap } from './compile.js';
+import type { CompiledMap } from './types.js';
+
+/** Where a Data Map comes from: a file path, or text with a name for locations. */
+export type DataMapSource = { file: string; text?: undefined } | { text: string; file?: string };
+
+/** Reads and checks a Data Map, returning every finding (errors and warnings) at once. */
+export function checkDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_LIMITS): { map?: CompiledMap; diagnostics: Diagnostic[] } {
+  const file = src.file ?? '<string>';
+  let text: string;
+  if (src.text !== undefined) {
+    text = src.text;
+  } else {
+    try {
+      text = readTextFile(file, limits.maxBytes);
+    } catch (err) {
+      if (err instanceof DatamapError) return { diagnostics: err.diagnostics };
+      throw err;
+    }
+  }
+  return compileDataMap(parseYamlSource(file, text, limits));
+}
+
+/** Loads a Data Map for planning or running; throws a DatamapError holding every error. */
+export function loadDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_LIMITS): CompiledMap {
+  const { map, diagnostics } = checkDataMap(src, limits);
+  if (!map) throw new DatamapError(diagnostics.filter((d) => d.severity === 'error'));
+  return map;
+}

@@ -1,0 +1,100 @@
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import type { CompiledExpression } from '../expressions/compile-expression.js';
+import type { OperationSpec, ProviderPack } from '../providers/pack-types.js';
+import type { SourceDocument } from '../source/yaml-document.js';
+import type { PathSegment } from '../source/pointer.js';
+
+/** A Data Map as written (after its schema check). */
+export interface DataMapSpec {
+  version?: 1;
+  name?: string;
+  description?: string;
+  provider: string | ProviderSettings;
+  input?: Record<string, unknown>;
+  key: Expr;
+  let?: Record<string, Expr>;
+  steps: StepSpec[];
+  result?: Expr;
+}
+
+/** An expression: JSONata text, or a number/boolean literal. */
+export type Expr = string | number | boolean;
+
+export interface ProviderSettings {
+  name: string;
+  environment?: string;
+  auth?: string;
+  baseUrl?: string;
+  credentials?: Record<string, string>;
+  operations?: Record<string, { path?: string; method?: OperationSpec['method']; baseUrl?: string }>;
+}
+
+export interface StepSpec {
+  id: string;
+  operation: string;
+  description?: string;
+  when?: Expr;
+  params?: Record<string, Expr>;
+  request?: Expr;
+  output?: Expr;
+}
+
+/** An operation with the Data Map's overrides applied. */
+export interface ResolvedOperation {
+  id: string;
+  spec: OperationSpec;
+  method: OperationSpec['method'];
+  path: string;
+  /** Base URL override for this operation (else the provider's). */
+  baseUrl?: string;
+  pathParams: string[];
+  overridden: boolean;
+}
+
+export interface CompiledParam {
+  name: string;
+  in: 'path' | 'query';
+  expression: CompiledExpression;
+}
+
+export interface CompiledStep {
+  id: string;
+  index: number;
+  operation: ResolvedOperation;
+  description?: string;
+  when?: CompiledExpression;
+  params: CompiledParam[];
+  request?: CompiledExpression;
+  output?: CompiledExpression;
+  /** Path of the step in the Data Map (for locations). */
+  path: PathSegment[];
+}
+
+/** Provider settings resolved against the pack. */
+export interface ResolvedProvider {
+  pack: ProviderPack;
+  environment: string;
+  baseUrl: string;
+  /** True when the Data Map set the base URL explicitly. */
+  baseUrlOverridden: boolean;
+  auth: string;
+  /** Credential name → environment variable that holds it. */
+  credentialEnv: Record<string, string>;
+}
+
+/** A Data Map with every expression and validator compiled once. */
+export interface CompiledMap {
+  file: string;
+  name: string;
+  source: SourceDocument;
+  spec: DataMapSpec;
+  provider: ResolvedProvider;
+  inputValidator?: ValidateFunction;
+  key: CompiledExpression;
+  lets: Array<{ name: string; expression: CompiledExpression }>;
+  steps: CompiledStep[];
+  result?: CompiledExpression;
+  /** Warnings found while loading (errors are thrown). */
+  diagnostics: Diagnostic[];
+}

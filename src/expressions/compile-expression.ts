@@ -1,0 +1,70 @@
+import jsonata from 'jsonata';
+import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
+import { analyzeAst, type ExpressionFacts } from './analyze.js';
+import { FORBIDDEN_FUNCTIONS, NON_REPEATABLE_FUNCTIONS } from './builtins.js';
+
+/** Guardrails applied to every evaluation. */
+export const EVALUATION_LIMITS = { timeout: 1000, stack: 300, sequence: 100_000 } as const;
+
+/** Maps a character offset inside the expression text to a file location. */
+export type OffsetLocator = (offset: number) => SourceLocation;
+
+/** A JSONata expression compiled once, with what it reads. */
+export interface CompiledExpression {
+  source: string;
+  facts: ExpressionFacts;
+  locate: OffsetLocator;
+  evaluate(input: unknown, bindings: Record<string, unknown>): Promise<unknown>;
+}
+
+export interface CompileOptions {
+  /** Refuse `$random`/`$shuffle` (request, key and let expressions must repeat). */
+  repeatable?: boolean;
+}
+
+/** Compiles one expression; on failure returns coded diagnostics at the real file position. */
+export function compileExpression(
+  source: string,
+  locate: OffsetLocator,
+  options: CompileOptions = {},
+): { expression?: CompiledExpression; diagnostics: Diagnostic[] } {
+  let expr: jsonata.Expression;
+  try {
+    expr = jsonata(source, { timeout: EVALUATION_LIMITS.timeout, stack: EVALUATION_LIMITS.stack, sequence: EVALUATION_LIMITS.sequence } as jsonata.JsonataOptions);
+  } catch (err) {
+    const e = err as { code?: string; position?: number; token?: string; message?: string };
+    const token = e.token && e.token !== '(end)' ? String(e.token) : '';
+    const offset = Math.max(0, (e.position ?? 0) - token.length);
+    return {
+      diagnostics: [diagnostic('expression/syntax', `${e.message ?? 'Syntax error'} (JSONata ${e.code ?? '?'})`, { location: locate(offset), data: { jsonataCode: e.code } })],
+    };
+  }
+  const facts = analyzeAst(expr.ast());
+  const diagnostics: Diagnostic[] = [];
+  for (const v of facts.variables) {
+    if (FORBIDDEN_FUNCTIONS.has(v.name) || (options.repeatable && NON_REPEATABLE_FUNCTIONS.has(v.name))) {
+      diagnostics.push(diagnostic('expression/forbidden-function', `$${v.name} is not allowed here`, { location: locate(v.offset) }));
+    }
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return {
+    diagnostics,
+    expression: {
+      source,
+      facts,
+      locate,
+      evaluate: (input, bindings) => expr.evaluate(input, bindings),
+    },
+  };
+}
+
+/** Turns a JSONata evaluation error into a coded diagnostic located in the Data Map. */
+export function evaluationDiagnostic(err: unknown, expression: CompiledExpression, what: string): Diagnostic {
+  const e = err as { code?: string; position?: number; token?: string; message?: string };
+  const code = e.code === 'D1012' || e.code === 'D1011' || e.code === 'D2015' ? 'expression/timeout' : 'expression/evaluation';
+  const offset = Math.max(0, (e.position ?? 1) - 1);
+  return diagnostic(code, `${what}: ${e.message ?? String(err)}${e.code ? ` (JSONata ${e.code})` : ''}`, {
+    location: expression.locate(offset),
+    data: { jsonataCode: e.code },
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * datamap: turn host records into validated payment-provider calls.
+ *
+ * The one public entry. Pipeline: load → validate → compile (`loadDataMap`/`checkDataMap`),
+ * plan (`planRecord`/`planRecords`, a pure dry run), execute (`runRecords`).
+ */
+export { checkDataMap, loadDataMap, type DataMapSource } from './datamap/load.js';
+export type { CompiledMap, CompiledStep, DataMapSpec, StepSpec, ProviderSettings, ResolvedProvider } from './datamap/types.js';
+export { DatamapError, hasErrors, type Diagnostic, type Severity, type SourceLocation } from './errors/diagnostic.js';
+export { CATALOGUE, type ErrorCode } from './errors/catalogue.js';
+export { planRecord, planRecords, recordItems, type PlanRunOptions } from './plan/plan-stream.js';
+export type { RecordPlanView, StepPlanView } from './plan/view.js';
+export { readRecords, type RecordItem, type ReadRecordsOptions } from './source/read-records.js';
+export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';
+export { getProvider, listProviders } from './providers/registry.js';
+export type { ProviderPack, OperationSpec, Classification } from './providers/pack-types.js';
+export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid } from './redact/index.js';

@@ -1,0 +1,59 @@
+import type { CompiledMap } from '../datamap/types.js';
+import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import { evaluationDiagnostic } from '../expressions/compile-expression.js';
+import { clockBindings } from '../expressions/bindings.js';
+import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
+import { findForbiddenKey } from '../source/read-records.js';
+import { toPlainJson } from './plain-json.js';
+import type { RecordContext } from './types.js';
+
+/**
+ * Checks one record and computes what every step's expressions will see: the input schema,
+ * `key`, then each `let` in order. Failures are reported on the context, never thrown.
+ */
+export async function prepareRecord(map: CompiledMap, record: unknown, opts: { index: number; line?: number; now: number }): Promise<RecordContext> {
+  const diagnostics: Diagnostic[] = [];
+  const steps: Record<string, unknown> = {};
+  const ctx: RecordContext = { index: opts.index, record, bindings: {}, steps, diagnostics, ok: false };
+  if (opts.line !== undefined) ctx.line = opts.line;
+  const where = `Record ${opts.index + 1}`;
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    diagnostics.push(diagnostic('record/not-object', `${where} is ${Array.isArray(record) ? 'an array' : record === null ? 'null' : `a ${typeof record}`}, not an object`));
+    return ctx;
+  }
+  const bad = findForbiddenKey(record);
+  if (bad) {
+    diagnostics.push(diagnostic('record/forbidden-key', `${where} has a key named "${bad}"`));
+    return ctx;
+  }
+  if (map.inputValidator && !map.inputValidator(record)) {
+    for (const v of toViolations(map.inputValidator.errors)) {
+      diagnostics.push(diagnostic('record/invalid', `${where}: ${formatPath(v.path)} ${v.message}`, { location: map.source.locate(['input']), data: { recordPath: formatPath(v.path) } }));
+    }
+    return ctx;
+  }
+  const bindings: Record<string, unknown> = { ...clockBindings(opts.now), steps, record, env: {} };
+  ctx.bindings = bindings;
+  try {
+    const key = await map.key.evaluate(record, bindings);
+    if ((typeof key !== 'string' && typeof key !== 'number') || String(key).trim() === '') {
+      diagnostics.push(diagnostic('record/missing-key', `${where}: key expression gave ${key === undefined ? 'nothing' : JSON.stringify(key)}`, { location: map.key.locate(0) }));
+      return ctx;
+    }
+    ctx.key = String(key);
+    bindings.key = ctx.key;
+  } catch (err) {
+    diagnostics.push(evaluationDiagnostic(err, map.key, `${where}: key`));
+    return ctx;
+  }
+  for (const { name, expression } of map.lets) {
+    try {
+      bindings[name] = toPlainJson(await expression.evaluate(record, bindings));
+    } catch (err) {
+      diagnostics.push(evaluationDiagnostic(err, expression, `${where}: let ${name}`));
+      return ctx;
+    }
+  }
+  ctx.ok = true;
+  return ctx;
+}

@@ -1,0 +1,69 @@
+import type { CompiledMap } from '../datamap/types.js';
+import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import { evaluationDiagnostic } from '../expressions/compile-expression.js';
+import { prepareRecord } from './context.js';
+import { evaluateStep } from './evaluate-step.js';
+import { Placeholders, responseSchemaRoot } from './placeholders.js';
+import { toPlainJson } from './plain-json.js';
+import type { RecordContext, StepEvaluation } from './types.js';
+
+/** One record's dry run: every step evaluated with earlier outputs as typed placeholders. */
+export interface RecordPlanRaw {
+  context: RecordContext;
+  steps: StepEvaluation[];
+  /** True when the record and every step that may run are valid. */
+  ok: boolean;
+  placeholders: Placeholders;
+}
+
+export interface PlanOptions {
+  /** Clock for `$now()`, ms since epoch. */
+  now: number;
+  baseUrl?: string;
+  index?: number;
+  line?: number;
+}
+
+const registries = new WeakMap<CompiledMap, Placeholders>();
+
+/** Plans one record. Pure: no network, no clock other than the one given. */
+export async function planRecordRaw(map: CompiledMap, record: unknown, opts: PlanOptions): Promise<RecordPlanRaw> {
+  let placeholders = registries.get(map);
+  if (!placeholders) {
+    placeholders = new Placeholders();
+    registries.set(map, placeholders);
+  }
+  const ctxOpts: { index: number; line?: number; now: number } = { index: opts.index ?? 0, now: opts.now };
+  if (opts.line !== undefined) ctxOpts.line = opts.line;
+  const context = await prepareRecord(map, record, ctxOpts);
+  const steps: StepEvaluation[] = [];
+  if (!context.ok) return { context, steps, ok: false, placeholders };
+  const baseUrl = opts.baseUrl ?? map.provider.baseUrl;
+  for (const step of map.steps) {
+    const ev = await evaluateStep(map, step, context, { baseUrl, dryRun: true });
+    steps.push(ev);
+    if (ev.decision === 'skip' || !ev.valid) continue;
+    const root = responseSchemaRoot(step.operation.spec.response);
+    const response = root ? placeholders.forSchema(root.schema, `$steps.${step.id}.response`, root.baseId) : {};
+    let output: unknown = response;
+    if (step.output) {
+      try {
+        output = toPlainJson(await step.output.evaluate(response, context.bindings));
+      } catch (err) {
+        ev.diagnostics.push(evaluationDiagnostic(err, step.output, `Record ${context.index + 1}, step ${step.id}: output`));
+        ev.valid = false;
+        continue;
+      }
+    }
+    context.steps[step.id] = placeholders.relabel(output, `$steps.${step.id}`);
+  }
+  const ok = steps.every((s) => s.valid);
+  return { context, steps, ok, placeholders };
+}
+
+/** Diagnostics of a record plan, record-level first. */
+export function planDiagnostics(plan: RecordPlanRaw): Diagnostic[] {
+  return [...plan.context.diagnostics, ...plan.steps.flatMap((s) => s.diagnostics)];
+}
+
+export { diagnostic };

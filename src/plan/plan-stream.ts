@@ -1,0 +1,44 @@
+import type { CompiledMap } from '../datamap/types.js';
+import type { RecordItem } from '../source/read-records.js';
+import { planRecordRaw } from './plan-record.js';
+import { viewPlan, type RecordPlanView } from './view.js';
+
+/** Options of a dry run. */
+export interface PlanRunOptions {
+  /** Clock for `$now()`: ms since epoch, read once per record. Defaults to Date.now. */
+  clock?: () => number;
+  /** Send every call to this base URL instead of the environment's. */
+  baseUrl?: string;
+}
+
+/** Plans one record and returns the printable (redacted) plan. */
+export async function planRecord(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number } = {}): Promise<RecordPlanView> {
+  const opts: Parameters<typeof planRecordRaw>[2] = { now: (options.clock ?? Date.now)(), index: options.index ?? 0 };
+  if (options.baseUrl) opts.baseUrl = options.baseUrl;
+  if (options.line !== undefined) opts.line = options.line;
+  return viewPlan(map, await planRecordRaw(map, record, opts));
+}
+
+/**
+ * Plans a stream of records one at a time (memory stays flat). A record that cannot be read
+ * or planned is yielded with its diagnostics; the others go on.
+ */
+export async function* planRecords(map: CompiledMap, records: AsyncIterable<RecordItem> | Iterable<RecordItem>, options: PlanRunOptions = {}): AsyncGenerator<RecordPlanView> {
+  for await (const it of records) {
+    if (it.error) {
+      const view: RecordPlanView = { index: it.index, ok: false, diagnostics: [it.error], steps: [] };
+      if (it.line !== undefined) view.line = it.line;
+      yield view;
+      continue;
+    }
+    const opts: PlanRunOptions & { index?: number; line?: number } = { ...options, index: it.index };
+    if (it.line !== undefined) opts.line = it.line;
+    yield await planRecord(map, it.value, opts);
+  }
+}
+
+/** Wraps plain values (e.g. an array of records in memory) as record items. */
+export function* recordItems(values: Iterable<unknown>): Generator<RecordItem> {
+  let index = 0;
+  for (const value of values) yield { index: index++, line: 0, value };
+}

@@ -1,0 +1,46 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatamapError, diagnostic } from '../errors/diagnostic.js';
+import { readTextFile } from '../source/read-file.js';
+import { parseYamlSource } from '../source/yaml-document.js';
+import { PROVIDERS_DIR } from '../paths.js';
+import { shippedValidator } from '../schemas/ajv.js';
+import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
+import type { OperationSpec, ProviderPack } from './pack-types.js';
+
+const packs = new Map<string, ProviderPack>();
+let scanned: string[] | undefined;
+
+/** Names of the installed provider packs. */
+export function listProviders(): string[] {
+  scanned ??= readdirSync(PROVIDERS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+  return scanned;
+}
+
+/** Loads (once) and returns a provider pack, validated against its schema. */
+export function getProvider(name: string): ProviderPack | undefined {
+  const cached = packs.get(name);
+  if (cached) return cached;
+  if (!listProviders().includes(name)) return undefined;
+  const file = join(PROVIDERS_DIR, `${name}.yaml`);
+  const doc = parseYamlSource(file, readTextFile(file));
+  if (doc.diagnostics.length > 0) throw new DatamapError(doc.diagnostics);
+  const validate = shippedValidator('provider-pack.schema.json');
+  if (!validate(doc.value)) {
+    throw new DatamapError(toViolations(validate.errors).map((v) =>
+      diagnostic('internal/error', `Provider pack ${name}: ${formatPath(v.path)} ${v.message}`, { location: doc.locate(v.path, { key: v.atKey }) })));
+  }
+  const pack = doc.value as ProviderPack;
+  packs.set(name, pack);
+  return pack;
+}
+
+/** Operations a Data Map may use (internal ones such as the token exchange excluded). */
+export function publicOperations(pack: ProviderPack): Array<[string, OperationSpec]> {
+  return Object.entries(pack.operations).filter(([, op]) => !op.internal);
+}
+
+/** Names of the `{param}` placeholders in a path template. */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+}

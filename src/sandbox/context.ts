@@ -1,0 +1,59 @@
+/**
+ * The per-instance world a handler sees: clock, ids, ledger, provider state and settings.
+ * Several sandboxes each have their own context; nothing is global.
+ */
+import { IdFactory } from './ids.js';
+import { InvoissState } from './invoiss/state.js';
+import { Ledger } from './ledger.js';
+import { Revolv3State } from './revolv3/state.js';
+import type { SandboxCredentials } from './types.js';
+
+/** Fixed default credentials. */
+export const DEFAULT_CREDENTIALS: Readonly<SandboxCredentials> = Object.freeze({
+  REVOLV3_TOKEN: 'sandbox-revolv3-token',
+  REVOLV3_CLIENT_ID: 'sandbox-revolv3-client-id',
+  REVOLV3_CLIENT_SECRET: 'sandbox-revolv3-client-secret',
+  INVOISS_TOKEN: 'sandbox-invoiss-token',
+});
+
+/** Settings fixed when the sandbox starts. */
+export interface ContextSettings {
+  seed: string | number;
+  now: () => number;
+  tokenTtlSeconds: number;
+  credentials: SandboxCredentials;
+}
+
+/** State and services of one sandbox. */
+export class SandboxContext {
+  readonly ids: IdFactory;
+  readonly ledger: Ledger;
+  readonly revolv3: Revolv3State;
+  readonly invoiss: InvoissState;
+  readonly now: () => number;
+  readonly tokenTtlSeconds: number;
+  readonly credentials: SandboxCredentials;
+
+  constructor(settings: ContextSettings) {
+    this.now = settings.now;
+    this.tokenTtlSeconds = settings.tokenTtlSeconds;
+    this.credentials = settings.credentials;
+    this.ids = new IdFactory(settings.seed);
+    this.ledger = new Ledger(settings.now);
+    this.revolv3 = new Revolv3State();
+    this.invoiss = new InvoissState();
+  }
+
+  /** The injected clock as an ISO string. */
+  iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Forgets everything; ids restart from the seed. */
+  reset(): void {
+    this.ids.reset();
+    this.ledger.clear();
+    this.revolv3.clear();
+    this.invoiss.clear();
+  }
+}

@@ -1,0 +1,178 @@
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, type Document, type Node } from 'yaml';
+import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
+import { DEFAULT_LIMITS, FORBIDDEN_KEYS, type SourceLimits } from './limits.js';
+import { pointerFromPath, type PathSegment } from './pointer.js';
+
+/** A parsed YAML (or JSON) text that still knows where every value came from. */
+export interface SourceDocument {
+  file: string;
+  text: string;
+  /** The plain JS value (only meaningful when `diagnostics` has no error). */
+  value: unknown;
+  diagnostics: Diagnostic[];
+  /** Location of the value at `path`, or of the nearest existing ancestor. */
+  locate(path: readonly PathSegment[], options?: { key?: boolean }): SourceLocation;
+  /** Location of character `offset` inside the string scalar at `path`. */
+  locateInScalar(path: readonly PathSegment[], offset: number): SourceLocation;
+}
+
+const YAML_CODE_MAP: Record<string, Diagnostic['code']> = {
+  DUPLICATE_KEY: 'source/duplicate-key',
+  TAG_RESOLVE_FAILED: 'source/unknown-tag',
+  BAD_ALIAS: 'source/alias-not-allowed',
+};
+
+/** Parses YAML text safely: unique keys, core schema, no aliases, bounded size and depth. */
+export function parseYamlSource(file: string, text: string, limits: SourceLimits = DEFAULT_LIMITS): SourceDocument {
+  const lineCounter = new LineCounter();
+  const locAt = (offset: number, end?: number): SourceLocation => {
+    const p = lineCounter.linePos(offset);
+    const loc: SourceLocation = { file, line: p.line, column: p.col };
+    if (end !== undefined) {
+      const e = lineCounter.linePos(end);
+      loc.endLine = e.line;
+      loc.endColumn = e.col;
+    }
+    return loc;
+  };
+  const fail = (d: Diagnostic): SourceDocument => ({
+    file, text, value: undefined, diagnostics: [d],
+    locate: () => ({ file, line: 1, column: 1 }),
+    locateInScalar: () => ({ file, line: 1, column: 1 }),
+  });
+
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBytes) {
+    return fail(diagnostic('source/too-large', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { location: { file, line: 1, column: 1 } }));
+  }
+
+  const doc = parseDocument(text, {
+    lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: false, strict: true, merge: false, keepSourceTokens: false,
+  });
+  const diagnostics: Diagnostic[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const code = YAML_CODE_MAP[e.code] ?? 'source/yaml-syntax';
+    const message = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
+    diagnostics.push(diagnostic(code, message, { location: locAt(e.pos[0], e.pos[1]) }));
+  }
+  if (diagnostics.length === 0) checkStructure(doc, limits, locAt, diagnostics);
+
+  let value: unknown;
+  if (diagnostics.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 0 });
+    } catch (err) {
+      diagnostics.push(diagnostic('source/yaml-syntax', `Cannot read ${file}: ${(err as Error).message}`, { location: { file, line: 1, column: 1 } }));
+    }
+  }
+
+  const nodeAt = (path: readonly PathSegment[], key: boolean): { node: Node | undefined; keyNode: Node | undefined } => {
+    let node: unknown = doc.contents;
+    let keyNode: Node | undefined;
+    let last: Node | undefined = isNode(node) ? node : undefined;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return { node: last, keyNode: undefined };
+        keyNode = isNode(pair.key) ? pair.key : undefined;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        node = node.items[seg];
+        keyNode = undefined;
+      } else {
+        return { node: last, keyNode: undefined };
+      }
+      if (isNode(node)) last = node; else return { node: key && keyNode ? keyNode : last, keyNode };
+    }
+    return { node: last, keyNode };
+  };
+
+  return {
+    file, text, value, diagnostics,
+    locate(path, options = {}) {
+      const { node, keyNode } = nodeAt(path, options.key === true);
+      const target = options.key && keyNode ? keyNode : node;
+      const range = target?.range;
+      const loc = range ? locAt(range[0], range[1]) : { file, line: 1, column: 1 };
+      return { ...loc, pointer: pointerFromPath(path) };
+    },
+    locateInScalar(path, offset) {
+      const { node } = nodeAt(path, false);
+      if (!node || !isScalar(node) || typeof node.value !== 'string' || !node.range) return this.locate(path);
+      const sourceOffset = alignOffset(node.value, text, node.range[0], node.range[1], offset);
+      return { ...locAt(sourceOffset), pointer: pointerFromPath(path) };
+    },
+  };
+}
+
+/** Rejects aliases, forbidden keys and excessive nesting, with locations. Iterative: no stack risk. */
+function checkStructure(
+  doc: Document,
+  limits: SourceLimits,
+  locAt: (offset: number, end?: number) => SourceLocation,
+  out: Diagnostic[],
+): void {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (isAlias(node)) {
+      out.push(diagnostic('source/alias-not-allowed', `Alias *${node.source} is not allowed`, { location: locAt(node.range?.[0] ?? 0) }));
+      continue;
+    }
+    if (isMap(node) || isSeq(node)) {
+      if (depth >= limits.maxDepth) {
+        out.push(diagnostic('source/too-deep', `Nesting deeper than ${limits.maxDepth} levels`, { location: locAt(node.range?.[0] ?? 0) }));
+        return;
+      }
+      if (node.anchor) out.push(diagnostic('source/alias-not-allowed', `Anchor &${node.anchor} is not allowed`, { location: locAt(node.range?.[0] ?? 0) }));
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          const k = item.key;
+          if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
+            out.push(diagnostic('source/forbidden-key', `Key "${String(k.value)}" is not allowed`, { location: locAt(k.range?.[0] ?? 0) }));
+          } else if (isMap(k) || isSeq(k)) {
+            out.push(diagnostic('source/yaml-syntax', 'Complex (non-scalar) keys are not allowed', { location: locAt(k.range?.[0] ?? 0) }));
+          }
+          stack.push({ node: item.value, depth: depth + 1 });
+        } else {
+          stack.push({ node: item, depth: depth + 1 });
+        }
+      }
+    } else if (isScalar(node) && node.anchor) {
+      out.push(diagnostic('source/alias-not-allowed', `Anchor &${node.anchor} is not allowed`, { location: locAt(node.range?.[0] ?? 0) }));
+    }
+  }
+}
+
+/**
+ * Maps a character offset inside a scalar's parsed value to an offset in the source text by
+ * walking both: block, folded, plain and quoted scalars differ from their value only in
+ * indentation, line folding and quotes, so a greedy alignment finds the real position.
+ */
+function alignOffset(value: string, text: string, start: number, end: number, offset: number): number {
+  let j = start;
+  // Skip a block scalar header (`|`, `>-`, ...) and an opening quote.
+  const head = text.slice(start, Math.min(end, start + 8));
+  if (/^[|>]/.test(head)) {
+    const nl = text.indexOf('\n', start);
+    j = nl === -1 ? end : nl + 1;
+  } else if (head.startsWith('"') || head.startsWith("'")) {
+    j = start + 1;
+  }
+  const target = Math.max(0, Math.min(offset, value.length));
+  for (let i = 0; i < target && j < end; i++) {
+    const c = value[i]!;
+    if (/\s/.test(c)) {
+      // whitespace in the value may come from a newline plus indentation in the source
+      if (/\s/.test(text[j] ?? '')) {
+        j++;
+        if (c === '\n' || text[j - 1] === '\n') while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
+      }
+      continue;
+    }
+    while (j < end && text[j] !== c) j++;
+    j++;
+  }
+  while (j < end && (text[j] === ' ' || text[j] === '\t') && /\S/.test(value[target] ?? '')) j++;
+  return Math.min(j, end);
+}
