@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Diagnostic } from '../index.js';
+import { scrubText, type Diagnostic } from '../index.js';
 
 const textCache = new Map<string, string[] | null>();
 
@@ -27,7 +27,14 @@ export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {
       const num = String(loc.line);
       const pad = ' '.repeat(num.length);
       const width = loc.endLine === loc.line && loc.endColumn !== undefined && loc.endColumn > loc.column ? loc.endColumn - loc.column : 1;
-      const shown = line.length > 160 ? line.slice(0, 160) + '…' : line;
+      let text = line;
+      if (d.data?.secret === true) {
+        // never echo a literal secret, even from the user's own file
+        const end = loc.endLine === loc.line && loc.endColumn !== undefined ? loc.endColumn - 1 : line.length;
+        text = line.slice(0, loc.column - 1) + '*'.repeat(Math.max(0, end - loc.column + 1)) + line.slice(end);
+      }
+      text = scrubText(text);
+      const shown = text.length > 160 ? text.slice(0, 160) + '…' : text;
       out.push(`   ${pad} |`);
       out.push(`   ${num} | ${shown}`);
       out.push(`   ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(Math.max(1, Math.min(width, 80)))}`);

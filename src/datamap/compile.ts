@@ -21,7 +21,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
     for (const v of toViolations(validate.errors)) {
       const isSecret = v.path[0] === 'provider' && v.path[1] === 'credentials' && v.path.length === 3 && v.keyword === 'pattern';
       diagnostics.push(isSecret
-        ? diagnostic('datamap/literal-secret', `provider.credentials.${String(v.path[2])} holds a literal value; write it as \${ENV_NAME}`, { location: at(v.path) })
+        ? diagnostic('datamap/literal-secret', `provider.credentials.${String(v.path[2])} holds a literal value; write it as \${ENV_NAME}`, { location: at(v.path), data: { secret: true } })
         : diagnostic('datamap/schema', `${formatPath(v.path)}: ${v.message}`, { location: at(v.path, v.atKey) }));
     }
   }

@@ -18,7 +18,10 @@ export interface Violation {
 export function toViolations(errors: readonly ErrorObject[] | null | undefined): Violation[] {
   if (!errors) return [];
   const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'not'].includes(e.keyword));
-  const list = specific.length > 0 ? specific : errors;
+  // Inside oneOf/anyOf, a branch's type error says little when another branch matched the type
+  // and reported something deeper or sharper at the same place.
+  const sharper = specific.filter((e) => !(e.keyword === 'type' && specific.some((o) => o !== e && o.keyword !== 'type' && o.instancePath.startsWith(e.instancePath))));
+  const list = sharper.length > 0 ? sharper : errors;
   const seen = new Set<string>();
   const out: Violation[] = [];
   for (const e of list) {

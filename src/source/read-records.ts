@@ -70,7 +70,7 @@ export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iter
       }
       if (mode === 'unknown') {
         if (/\s/.test(c)) { start = i + 1; continue; }
-        if (c === '[') { mode = 'array'; start = i + 1; continue; }
+        if (c === '[') { mode = 'array'; depth = 1; start = i + 1; continue; }
         mode = 'stream';
       }
       const topLevel = mode === 'array' ? 1 : 0;
