@@ -126,7 +126,7 @@ export class FaultStore {
   private rules: StoredRule[] = [];
 
   /** Adds a validated rule. */
-  add(input: FaultRule): FaultRule {
+  add(input: unknown): FaultRule {
     const rule = validateFaultRule(input);
     this.rules.push({ rule, remaining: rule.times ?? 1, path: rule.path === undefined ? undefined : compilePath(rule.path) });
     return rule;

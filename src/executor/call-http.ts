@@ -1,0 +1,100 @@
+import type { OperationSpec, ProviderPack } from '../providers/pack-types.js';
+import { TransportError, type HttpResponse, type Transport } from '../transport/types.js';
+import type { AuthSession } from './auth.js';
+import type { Clock } from './clock.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
+
+/** What the executor needs to make calls. */
+export interface CallContext {
+  pack: ProviderPack;
+  transport: Transport;
+  clock: Clock;
+  random: () => number;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  /** Hosts calls may go to: the pack's environments and any explicit base URL. */
+  allowedHosts: ReadonlySet<string>;
+}
+
+/** The end of one call, after the retries that were safe. */
+export interface CallOutcome {
+  response?: HttpResponse;
+  /** The call may have taken effect but no answer proves it either way. */
+  unknown: boolean;
+  /** Transport failure or refusal when there is no response. */
+  error?: { code: 'transport/timeout' | 'transport/network' | 'transport/host-not-allowed'; message: string };
+  attempts: number;
+  durationMs: number;
+}
+
+/**
+ * Sends one request with the retries the payments policy allows: any failure that cannot have
+ * taken effect (refused, 429, 503), any failure of an idempotent operation, and one re-auth on
+ * a 401. A non-idempotent call that may have taken effect comes back `unknown`, never resent.
+ */
+export async function callHttp(
+  ctx: CallContext,
+  op: OperationSpec,
+  req: { method: string; url: string; body?: unknown },
+  auth: AuthSession | undefined,
+): Promise<CallOutcome> {
+  const started = ctx.clock.now();
+  const host = new URL(req.url).host;
+  if (!ctx.allowedHosts.has(host)) {
+    return { unknown: false, attempts: 0, durationMs: 0, error: { code: 'transport/host-not-allowed', message: `Refused to call ${host}: not a host of ${ctx.pack.title} nor an explicit base URL` } };
+  }
+  const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+  let attempts = 0;
+  let reauthed = false;
+  for (;;) {
+    attempts++;
+    const headers: Record<string, string> = { ...(ctx.pack.headers ?? {}) };
+    if (body === undefined) delete headers['Content-Type'];
+    if (auth) Object.assign(headers, await auth.headers());
+    let response: HttpResponse | undefined;
+    let failure: TransportError | undefined;
+    try {
+      const httpReq: Parameters<Transport>[0] = { method: req.method, url: req.url, headers, timeoutMs: ctx.timeoutMs };
+      if (body !== undefined) httpReq.body = body;
+      response = await ctx.transport(httpReq);
+    } catch (err) {
+      failure = err instanceof TransportError ? err : new TransportError('network', true, (err as Error)?.message ?? String(err), { cause: err });
+    }
+    const elapsed = () => ctx.clock.now() - started;
+    const done = (o: Omit<CallOutcome, 'attempts' | 'durationMs'>): CallOutcome => ({ ...o, attempts, durationMs: elapsed() });
+
+    let retryAfter: number | undefined;
+    if (failure) {
+      const safe = !failure.maybeSent || op.idempotent;
+      const code = failure.kind === 'timeout' ? 'transport/timeout' : 'transport/network';
+      if (!safe) return done({ unknown: true, error: { code, message: failure.message } });
+      if (!canRetry(ctx, attempts, elapsed())) return done({ unknown: failure.maybeSent && !op.idempotent, error: { code, message: failure.message } });
+    } else if (response) {
+      const s = response.status;
+      if (s === 401 && auth && !reauthed && auth.invalidate()) {
+        reauthed = true;
+        attempts--; // the re-authentication is not a retry of the call itself
+        continue;
+      }
+      const notProcessed = ctx.pack.errors.retryableStatuses.includes(s);
+      const maybeProcessed = ctx.pack.errors.unknownOutcomeStatuses.includes(s) || (s >= 500 && !notProcessed);
+      if (notProcessed || (maybeProcessed && op.idempotent)) {
+        if (!canRetry(ctx, attempts, elapsed())) return done({ response, unknown: false });
+        retryAfter = parseRetryAfter(response.headers['retry-after'], ctx.clock.now());
+      } else if (maybeProcessed) {
+        return done({ response, unknown: true });
+      } else {
+        return done({ response, unknown: false });
+      }
+    }
+    const delay = retryAfter ?? backoffDelay(ctx.retry, attempts, ctx.random);
+    if (elapsed() + delay > ctx.retry.maxTotalMs) {
+      return response ? done({ response, unknown: false }) : done({ unknown: false, error: { code: 'transport/network', message: failure?.message ?? 'retry budget exhausted' } });
+    }
+    await ctx.clock.sleep(delay);
+  }
+}
+
+function canRetry(ctx: CallContext, attempts: number, elapsedMs: number): boolean {
+  return attempts < ctx.retry.maxAttempts && elapsedMs < ctx.retry.maxTotalMs;
+}

@@ -1,0 +1,90 @@
+import type { CompiledMap } from '../datamap/types.js';
+import { DatamapError, diagnostic } from '../errors/diagnostic.js';
+import { buildUrl } from '../plan/build-url.js';
+import type { RecordItem } from '../source/read-records.js';
+import { createAxiosTransport } from '../transport/axios-transport.js';
+import { createAuthSession, type AuthSession } from './auth.js';
+import { callHttp, type CallContext } from './call-http.js';
+import { systemClock } from './clock.js';
+import { resolveCredentials } from './credentials.js';
+import { normalizeHttpError } from './provider-error.js';
+import { DEFAULT_RETRY } from './retry-policy.js';
+import { runRecord, type Runtime } from './run-record.js';
+import type { Outcome, RecordResult, RunOptions } from './types.js';
+
+/**
+ * Runs a Data Map for real over a stream of records, one record at a time, yielding each
+ * record's result as it ends. Credentials are checked before the first call: a missing one
+ * throws a DatamapError (auth/missing-credential) and nothing is sent.
+ */
+export async function* runRecords(map: CompiledMap, records: AsyncIterable<RecordItem> | Iterable<RecordItem>, options: RunOptions = {}): AsyncGenerator<RecordResult> {
+  const pack = map.provider.pack;
+  let baseUrl = map.provider.baseUrl;
+  if (options.environment) {
+    const env = pack.environments[options.environment];
+    if (!env) {
+      throw new DatamapError(diagnostic('datamap/unknown-environment', `${pack.name} has no environment "${options.environment}"`, { hint: `Environments: ${Object.keys(pack.environments).join(', ')}.` }));
+    }
+    if (!map.provider.baseUrlOverridden) baseUrl = env.baseUrl;
+  }
+  if (options.baseUrl) {
+    try {
+      new URL(options.baseUrl);
+    } catch {
+      throw new DatamapError(diagnostic('usage/invalid-argument', `--base-url "${options.baseUrl}" is not an absolute URL`));
+    }
+    baseUrl = options.baseUrl;
+  }
+  const credentials = resolveCredentials(map.provider, options.credentials, options.env ?? process.env);
+  const ownTransport = options.transport ? undefined : createAxiosTransport();
+  const allowedHosts = new Set<string>();
+  for (const e of Object.values(pack.environments)) allowedHosts.add(new URL(e.baseUrl).host);
+  allowedHosts.add(new URL(baseUrl).host);
+  for (const s of map.steps) if (s.operation.baseUrl) allowedHosts.add(new URL(s.operation.baseUrl).host);
+  const call: CallContext = {
+    pack,
+    transport: options.transport ?? ownTransport!,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    timeoutMs: options.timeoutMs ?? 30_000,
+    allowedHosts,
+  };
+  const auth: AuthSession = createAuthSession(map.provider, credentials, call.clock, async (opId, body) => {
+    const op = pack.operations[opId];
+    if (!op) throw new Error(`token operation ${opId} is not in the pack`);
+    const out = await callHttp(call, op, { method: op.method, url: buildUrl(baseUrl, op.path, {}, {}), body }, undefined);
+    if (!out.response) throw new DatamapError(diagnostic('auth/failed', `Token exchange failed: ${out.error?.message ?? 'no response'}`));
+    if (out.response.status < 200 || out.response.status >= 300) {
+      const e = await normalizeHttpError(pack, out.response.status, out.response.body);
+      throw new DatamapError(diagnostic('auth/failed', `Token exchange failed: ${e.message}`));
+    }
+    return out.response.body;
+  });
+  const rt: Runtime = { map, call, auth, baseUrl };
+  try {
+    for await (const item of records) {
+      try {
+        yield await runRecord(rt, item);
+      } catch (err) {
+        // one record's failure (e.g. authentication) never loses the others
+        const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
+        const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false } };
+        if (item.line) r.line = item.line;
+        yield r;
+      }
+    }
+  } finally {
+    ownTransport?.close();
+  }
+}
+
+/** Counts of records per outcome. */
+export function summarize(results: Iterable<RecordResult>): Record<Outcome, number> & { total: number } {
+  const s = { total: 0, succeeded: 0, declined: 0, pending: 0, failed: 0, unknown: 0, skipped: 0 };
+  for (const r of results) {
+    s.total++;
+    s[r.outcome]++;
+  }
+  return s;
+}

@@ -1,0 +1,66 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosError } from 'axios';
+import { TransportError, type HttpRequest, type HttpResponse, type Transport } from './types.js';
+
+/**
+ * The default transport: axios with keep-alive agents, no redirects followed, every status
+ * returned as a response (the executor decides what a status means).
+ */
+export function createAxiosTransport(): Transport & { close(): void } {
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  const client = axios.create({
+    httpAgent,
+    httpsAgent,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: [(d: unknown) => d],
+    // keep axios from adding its own proxy handling from the environment
+    proxy: false,
+  });
+  const send = async (req: HttpRequest): Promise<HttpResponse> => {
+    try {
+      const res = await client.request<string>({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        data: req.body,
+        timeout: req.timeoutMs,
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+      return { status: res.status, headers, body: parseBody(res.data) };
+    } catch (err) {
+      throw toTransportError(err);
+    }
+  };
+  return Object.assign(send, {
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  });
+}
+
+function parseBody(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toTransportError(err: unknown): TransportError {
+  const e = err as AxiosError;
+  const code = e?.code ?? '';
+  const msg = e?.message ?? String(err);
+  if (code === 'ECONNREFUSED') return new TransportError('refused', false, `Connection refused (${msg})`, { cause: err });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError('network', false, `Host not found (${msg})`, { cause: err });
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(msg)) return new TransportError('timeout', true, `No response in time (${msg})`, { cause: err });
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(msg)) return new TransportError('reset', true, `Connection reset before the response (${msg})`, { cause: err });
+  return new TransportError('network', true, msg, { cause: err });
+}
