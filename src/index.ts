@@ -22,3 +22,6 @@ export type { RetryPolicy } from './executor/retry-policy.js';
 export type { NormalizedError } from './executor/provider-error.js';
 export { TransportError, type Transport, type HttpRequest, type HttpResponse } from './transport/types.js';
 export { createAxiosTransport } from './transport/axios-transport.js';
+export { startSandbox, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
+export type { Sandbox, SandboxOptions, SandboxCredentials, FaultRule, FaultKind, LedgerEntry } from './sandbox/index.js';
+export { runDemo, type DemoOptions, type DemoReport } from './demo/run-demo.js';

@@ -4,6 +4,7 @@ import { formatDiagnostic } from './format-diagnostic.js';
 import { processIo, type CliIo } from './io.js';
 import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
+import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { registerMoreCommands } from './more-commands.js';
 
 /**
@@ -37,6 +38,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--json', 'machine-readable output')
     .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string }) => {
       code = await planCommand(mapFile, opts, io);
+    });
+
+  program
+    .command('run')
+    .description('Run each record\'s provider call sequence for real (money moves: see the README)')
+    .argument('<map>', 'Data Map file')
+    .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
+    .option('--env <name>', 'environment of the provider pack (sandbox, production)')
+    .option('--base-url <url>', 'send every call to this base URL')
+    .option('--timeout <ms>', 'per-call timeout in milliseconds', '30000')
+    .option('-o, --output <file>', 'also write each record\'s result as NDJSON')
+    .option('--json', 'NDJSON output: one result per line, then a summary line')
+    .action(async (mapFile: string, opts: RunCommandOptions) => {
+      code = await runCommand(mapFile, opts, io);
     });
 
   registerMoreCommands(program, io, (c) => { code = c; });

@@ -1,9 +1,64 @@
 import type { Command } from 'commander';
+import { runDemo, startSandbox, type Outcome } from '../index.js';
 import type { CliIo } from './io.js';
+import { formatResultLine } from './commands/run.js';
 
-/** Commands added by later stages (run, sandbox, demo). */
+/** The sandbox and demo commands. */
 export function registerMoreCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
-  void program;
-  void io;
-  void setCode;
+  program
+    .command('sandbox')
+    .description('Start the built-in stateful Invoiss and Revolv3 simulators on 127.0.0.1 (Ctrl-C stops)')
+    .option('-p, --port <n>', 'port (0: chosen by the OS)', '0')
+    .option('--seed <s>', 'seed for deterministic ids', 'sandbox')
+    .action(async (opts: { port: string; seed: string }) => {
+      const sandbox = await startSandbox({ port: Number(opts.port), seed: opts.seed });
+      io.stdout([
+        `datamap sandbox listening on ${sandbox.url}`,
+        `  Revolv3 base URL: ${sandbox.baseUrls.revolv3}`,
+        `  Invoiss base URL: ${sandbox.baseUrls.invoiss}`,
+        `  admin: ${sandbox.url}/_admin/ledger, /_admin/faults, /_admin/reset (see docs/sandbox.md)`,
+        '  sandbox-only credentials (fixed, public test values):',
+        ...Object.entries(sandbox.credentials).map(([k, v]) => `    export ${k}=${v}`),
+        `  e.g. datamap run mappings/field-service-to-revolv3.yaml --input examples/field-service/invoices.json --base-url ${sandbox.baseUrls.revolv3}`,
+        '',
+      ].join('\n'));
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sandbox.close();
+      setCode(0);
+    });
+
+  program
+    .command('demo')
+    .description('Start the sandbox in-process and run every shipped Data Map on its sample records (what npm start does)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      let current = '';
+      if (!opts.json) io.stdout('datamap demo: every shipped Data Map, run for real over HTTP against the built-in sandbox (no network, no credentials).\n');
+      const report = await runDemo({
+        onResult: (map, r) => {
+          if (opts.json) return;
+          if (map.file !== current) {
+            current = map.file;
+            io.stdout(`\n${map.name}  (${map.file} → ${map.provider})\n`);
+          }
+          io.stdout('  ' + formatResultLine(r).replace(/\n(?=.)/g, '\n  '));
+        },
+      });
+      const counts: Record<Outcome, number> = { succeeded: 0, declined: 0, pending: 0, failed: 0, unknown: 0, skipped: 0 };
+      let total = 0;
+      for (const run of report.runs) for (const r of run.results) { counts[r.outcome]++; total++; }
+      const duplicates = Object.entries(report.chargesPerReference).filter(([, n]) => n > 1);
+      if (opts.json) {
+        io.stdout(JSON.stringify({ ...report, summary: { total, ...counts } }, null, 2) + '\n');
+      } else {
+        io.stdout(`\nTotals: ${total} records — ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
+        io.stdout(`Sandbox ledger: ${Object.keys(report.chargesPerReference).length} references charged, ${duplicates.length === 0 ? 'none charged twice' : `CHARGED TWICE: ${duplicates.map(([k]) => k).join(', ')}`}\n`);
+      }
+      const bad = counts.failed + counts.unknown + duplicates.length;
+      setCode(bad === 0 ? 0 : 1);
+    });
 }
