@@ -19,7 +19,9 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   const validate = shippedValidator('datamap.schema.json');
   if (!validate(value)) {
     for (const v of toViolations(validate.errors)) {
-      const isSecret = v.path[0] === 'provider' && v.path[1] === 'credentials' && v.path.length === 3 && v.keyword === 'pattern';
+      // a credential given as text (pattern) or as a bare number (type) is a literal secret
+      const isSecret = v.path[0] === 'provider' && v.path[1] === 'credentials' && v.path.length === 3
+        && (v.keyword === 'pattern' || (v.keyword === 'type' && typeof credentialValue(value, String(v.path[2])) === 'number'));
       diagnostics.push(isSecret
         ? diagnostic('datamap/literal-secret', `provider.credentials.${String(v.path[2])} holds a literal value; write it as \${ENV_NAME}`, { location: at(v.path), data: { secret: true } })
         : diagnostic('datamap/schema', `${formatPath(v.path)}: ${v.message}`, { location: at(v.path, v.atKey) }));
@@ -43,18 +45,19 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
 
   const lets: CompiledMap['lets'] = [];
   const known = new Set<string>();
-  const key = compileAt(ctx, ['key'], spec.key, { known, steps: 'none' });
+  const rawSteps = Array.isArray(spec.steps) ? spec.steps : [];
+  const allIds = rawSteps.map((s) => (s && typeof s === 'object' ? s.id : undefined));
+  // allIds lets `$steps.<existing id>` in key/let be reported as "not here" rather than "no such step"
+  const key = compileAt(ctx, ['key'], spec.key, { known, steps: 'none', allIds });
   if (spec.let && typeof spec.let === 'object') {
     for (const [name, expr] of Object.entries(spec.let)) {
-      const compiled = compileAt(ctx, ['let', name], expr, { known, steps: 'none' });
+      const compiled = compileAt(ctx, ['let', name], expr, { known, steps: 'none', allIds });
       if (compiled) lets.push({ name, expression: compiled });
       known.add(name);
     }
   }
 
   const steps: CompiledStep[] = [];
-  const rawSteps = Array.isArray(spec.steps) ? spec.steps : [];
-  const allIds = rawSteps.map((s) => (s && typeof s === 'object' ? s.id : undefined));
   rawSteps.forEach((raw, index) => {
     if (!raw || typeof raw !== 'object' || typeof raw.id !== 'string') return;
     const path: PathSegment[] = ['steps', index];
@@ -103,6 +106,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
     }
   });
   const result = spec.result === undefined ? undefined : compileAt(ctx, ['result'], spec.result, { known, steps: 'all', allIds });
+  maskSecretLines(diagnostics);
 
   if (hasErrors(diagnostics) || !provider || !key) return { diagnostics };
   const map: CompiledMap = {
@@ -119,6 +123,34 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   if (inputValidator) map.inputValidator = inputValidator;
   if (result) map.result = result;
   return { map, diagnostics };
+}
+
+/** The raw value of `provider.credentials.<name>`, when the Data Map has one. */
+function credentialValue(value: unknown, name: string): unknown {
+  const provider = (value as { provider?: unknown } | null)?.provider;
+  const credentials = provider && typeof provider === 'object' ? (provider as { credentials?: unknown }).credentials : undefined;
+  return credentials && typeof credentials === 'object' ? (credentials as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * A code frame shows the whole source line. Any other finding on a line that holds a literal
+ * secret (a flow mapping, or the key of an unknown credential) is marked secret too, without
+ * an end, so the frame masks that line from its column on instead of echoing the secret.
+ */
+function maskSecretLines(diagnostics: Diagnostic[]): void {
+  const secretLines = new Set<string>();
+  for (const d of diagnostics) {
+    if (d.code === 'datamap/literal-secret' && d.location) secretLines.add(`${d.location.file}:${d.location.line}`);
+  }
+  if (secretLines.size === 0) return;
+  for (const d of diagnostics) {
+    if (d.code === 'datamap/literal-secret' || !d.location || !secretLines.has(`${d.location.file}:${d.location.line}`)) continue;
+    const location = { ...d.location };
+    delete location.endLine;
+    delete location.endColumn;
+    d.location = location;
+    d.data = { ...d.data, secret: true };
+  }
 }
 
 interface Ctx {

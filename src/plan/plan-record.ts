@@ -1,4 +1,4 @@
-import type { CompiledMap } from '../datamap/types.js';
+import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { prepareRecord } from './context.js';
@@ -25,6 +25,7 @@ export interface PlanOptions {
 }
 
 const registries = new WeakMap<CompiledMap, Placeholders>();
+const sampleResponses = new WeakMap<CompiledStep, unknown>();
 
 /** Plans one record. Pure: no network, no clock other than the one given. */
 export async function planRecordRaw(map: CompiledMap, record: unknown, opts: PlanOptions): Promise<RecordPlanRaw> {
@@ -43,8 +44,13 @@ export async function planRecordRaw(map: CompiledMap, record: unknown, opts: Pla
     const ev = await evaluateStep(map, step, context, { baseUrl, dryRun: true });
     steps.push(ev);
     if (ev.decision === 'skip' || !ev.valid) continue;
-    const root = responseSchemaRoot(step.operation.spec.response);
-    const response = root ? placeholders.forSchema(root.schema, `$steps.${step.id}.response`, root.baseId) : {};
+    let response = sampleResponses.get(step);
+    if (response === undefined) {
+      // typed placeholders are the same for every record: build them once per step
+      const root = responseSchemaRoot(step.operation.spec.response);
+      response = root ? placeholders.forSchema(root.schema, `$steps.${step.id}.response`, root.baseId) : {};
+      sampleResponses.set(step, response);
+    }
     let output: unknown = response;
     if (step.output) {
       try {

@@ -4,6 +4,8 @@
  * sandboxes never share state. No Math.random anywhere.
  */
 
+import { luhnValid } from './luhn.js';
+
 /** FNV-1a 32-bit hash of a string. */
 export function hashString(text: string): number {
   let h = 0x811c9dc5;
@@ -64,9 +66,15 @@ export class IdFactory {
     return `${prefix}_${String(n).padStart(4, '0')}${this.chars(prefix, n, 8, HEX)}`;
   }
 
-  /** Seeded digits, e.g. for network transaction ids. */
+  /**
+   * Seeded digits, e.g. for network transaction ids. Never Luhn-valid, so a card-number
+   * scanner downstream does not mistake (and mask) a long id for a card number.
+   */
   digits(kind: string, length: number): string {
-    return this.chars(kind, this.count(kind), length, '0123456789');
+    const out = this.chars(kind, this.count(kind), length, '0123456789');
+    if (!luhnValid(out)) return out;
+    const last = Number(out.slice(-1));
+    return `${out.slice(0, -1)}${(last + 1) % 10}`;
   }
 
   /** Seeded lowercase hex. */

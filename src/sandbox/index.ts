@@ -11,7 +11,10 @@ export { startSandbox } from './server.js';
 export { DEFAULT_CREDENTIALS } from './context.js';
 
 /** The test-card catalogue, the decline amount, the fault amounts and helpers over them. */
-export { TEST_CARDS, DECLINE_AMOUNT, FAULT_AMOUNTS, OUTCOMES, luhnValid } from './test-cards.js';
+export { TEST_CARDS, DECLINE_AMOUNT, FAULT_AMOUNTS, OUTCOMES } from './test-cards.js';
+
+/** Luhn (mod 10) check, as used to validate card numbers. */
+export { luhnValid } from './luhn.js';
 export type { TestCard, CardOutcome, OutcomeSpec } from './test-cards.js';
 
 /** Fault kinds, the per-request header name and the default fault delay. */

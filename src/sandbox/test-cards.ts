@@ -88,23 +88,6 @@ export function isDeclineAmount(amount: number): boolean {
   return toCents(amount) === toCents(DECLINE_AMOUNT);
 }
 
-/** Luhn (mod 10) check of a digit string. */
-export function luhnValid(digits: string): boolean {
-  if (!/^\d+$/.test(digits)) return false;
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
 /** The outcome of charging a card number: its catalogue outcome, else approve. */
 export function outcomeForCard(pan: string): CardOutcome {
   return TEST_CARDS.find((c) => c.number === pan)?.outcome ?? 'approve';

@@ -87,7 +87,8 @@ export interface LedgerEntry {
   kind: LedgerKind;
   operation: LedgerOperation;
   /**
-   * Revolv3: the invoice's `merchantInvoiceRefId` (null for authorizations, which have none).
+   * Revolv3: the invoice's `merchantInvoiceRefId`; for authorizations and reverse-auths, which
+   * have no invoice, the payment method's `merchantPaymentMethodRefId` (often null).
    * Invoiss: the order's `externalId`, or the order id when it has none.
    */
   merchantReference: string | null;

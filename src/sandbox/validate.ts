@@ -70,7 +70,7 @@ export class Checker {
       this.add(`${path}: must be an array.`);
       return undefined;
     }
-    return v;
+    return v as unknown[];
   }
 
   /** A string with optional length and pattern rules. */

@@ -18,10 +18,12 @@ export interface Violation {
 export function toViolations(errors: readonly ErrorObject[] | null | undefined): Violation[] {
   if (!errors) return [];
   const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'not'].includes(e.keyword));
+  const deeper = (o: ErrorObject, e: ErrorObject) => o.instancePath.startsWith(e.instancePath + '/');
   // Inside oneOf/anyOf, a branch's type error says little when another branch matched the type
-  // and reported something deeper or sharper at the same place.
-  const sharper = specific.filter((e) => !(e.keyword === 'type' && specific.some((o) => o !== e && o.keyword !== 'type' && o.instancePath.startsWith(e.instancePath))));
+  // and reported something deeper (of any kind) or sharper at the same place.
+  const sharper = specific.filter((e) => !(e.keyword === 'type' && specific.some((o) => o !== e && (deeper(o, e) || (o.keyword !== 'type' && o.instancePath.startsWith(e.instancePath))))));
   const list = sharper.length > 0 ? sharper : errors;
+  const isBranchType = (e: ErrorObject) => e.keyword === 'type' && e.schemaPath.includes('/oneOf/');
   const seen = new Set<string>();
   const out: Violation[] = [];
   for (const e of list) {
@@ -39,13 +41,18 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined):
       message = `must be ${JSON.stringify(p.allowedValue)}`;
     } else if (e.keyword === 'required') {
       message = `missing required property "${String(p.missingProperty)}"`;
-    } else if (e.keyword === 'type' && e.schemaPath.includes('/oneOf/')) {
+    } else if (isBranchType(e) && list.some((o) => o !== e && (deeper(o, e) || (o.instancePath === e.instancePath && !isBranchType(o))))) {
       continue; // the type of one oneOf branch; its sibling's error says more
     }
     const k = `${path.join('/')}|${message}`;
     if (seen.has(k)) continue;
     seen.add(k);
     out.push({ path, atKey, message, keyword: e.keyword });
+  }
+  if (out.length === 0 && errors.length > 0) {
+    // never report "invalid" without saying why
+    const e = errors[0]!;
+    out.push({ path: pathFromPointer(e.instancePath), atKey: false, message: e.message ?? 'is invalid', keyword: e.keyword });
   }
   return out;
 }

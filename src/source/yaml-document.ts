@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, visit, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { DEFAULT_LIMITS, FORBIDDEN_KEYS, type SourceLimits } from './limits.js';
 import { pointerFromPath, type PathSegment } from './pointer.js';
@@ -53,7 +53,9 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
   for (const e of [...doc.errors, ...doc.warnings]) {
     const code = YAML_CODE_MAP[e.code] ?? 'source/yaml-syntax';
     const message = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
-    diagnostics.push(diagnostic(code, message, { location: locAt(e.pos[0], e.pos[1]) }));
+    // An unclosed quote is noticed at the end of the file; point at the quote that opened it.
+    const opened = e.code === 'MISSING_CHAR' && /quote/.test(message) ? unclosedQuoteStart(doc, e.pos[0]) : undefined;
+    diagnostics.push(diagnostic(code, message, { location: opened !== undefined ? locAt(opened, opened + 1) : locAt(e.pos[0], e.pos[1]) }));
   }
   if (diagnostics.length === 0) checkStructure(doc, limits, locAt, diagnostics);
 
@@ -103,6 +105,21 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
       return { ...locAt(sourceOffset), pointer: pointerFromPath(path) };
     },
   };
+}
+
+/** Start offset of the quoted scalar that runs up to `errorOffset` (an unclosed quote), if any. */
+function unclosedQuoteStart(doc: Document, errorOffset: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorOffset) {
+        start = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return start;
 }
 
 /** Rejects aliases, forbidden keys and excessive nesting, with locations. Iterative: no stack risk. */

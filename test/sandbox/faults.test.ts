@@ -62,6 +62,20 @@ describe('fault kinds via injectFault', () => {
     expect(res.headers.get('x-sandbox-fault-applied')).toBe('latency');
   });
 
+  it('latency past a client timeout still commits (the unknown-outcome case)', async () => {
+    sb.injectFault({ kind: 'latency', latencyMs: 80 });
+    await expect(
+      fetch(`${sb.baseUrls.revolv3}/api/Payments/sale`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-revolv3-token': sb.credentials.REVOLV3_TOKEN },
+        body: JSON.stringify(saleBody('F-TO', 10)),
+        signal: AbortSignal.timeout(20),
+      }),
+    ).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(countCharges(sb.ledger(), 'F-TO')).toBe(1);
+  });
+
   it('slow-body: commits and trickles the body', async () => {
     sb.injectFault({ kind: 'slow-body', latencyMs: 60 });
     const t0 = performance.now();

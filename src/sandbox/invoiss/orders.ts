@@ -44,7 +44,8 @@ export function createOrder(ctx: SandboxContext, req: RouteRequest): HandlerResu
   const type = ORDER_TYPES.find((t) => t === typeRaw.toUpperCase());
   if (!type) c.add(`type: must be one of ${ORDER_TYPES.join(', ')}.`);
   const numberRaw = body.number;
-  if (numberRaw !== undefined && numberRaw !== null && typeof numberRaw !== 'string' && typeof numberRaw !== 'number') c.add('number: must be a string or a number.');
+  const number = typeof numberRaw === 'string' || typeof numberRaw === 'number' ? String(numberRaw) : undefined;
+  if (numberRaw !== undefined && numberRaw !== null && number === undefined) c.add('number: must be a string or a number.');
   const externalId = c.string(body, 'externalId', 'externalId', { max: 200 }) ?? null;
   const metadata = c.object(body, 'metadata', 'metadata') ?? {};
   const items = parseLineItems(c, body);
@@ -54,7 +55,7 @@ export function createOrder(ctx: SandboxContext, req: RouteRequest): HandlerResu
   const subTotal = roundMoney(items.reduce((sum, li) => sum + li.total, 0));
   const order: Order = {
     id: ctx.ids.prefixed('ord'),
-    number: numberRaw === undefined || numberRaw === null ? String(1000 + ctx.ids.count('orderNumber')) : String(numberRaw),
+    number: number ?? String(1000 + ctx.ids.count('orderNumber')),
     client,
     type,
     externalId,

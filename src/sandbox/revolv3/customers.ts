@@ -60,9 +60,18 @@ export function storeCustomer(ctx: SandboxContext, f: CustomerFields): Customer 
   return customer;
 }
 
-function presentCustomer(customer: Customer): JsonObject {
-  const { createdAt: _createdAt, ...rest } = customer;
-  return { ...rest, taxAddresses: [], subscriptions: [] };
+function presentCustomer(c: Customer): JsonObject {
+  return {
+    customerId: c.customerId,
+    merchantCustomerRefId: c.merchantCustomerRefId,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    email: c.email,
+    billingAddresses: c.billingAddresses,
+    shippingAddresses: c.shippingAddresses,
+    taxAddresses: [],
+    subscriptions: [],
+  };
 }
 
 /** `POST /api/Customers` → 201. */

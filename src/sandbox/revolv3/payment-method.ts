@@ -3,7 +3,8 @@
  * tokenised (BIN + last 4 only), and presenting it in responses.
  */
 import type { SandboxContext } from '../context.js';
-import { luhnValid, outcomeForCard } from '../test-cards.js';
+import { luhnValid } from '../luhn.js';
+import { outcomeForCard } from '../test-cards.js';
 import { Checker, isObject, type JsonObject } from '../validate.js';
 import type { Address, StoredPaymentMethod } from './state.js';
 
