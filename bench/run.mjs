@@ -6,7 +6,7 @@
 //  4. end to end: the same run over HTTP against the in-process sandbox (keep-alive).
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
-import { loadDataMap, planRecords, recordItems, runRecords, startSandbox } from '../dist/index.js';
+import { loadDataMap, planRecords, runRecords, startSandbox } from '../dist/index.js';
 
 const N_PLAN = Number(process.env.BENCH_PLAN ?? 20000);
 const N_RUN = Number(process.env.BENCH_RUN ?? 5000);

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, visit, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { DEFAULT_LIMITS, FORBIDDEN_KEYS, type SourceLimits } from './limits.js';
 import { pointerFromPath, type PathSegment } from './pointer.js';
@@ -107,19 +107,21 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
   };
 }
 
-/** Start offset of the quoted scalar that runs up to `errorOffset` (an unclosed quote), if any. */
+/** Start offset of the quoted scalar that runs up to `errorOffset` (an unclosed quote), if any. Iterative. */
 function unclosedQuoteStart(doc: Document, errorOffset: number): number | undefined {
-  let start: number | undefined;
-  visit(doc, {
-    Scalar(_key, node) {
-      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorOffset) {
-        start = node.range[0];
-        return visit.BREAK;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isScalar(node)) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorOffset) return node.range[0];
+    } else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) stack.push(item.key, item.value);
+        else stack.push(item);
       }
-      return undefined;
-    },
-  });
-  return start;
+    }
+  }
+  return undefined;
 }
 
 /** Rejects aliases, forbidden keys and excessive nesting, with locations. Iterative: no stack risk. */
