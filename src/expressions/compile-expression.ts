@@ -34,7 +34,10 @@ export function compileExpression(
   } catch (err) {
     const e = err as { code?: string; position?: number; token?: string; message?: string };
     const token = e.token && e.token !== '(end)' ? String(e.token) : '';
-    const offset = Math.max(0, (e.position ?? 0) - token.length);
+    // Unclosed strings and comments are reported at the end: point at where they open instead.
+    // Other errors at the end land after the last character, not after trailing newlines.
+    const opened = e.code === 'S0101' || e.code === 'S0105' || e.code === 'S0106' ? unterminatedStart(source) : undefined;
+    const offset = opened ?? Math.min(Math.max(0, (e.position ?? 0) - token.length), source.trimEnd().length);
     return {
       diagnostics: [diagnostic('expression/syntax', `${e.message ?? 'Syntax error'} (JSONata ${e.code ?? '?'})`, { location: locate(offset), data: { jsonataCode: e.code } })],
     };
@@ -67,4 +70,23 @@ export function evaluationDiagnostic(err: unknown, expression: CompiledExpressio
     location: expression.locate(offset),
     data: { jsonataCode: e.code },
   });
+}
+
+/** Offset of the string, backquoted name or comment that never closes, if any. */
+function unterminatedStart(source: string): number | undefined {
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i];
+    if (c === '"' || c === "'" || c === '`') {
+      const start = i++;
+      while (i < source.length && source[i] !== c) i += c !== '`' && source[i] === '\\' ? 2 : 1;
+      if (i >= source.length) return start;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      if (end === -1) return i;
+      i = end + 1;
+    }
+    i++;
+  }
+  return undefined;
 }

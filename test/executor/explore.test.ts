@@ -1,15 +1,19 @@
 import nock from 'nock';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeAll, it } from 'vitest';
 import { api, openSample, paid, resetNock, REVOLV3, revolv3SaleMap, run, type Seen } from './helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(resetNock);
 
-it('explore', async () => {
+for (const kind of ['delayConnection', 'delayConnection', 'delay'] as const) {
+it('timeout ' + kind, async () => {
   const seen: Seen[] = [];
-  api(REVOLV3, seen).post('/api/Payments/sale').reply(200, paid(1001, 'FS-10042'));
-  const res = await run(revolv3SaleMap(), [openSample()]);
-  console.log(JSON.stringify(res, null, 1));
-  console.log(JSON.stringify(seen, null, 1));
-  expect(nock.isDone()).toBe(true);
+  api(REVOLV3, seen).post('/api/Payments/sale')[kind](200).reply(200, paid(1001, 'FS-10042'))
+    .get('/api/Invoices').query({ merchantInvoiceRefId: 'FS-10042' }).reply(200, [{ invoiceId: 1001, merchantInvoiceRefId: 'FS-10042', invoiceStatus: 'Paid', total: 159.99 }]);
+  const t = Date.now();
+  const res = await run(revolv3SaleMap(), [openSample()], { timeoutMs: 30 });
+  console.log(kind, Date.now() - t, res[0]!.steps[0]!.reconciliation, res[0]!.outcome);
+  console.log(seen.map((s) => s.method + ' ' + s.path));
+
 });
+}
