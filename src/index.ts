@@ -25,3 +25,4 @@ export { createAxiosTransport } from './transport/axios-transport.js';
 export { startSandbox, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
 export type { Sandbox, SandboxOptions, SandboxCredentials, FaultRule, FaultKind, LedgerEntry } from './sandbox/index.js';
 export { runDemo, type DemoOptions, type DemoReport } from './demo/run-demo.js';
+export * from "./authoring/index.js";

@@ -2,9 +2,17 @@ import type { Command } from 'commander';
 import { runDemo, startSandbox, type Outcome } from '../index.js';
 import type { CliIo } from './io.js';
 import { formatResultLine } from './commands/run.js';
+import { registerProvidersCommand } from './commands/providers.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerTestCommand } from './commands/test.js';
+import { registerExplainCommand } from './commands/explain.js';
 
-/** The sandbox and demo commands. */
+/** The authoring commands (test, explain, init, providers), then sandbox and demo. */
 export function registerMoreCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
+  registerTestCommand(program, io, setCode);
+  registerExplainCommand(program, io, setCode);
+  registerInitCommand(program, io, setCode);
+  registerProvidersCommand(program, io, setCode);
   program
     .command('sandbox')
     .description('Start the built-in stateful Invoiss and Revolv3 simulators on 127.0.0.1 (Ctrl-C stops)')

@@ -49,7 +49,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   const allIds = rawSteps.map((s) => (s && typeof s === 'object' ? s.id : undefined));
   // allIds lets `$steps.<existing id>` in key/let be reported as "not here" rather than "no such step"
   const key = compileAt(ctx, ['key'], spec.key, { known, steps: 'none', allIds });
-  if (spec.let && typeof spec.let === 'object') {
+  if (isRecord(spec.let)) {
     for (const [name, expr] of Object.entries(spec.let)) {
       const compiled = compileAt(ctx, ['let', name], expr, { known, steps: 'none', allIds });
       if (compiled) lets.push({ name, expression: compiled });
@@ -70,7 +70,9 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
     const request = raw.request === undefined ? undefined : compileAt(ctx, [...path, 'request'], raw.request, { ...refs, repeatable: true });
     const output = raw.output === undefined ? undefined : compileAt(ctx, [...path, 'output'], raw.output, { ...refs, steps: 'upto' });
     const params: CompiledParam[] = [];
-    for (const [name, expr] of Object.entries(raw.params ?? {})) {
+    // a mistyped `params` (a string, a list) is a schema error; do not read it as names
+    const rawParams = isRecord(raw.params) ? raw.params : undefined;
+    for (const [name, expr] of Object.entries(rawParams ?? {})) {
       const compiled = compileAt(ctx, [...path, 'params', name], expr, { ...refs, repeatable: true });
       const where = operation?.pathParams.includes(name) ? 'path' : 'query';
       if (operation && where === 'query' && !(operation.spec.query ?? []).includes(name)) {
@@ -82,12 +84,14 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
       }
       if (compiled) params.push({ name, in: where, expression: compiled });
     }
-    if (operation) {
+    if (operation && (raw.params === undefined || rawParams)) {
       for (const p of operation.pathParams) {
-        if (!raw.params || !(p in raw.params)) {
+        if (!rawParams || !(p in rawParams)) {
           diagnostics.push(diagnostic('datamap/missing-path-param', `Step "${raw.id}" does not give path parameter "${p}" of ${operation.method} ${operation.path}`, { location: at([...path, raw.params ? 'params' : 'operation']) }));
         }
       }
+    }
+    if (operation) {
       if (raw.request !== undefined && !operation.spec.request) {
         diagnostics.push(diagnostic('datamap/unexpected-request', `${operation.id} takes no request body`, { location: at([...path, 'request'], true) }));
       }
@@ -123,6 +127,11 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   if (inputValidator) map.inputValidator = inputValidator;
   if (result) map.result = result;
   return { map, diagnostics };
+}
+
+/** A plain mapping (not null, not a list). */
+function isRecord<T extends object>(v: T | null | undefined): v is T {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** The raw value of `provider.credentials.<name>`, when the Data Map has one. */
@@ -229,7 +238,7 @@ function resolveProvider(spec: DataMapSpec, ctx: Ctx): ResolvedProvider | undefi
   }
   const credentialEnv: Record<string, string> = {};
   for (const [name, c] of Object.entries(pack.credentials)) credentialEnv[name] = c.env;
-  for (const [name, ref] of Object.entries(settings.credentials ?? {})) {
+  for (const [name, ref] of Object.entries(isRecord(settings.credentials) ? settings.credentials : {})) {
     if (!(name in pack.credentials)) {
       ctx.diagnostics.push(diagnostic('datamap/schema', `${pack.name} has no credential "${name}"`, { location: ctx.source.locate(['provider', 'credentials', name], { key: true }), hint: `Credentials: ${Object.keys(pack.credentials).join(', ')}.` }));
       continue;
@@ -237,11 +246,11 @@ function resolveProvider(spec: DataMapSpec, ctx: Ctx): ResolvedProvider | undefi
     const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(String(ref));
     if (m) credentialEnv[name] = m[1]!;
   }
-  for (const [opId, o] of Object.entries(settings.operations ?? {})) {
+  for (const [opId, o] of Object.entries(isRecord(settings.operations) ? settings.operations : {})) {
     if (!pack.operations[opId] || pack.operations[opId]?.internal) {
       ctx.diagnostics.push(diagnostic('datamap/unknown-operation', `${pack.name} has no operation "${opId}" to override`, { location: ctx.source.locate(['provider', 'operations', opId], { key: true }) }));
     }
-    if (o?.baseUrl !== undefined) checkUrl(o.baseUrl, ['provider', 'operations', opId, 'baseUrl'], ctx);
+    if (isRecord(o) && o.baseUrl !== undefined) checkUrl(o.baseUrl, ['provider', 'operations', opId, 'baseUrl'], ctx);
   }
   if (settings.baseUrl !== undefined) checkUrl(settings.baseUrl, ['provider', 'baseUrl'], ctx);
   return {
@@ -275,8 +284,9 @@ function resolveOperation(pack: ProviderPack, provider: DataMapSpec['provider'],
     }));
     return undefined;
   }
-  const override = typeof provider === 'object' ? provider.operations?.[opId] : undefined;
-  const p = override?.path ?? spec.path;
+  const overrides = typeof provider === 'object' && provider !== null && isRecord(provider.operations) ? provider.operations : undefined;
+  const override = overrides && isRecord(overrides[opId]) ? overrides[opId] : undefined;
+  const p = typeof override?.path === 'string' ? override.path : spec.path;
   const op: ResolvedOperation = {
     id: opId,
     spec,

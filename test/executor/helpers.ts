@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
-import { loadDataMap, recordItems, runRecords, type CompiledMap, type RecordResult, type RunOptions } from '../../src/index.js';
+import { loadDataMap, recordItems, runRecords, type CompiledMap, type RecordItem, type RecordResult, type RunOptions } from '../../src/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const REVOLV3 = 'https://api-sandbox.revolv3.com';
@@ -45,12 +45,93 @@ export function samples(): Loose[] {
 }
 export const openSample = (): Loose => samples()[0];
 
-/** Runs records to the end with the test defaults (fake clock, fixed jitter, a static token). */
-export async function run(map: CompiledMap, records: unknown[], options: RunOptions = {}): Promise<RecordResult[]> {
+export const TOKEN = 'tok_test';
+export const INVOISS_TOKEN = 'inv_tok_test';
+
+/** Runs records to the end with the test defaults (fake clock, fixed jitter, static tokens, no environment). */
+export async function run(map: CompiledMap, records: unknown[] | AsyncIterable<RecordItem>, options: RunOptions = {}): Promise<RecordResult[]> {
   const out: RecordResult[] = [];
-  const opts: RunOptions = { credentials: { REVOLV3_TOKEN: 'tok_test', INVOISS_TOKEN: 'inv_tok_test' }, env: {}, random: () => 0.5, clock: fakeClock(), ...options };
-  for await (const r of runRecords(map, recordItems(records), opts)) out.push(r);
+  const opts: RunOptions = { credentials: { REVOLV3_TOKEN: TOKEN, INVOISS_TOKEN }, env: {}, random: () => 0.5, clock: fakeClock(), ...options };
+  const items = Array.isArray(records) ? recordItems(records) : records;
+  for await (const r of runRecords(map, items, opts)) out.push(r);
   return out;
+}
+
+/** A Data Map with one invoices.get step (the id comes from the record's `id`). */
+export const INVOICE_GET_MAP = `
+version: 1
+name: look an invoice up
+provider: { name: revolv3 }
+key: id
+steps:
+  - id: get
+    operation: invoices.get
+    params: { invoiceId: id }
+    output: '{ "invoiceId": invoiceId, "status": invoiceStatus }'
+`;
+
+/** The seed document's one-time invoice payment, sent as the record says (invoices.payment). */
+export const SEED_MAP = `
+version: 1
+name: seed invoice payment
+provider: { name: revolv3, environment: sandbox }
+key: invoice.merchantInvoiceRefId
+steps:
+  - id: pay
+    operation: invoices.payment
+    request: $
+    output: '{ "invoiceId": invoiceId, "status": invoiceStatus, "customerId": customerId }'
+result: '{ "ref": $key, "invoiceId": $steps.pay.invoiceId, "status": $steps.pay.status }'
+`;
+
+/** The Revolv3 seed request body (docs R5), with a security code added. */
+export function seedInvoicePayment(ref = '123456789'): Loose {
+  return {
+    customerId: 1,
+    firstName: null,
+    lastName: null,
+    merchantCustomerRefId: null,
+    email: null,
+    invoice: {
+      merchantInvoiceRefId: ref,
+      invoiceLineItems: [
+        { name: 'LineItem1', description: 'Line Item 1 Description', value: 10, valueType: 'Standard' },
+        { name: 'LineItem2', description: 'Line Item 2 Description', value: 20, valueType: 'Standard' },
+        { name: 'LineItem3', description: 'Line Item 3 Description', value: 30, valueType: 'Standard' },
+      ],
+    },
+    dynamicDescriptor: { subMerchantId: null, subMerchantName: 'REV*revolv3', subMerchantPhone: '00442030513031', countryCode: null, city: null },
+    paymentMethod: {
+      paymentMethodTypes: [1],
+      billingAddress: { addressId: null, addressLine1: '100 Main', addressLine2: null, city: 'Santa Ana', state: 'CA', postalCode: '91111', phoneNumber: null, email: null, country: 'US' },
+      creditCard: { paymentAccountNumber: '4111111111111111', expirationDate: '1028', securityCode: '8462', networkToken: null, processingMethodType: 5 },
+      ach: null,
+      googlePay: null,
+      applePay: null,
+      merchantPaymentMethodRefId: null,
+      billingFirstName: 'Test',
+      billingLastName: 'User',
+      billingFullName: null,
+    },
+  };
+}
+
+/** Yields records one by one, calling `between(i)` before record i (i ≥ 1): e.g. to move the clock. */
+export async function* spaced(records: unknown[], between: (i: number) => void): AsyncGenerator<RecordItem> {
+  for (const [i, value] of records.entries()) {
+    if (i > 0) between(i);
+    yield { index: i, line: 0, value };
+  }
+}
+
+/** Drains a run that is expected to throw, returning the error. */
+export async function runError(map: CompiledMap, records: unknown[], options: RunOptions): Promise<unknown> {
+  try {
+    for await (const r of runRecords(map, recordItems(records), options)) void r;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('the run did not throw');
 }
 
 /** A request nock saw. */

@@ -65,7 +65,7 @@ export function processPayment(ctx: SandboxContext, req: RouteRequest): HandlerR
   });
   if (declined) return { status: 200, body: { success: false, message: 'Payment declined', paymentId } };
   ctx.invoiss.payments.set(paymentId, target.id);
-  target.payments.push({ id: paymentId, method, type, amount, status: 'COMPLETED', createdAt: ctx.iso() });
+  target.payments.push({ id: paymentId, paymentId, method, type, amount, status: 'COMPLETED', createdAt: ctx.iso() });
   target.paidTotal = roundMoney(target.paidTotal + amount);
   target.status = target.paidTotal >= target.grandTotal ? 'PAID' : 'PARTIAL';
   return { status: 200, body: { success: true, message: 'Payment processed successfully', paymentId } };

@@ -34,6 +34,8 @@ export interface OrderLineItem {
 
 export interface OrderPayment {
   id: string;
+  /** Same as `id`: the field name the Invoiss pack's reconcile reads (assumed contract). */
+  paymentId: string;
   method: string;
   type: string | null;
   amount: number;
