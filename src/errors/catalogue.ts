@@ -57,6 +57,13 @@ export const CATALOGUE = {
   'provider/declined': { title: 'Payment declined', hint: 'The provider declined the payment; this is an outcome, not an engine error.' },
   'run/unknown-outcome': { title: 'Outcome unknown', hint: 'The call may have taken effect and reconciliation could not tell; check the provider before re-running.' },
   'run/not-planned': { title: 'Record not run', hint: 'The record\'s plan has errors, so no call was made.' },
+  // Data Map tests (datamap test)
+  'test/failed': { title: 'Data Map test failed', hint: 'The Data Map did not do what the case expects: fix the map, or the expectation if the change is intended.' },
+  'test/invalid-file': { title: 'Invalid Data Map test file', hint: 'See schemas/datamap-test.schema.json or the README for the test file format.' },
+  'test/unknown-step': { title: 'Test names an unknown step', hint: 'Use a step id of the Data Map under test (or, under responses, an operation id of its provider pack).' },
+  'test/no-mock': { title: 'No mocked response for a call', hint: 'Add a response for the step under the case\'s `responses` (a list answers repeated calls in order).' },
+  'test/unexpected-call': { title: 'Call matches no step', hint: 'The executor sent a request that no step or mocked operation of the case matches; check the Data Map\'s operations.' },
+  'test/no-tests': { title: 'No Data Map tests found', hint: 'Give test files (*.test.yaml), Data Maps with a sibling <name>.test.yaml, or directories holding them.' },
   'internal/error': { title: 'Internal error', hint: 'This is a bug in datamap; please report it with the input that caused it.' },
 } as const satisfies Record<string, { title: string; hint: string }>;
 

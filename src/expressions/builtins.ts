@@ -11,7 +11,7 @@ export const JSONATA_BUILTINS: ReadonlySet<string> = new Set([
 ]);
 
 /** Variables the engine binds for every Data Map expression. */
-export const ENGINE_VARIABLES: ReadonlySet<string> = new Set(['steps', 'key', 'record', 'env', 'money', 'last4', 'first6']);
+export const ENGINE_VARIABLES: ReadonlySet<string> = new Set(['steps', 'key', 'record', 'env']);
 
 /** Functions never allowed; `random` is additionally refused where values must repeat. */
 export const FORBIDDEN_FUNCTIONS: ReadonlySet<string> = new Set(['eval']);

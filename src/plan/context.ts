@@ -4,7 +4,7 @@ import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import { findForbiddenKey } from '../source/read-records.js';
-import { toPlainJson } from './plain-json.js';
+import { isFunctionValue, toPlainJson } from './plain-json.js';
 import type { RecordContext } from './types.js';
 
 /**
@@ -48,7 +48,9 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
   }
   for (const { name, expression } of map.lets) {
     try {
-      bindings[name] = toPlainJson(await expression.evaluate(record, bindings));
+      const value = await expression.evaluate(record, bindings);
+      // a `let` may define a helper function for later expressions: keep it callable
+      bindings[name] = isFunctionValue(value) ? value : toPlainJson(value);
     } catch (err) {
       diagnostics.push(evaluationDiagnostic(err, expression, `${where}: let ${name}`));
       return ctx;

@@ -57,7 +57,7 @@ export class Placeholders {
   /** Re-labels every placeholder inside an output value by where it now lives (`$steps.<id>...`). */
   relabel(value: unknown, ref: string): unknown {
     if (typeof value === 'string') {
-      return STRING_PLACEHOLDER.test(value) && value.startsWith(OPEN) && value.endsWith(CLOSE) && value.indexOf(OPEN, 1) === -1 ? this.string(ref) : value;
+      return value.startsWith(OPEN) && value.endsWith(CLOSE) && value.indexOf(OPEN, 1) === -1 && this.strings.has(value) ? this.string(ref) : value;
     }
     if (typeof value === 'number') {
       const info = this.numbers.get(value);

@@ -2,15 +2,15 @@
  * Turns a JSONata result into plain JSON: sequences become arrays, functions and undefined
  * values disappear, and non-finite numbers become null (as JSON would send them).
  */
-export function toPlainJson(value: unknown): unknown {
-  if (value === undefined) return undefined;
+export function toPlainJson(value: unknown, depth = 0): unknown {
+  if (value === undefined || depth > 200) return undefined;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'function') return undefined;
+  if (typeof value === 'function' || isFunctionValue(value)) return undefined;
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (const v of value) {
-      const p = toPlainJson(v);
+      const p = toPlainJson(v, depth + 1);
       if (p !== undefined) out.push(p);
     }
     return out;
@@ -18,10 +18,18 @@ export function toPlainJson(value: unknown): unknown {
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const p = toPlainJson(v);
+      const p = toPlainJson(v, depth + 1);
       if (p !== undefined) out[k] = p;
     }
     return out;
   }
   return undefined;
+}
+
+/** JSONata lambdas and native functions arrive as objects marked by the library. */
+export function isFunctionValue(value: unknown): boolean {
+  if (typeof value === 'function') return true;
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return v._jsonata_lambda === true || v._jsonata_function === true;
 }

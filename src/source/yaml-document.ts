@@ -22,6 +22,9 @@ const YAML_CODE_MAP: Record<string, Diagnostic['code']> = {
   BAD_ALIAS: 'source/alias-not-allowed',
 };
 
+/** Explicit tags a Data Map may use: the JSON-compatible core ones. */
+const CORE_TAGS: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
 /** Parses YAML text safely: unique keys, core schema, no aliases, bounded size and depth. */
 export function parseYamlSource(file: string, text: string, limits: SourceLimits = DEFAULT_LIMITS): SourceDocument {
   const lineCounter = new LineCounter();
@@ -51,13 +54,15 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
   });
   const diagnostics: Diagnostic[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
-    const code = YAML_CODE_MAP[e.code] ?? 'source/yaml-syntax';
-    const message = e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
+    // the parser recurses per nesting level: a very deep document exhausts its stack
+    const tooDeep = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message);
+    const code = tooDeep ? 'source/too-deep' : YAML_CODE_MAP[e.code] ?? 'source/yaml-syntax';
+    const message = tooDeep ? 'Nesting too deep to read' : e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
     // An unclosed quote is noticed at the end of the file; point at the quote that opened it.
     const opened = e.code === 'MISSING_CHAR' && /quote/.test(message) ? unclosedQuoteStart(doc, e.pos[0]) : undefined;
     diagnostics.push(diagnostic(code, message, { location: opened !== undefined ? locAt(opened, opened + 1) : locAt(e.pos[0], e.pos[1]) }));
   }
-  if (diagnostics.length === 0) checkStructure(doc, limits, locAt, diagnostics);
+  if (diagnostics.length === 0) checkStructure(doc, text, limits, locAt, diagnostics);
 
   let value: unknown;
   if (diagnostics.length === 0) {
@@ -107,6 +112,14 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
   };
 }
 
+/** Where the `!tag` written before the node at `offset` starts. */
+function tagStart(text: string, offset: number): number {
+  let i = text.lastIndexOf('!', offset);
+  if (i === -1) return offset;
+  while (i > 0 && !/[\s[{,:]/.test(text[i - 1]!)) i--;
+  return i;
+}
+
 /** Start offset of the quoted scalar that runs up to `errorOffset` (an unclosed quote), if any. Iterative. */
 function unclosedQuoteStart(doc: Document, errorOffset: number): number | undefined {
   const stack: unknown[] = [doc.contents];
@@ -127,6 +140,7 @@ function unclosedQuoteStart(doc: Document, errorOffset: number): number | undefi
 /** Rejects aliases, forbidden keys and excessive nesting, with locations. Iterative: no stack risk. */
 function checkStructure(
   doc: Document,
+  text: string,
   limits: SourceLimits,
   locAt: (offset: number, end?: number) => SourceLocation,
   out: Diagnostic[],
@@ -134,6 +148,10 @@ function checkStructure(
   const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
+    // !!binary, !!set, !!omap, !!pairs, !!timestamp would become non-JSON values
+    if (isNode(node) && node.tag && !CORE_TAGS.has(node.tag)) {
+      out.push(diagnostic('source/unknown-tag', `Tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, { location: locAt(tagStart(text, node.range?.[0] ?? 0)) }));
+    }
     if (isAlias(node)) {
       out.push(diagnostic('source/alias-not-allowed', `Alias *${node.source} is not allowed`, { location: locAt(node.range?.[0] ?? 0) }));
       continue;
@@ -147,6 +165,7 @@ function checkStructure(
       for (const item of node.items as unknown[]) {
         if (isPair(item)) {
           const k = item.key;
+          if (isScalar(k) && k.tag && !CORE_TAGS.has(k.tag)) stack.push({ node: k, depth: depth + 1 });
           if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
             out.push(diagnostic('source/forbidden-key', `Key "${String(k.value)}" is not allowed`, { location: locAt(k.range?.[0] ?? 0) }));
           } else if (isMap(k) || isSeq(k)) {

@@ -35,7 +35,7 @@ describe('examples/embed-plan.ts', () => {
     const line = summarize({
       index: 4,
       ok: false,
-      diagnostics: [{ code: 'record/invalid', severity: 'error', message: 'Record 5: /currency must be equal to constant' }],
+      diagnostics: [{ code: 'record/invalid', severity: 'error', message: 'Record 5: /currency must be equal to constant', hint: 'Fix the record.' }],
       steps: [],
     });
     expect(line).toBe('record 5  -  INVALID  (Record 5: /currency must be equal to constant)');

@@ -175,3 +175,11 @@ export function paid(invoiceId: number, ref: string, status = 'Paid'): Loose {
     paymentMethodCreditCardDetails: { binNumber: '411111', paymentLast4Digit: '1111' },
   };
 }
+
+/**
+ * A socket-level error for nock's replyWithError. It must be an Error instance: nock 14 crashes
+ * inside @mswjs/interceptors on a plain `{ code, message }` object.
+ */
+export function netError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}

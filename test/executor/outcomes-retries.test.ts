@@ -6,7 +6,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  api, fakeClock, INVOICE_GET_MAP, INVOISS, inlineMap, invoissMap, paid, resetNock, REVOLV3, revolv3SaleMap, run, samples, T0, type Seen,
+  api, fakeClock, netError, INVOICE_GET_MAP, INVOISS, inlineMap, invoissMap, paid, resetNock, REVOLV3, revolv3SaleMap, run, samples, T0, type Seen,
 } from './helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
@@ -199,7 +199,7 @@ describe('idempotent lookups are retried', () => {
   it('a connection reset on a lookup is retried', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
-      .get('/api/Invoices/1001').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      .get('/api/Invoices/1001').replyWithError(netError('ECONNRESET', 'socket hang up'))
       .get('/api/Invoices/1001').reply(200, { invoiceId: 1001, invoiceStatus: 'Paid' });
     const clock = fakeClock();
     const [r] = await run(inlineMap(INVOICE_GET_MAP), [{ id: '1001' }], { clock });
@@ -229,7 +229,7 @@ describe('connection refused is safe to retry, even for a payment', () => {
   it('ECONNREFUSED on the sale: retried, then one successful POST', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
-      .post('/api/Payments/sale').replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443' })
+      .post('/api/Payments/sale').replyWithError(netError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443'))
       .post('/api/Payments/sale').reply(200, paid(1001, 'FS-10042'));
     const clock = fakeClock();
     const [r] = await run(revolv3SaleMap(), [samples()[0]], { clock });

@@ -278,6 +278,17 @@ describe('shipped Data Maps', () => {
       expect(rec!.diagnostics[0]!.message).toMatch(/add up to 80\.03 but total_price is 80\.04/);
     });
 
+    it.each([['shopify-to-revolv3.yaml'], ['shopify-to-invoiss.yaml']])('%s adds a tax line unless taxes_included is true (absent counts as false)', async (name) => {
+      const map = loadDataMap({ file: join(mappingsDir, name) });
+      const { taxes_included: _omit, ...noFlag } = orders()[0]!;
+      void _omit;
+      const included = { ...orders()[0]!, taxes_included: true, total_price: '74.50' };
+      const plans = await planValues(map, [noFlag, included]);
+      const taxLines = plans.map((rec) => JSON.stringify(body(step(rec, name.includes('revolv3') ? 'payment' : 'order'))).includes('Sales tax'));
+      expect(plans.map((r) => r.ok)).toEqual([true, true]);
+      expect(taxLines).toEqual([true, false]);
+    });
+
     it.each([['shopify-to-revolv3.yaml'], ['shopify-to-invoiss.yaml']])('%s refuses non-USD orders and skips orders that are not pending', async (name) => {
       const map = loadDataMap({ file: join(mappingsDir, name) });
       const [eur, paid] = await planValues(map, [{ ...orders()[0]!, currency: 'EUR' }, { ...orders()[0]!, financial_status: 'paid' }]);
