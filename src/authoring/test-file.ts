@@ -41,6 +41,8 @@ export interface DataMapTestExpect {
   skipped?: string[];
   /** Steps that sent no request (skipped or not reached). */
   notRun?: string[];
+  /** Every call in order: step ids (repeated on retries), or pack operation ids for calls that are not steps. */
+  calls?: string[];
   /** Deep subset of the map's `result`. */
   result?: unknown;
   /** Deep subset of the record's error (`code`, `message`, `status`, ...). */
@@ -205,6 +207,7 @@ export async function checkDataMapTest(src: { file: string; text?: undefined } |
     for (const id of Object.keys(ex.urls ?? {})) stepRef(id, [...base, 'expect', 'urls', id], true);
     (ex.skipped ?? []).forEach((id, i) => stepRef(id, [...base, 'expect', 'skipped', i], false));
     (ex.notRun ?? []).forEach((id, i) => stepRef(id, [...base, 'expect', 'notRun', i], false));
+    (ex.calls ?? []).forEach((id, i) => stepRef(id, [...base, 'expect', 'calls', i], false, true));
 
     let record: unknown = c.record;
     if (c.recordFile !== undefined && c.record === undefined) {
@@ -235,7 +238,10 @@ async function readRecordAt(file: string, index: number): Promise<{ value: unkno
   try {
     text = readTextFile(file, DEFAULT_LIMITS.maxBytes);
   } catch (err) {
-    if (err instanceof DatamapError && err.diagnostics[0]) return { error: { ...err.diagnostics[0], message: `Cannot read the record file ${file}` } };
+    if (err instanceof DatamapError && err.diagnostics[0]) {
+      const d = err.diagnostics[0];
+      return { error: { ...d, message: d.code === 'source/file-not-found' ? `Cannot read the record file ${file}` : d.message, hint: 'recordFile is resolved from the test file\'s folder.' } };
+    }
     throw err;
   }
   let count = 0;

@@ -7,6 +7,7 @@
 import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import type { OperationSpec } from '../providers/pack-types.js';
+import { scrubText } from '../redact/index.js';
 import type { PathSegment } from '../source/pointer.js';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../transport/types.js';
 import type { DataMapTestResponse } from './test-file.js';
@@ -22,6 +23,8 @@ export interface MockedCall {
   /** Status answered, or the transport error raised. */
   status?: number;
   transportError?: string;
+  /** True for a token exchange the test answered by itself (not mocked). */
+  automatic?: boolean;
 }
 
 /** A mock transport with what it saw. */
@@ -100,7 +103,7 @@ export function createMockTransport(
   const transport: Transport = async (req: HttpRequest): Promise<HttpResponse> => {
     const url = new URL(req.url);
     const where = { method: req.method, pathname: url.pathname };
-    const call: MockedCall = { method: req.method, path: url.pathname + url.search };
+    const call: MockedCall = { method: req.method, path: scrubText(url.pathname + url.search) };
     calls.push(call);
     const mockedOps = Object.keys(responses).filter((k) => !steps.some((s) => s.id === k));
 
@@ -116,6 +119,7 @@ export function createMockTransport(
           body[scheme.expiresInFields[0] ?? 'expires_in'] = 3600;
         }
         call.status = 200;
+        call.automatic = true;
         return { status: 200, headers: { 'content-type': 'application/json' }, body };
       }
       key = tokenOp;
@@ -145,11 +149,11 @@ export function createMockTransport(
 
     const casePath = context.casePath;
     if (key === undefined) {
-      report(`unexpected ${req.method} ${url.pathname}`, diagnostic('test/unexpected-call', `Case "${context.caseName}": the executor called ${req.method} ${url.pathname}, which matches no step left to run${mockedOps.length ? ' and no mocked operation' : ''}`, {
+      report(`unexpected ${req.method} ${scrubText(url.pathname)}`, diagnostic('test/unexpected-call', `Case "${context.caseName}": the executor called ${req.method} ${scrubText(url.pathname)}, which matches no step left to run${mockedOps.length ? ' and no mocked operation' : ''}`, {
         location: context.locate(casePath),
       }));
       call.transportError = 'refused';
-      throw new TransportError('refused', false, `datamap test: no mocked response for ${req.method} ${url.pathname}`);
+      throw new TransportError('refused', false, `datamap test: no mocked response for ${req.method} ${scrubText(url.pathname)}`);
     }
     const step = stepIndex !== undefined ? steps[stepIndex] : undefined;
     if (step) {
@@ -174,7 +178,7 @@ export function createMockTransport(
       report(`no-mock ${key}`, diagnostic('test/no-mock', mocked
         ? `Case "${context.caseName}": ${what} was called ${n + 1} times but has ${(mocked as DataMapTestResponse[]).length} mocked response${(mocked as DataMapTestResponse[]).length === 1 ? '' : 's'}`
         : `Case "${context.caseName}": ${what} was called, but the case has no mocked response for "${key}"`, {
-        location: context.locate(respPath, { key: mocked !== undefined }),
+        location: context.locate(respPath, { key: true }),
         hint: `Add a response under responses.${key} (e.g. { status: 200, body: {...} }); a list answers repeated calls in order.`,
         data: { step: step?.id, operation: call.operation },
       }));

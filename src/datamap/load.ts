@@ -4,6 +4,7 @@ import { readTextFile } from '../source/read-file.js';
 import { parseYamlSource } from '../source/yaml-document.js';
 import { DEFAULT_LIMITS, type SourceLimits } from '../source/limits.js';
 import { compileDataMap } from './compile.js';
+import { staticChecks } from '../analysis/static-checks.js';
 import type { CompiledMap } from './types.js';
 
 /** Where a Data Map comes from: a file path, or text with a name for locations. */
@@ -23,7 +24,9 @@ export function checkDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_
       throw err;
     }
   }
-  return compileDataMap(parseYamlSource(file, text, limits));
+  const result = compileDataMap(parseYamlSource(file, text, limits));
+  if (result.map) result.diagnostics.push(...staticChecks(result.map));
+  return result;
 }
 
 /** Loads a Data Map for planning or running; throws a DatamapError holding every error. */

@@ -59,11 +59,15 @@ export const CATALOGUE = {
   'run/not-planned': { title: 'Record not run', hint: 'The record\'s plan has errors, so no call was made.' },
   // Data Map tests (datamap test)
   'test/failed': { title: 'Data Map test failed', hint: 'The Data Map did not do what the case expects: fix the map, or the expectation if the change is intended.' },
-  'test/invalid-file': { title: 'Invalid Data Map test file', hint: 'See schemas/datamap-test.schema.json or the README for the test file format.' },
+  'test/invalid-file': { title: 'Invalid Data Map test file', hint: 'See schemas/datamap-test.schema.json for the test file format.' },
   'test/unknown-step': { title: 'Test names an unknown step', hint: 'Use a step id of the Data Map under test (or, under responses, an operation id of its provider pack).' },
   'test/no-mock': { title: 'No mocked response for a call', hint: 'Add a response for the step under the case\'s `responses` (a list answers repeated calls in order).' },
   'test/unexpected-call': { title: 'Call matches no step', hint: 'The executor sent a request that no step or mocked operation of the case matches; check the Data Map\'s operations.' },
   'test/no-tests': { title: 'No Data Map tests found', hint: 'Give test files (*.test.yaml), Data Maps with a sibling <name>.test.yaml, or directories holding them.' },
+  // static checks (validate): findings about what the expressions can produce
+  'check/unknown-input-field': { title: 'Field not in the input schema', hint: 'The expression reads a field the Data Map\'s input schema does not allow; fix the name, or declare the field under input.' },
+  'check/missing-required-field': { title: 'Required provider field never produced', hint: 'Add the field to the step\'s request: the provider schema requires it, so every payload would be refused.' },
+  'check/enum-mismatch': { title: 'Constant outside the allowed values', hint: 'Use one of the values the provider schema allows; they are case-sensitive.' },
   'internal/error': { title: 'Internal error', hint: 'This is a bug in datamap; please report it with the input that caused it.' },
 } as const satisfies Record<string, { title: string; hint: string }>;
 

@@ -122,7 +122,7 @@ async function runStep(rt: Runtime, step: CompiledStep, req: { method: string; u
     if (result.reconciliation === 'unknown') {
       result.classification = 'unknown';
       if (out.response) result.status = out.response.status;
-      result.error = { code: 'run/unknown-outcome', message: `The outcome of ${step.operation.id} is unknown: ${rec.kind === 'cannot-tell' ? rec.reason : 'the resend also went unanswered'}; it was not sent again`, retryable: false };
+      result.error = { code: 'run/unknown-outcome', message: scrubText(`The outcome of ${step.operation.id} is unknown: ${rec.kind === 'cannot-tell' ? rec.reason : 'the resend also went unanswered'}; it was not sent again`), retryable: false };
       if (out.response) result.response = redactResponse(op, out.response.body);
       return { result, body: undefined };
     }

@@ -1,6 +1,7 @@
 import type { CompiledMap } from '../datamap/types.js';
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import { buildUrl } from '../plan/build-url.js';
+import { REDACTED } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
 import { createAxiosTransport } from '../transport/axios-transport.js';
 import { createAuthSession, type AuthSession } from './auth.js';
@@ -36,6 +37,14 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     baseUrl = options.baseUrl;
   }
   const credentials = resolveCredentials(map.provider, options.credentials, options.env ?? process.env);
+  // Credential values and issued tokens never appear in a result, even when a provider echoes
+  // them back in an error message or body.
+  const secrets = new Set<string>();
+  const addSecret = (v: unknown) => {
+    if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) secrets.add(v);
+  };
+  Object.values(credentials).forEach(addSecret);
+  const scheme = pack.auth.schemes[map.provider.auth];
   const ownTransport = options.transport ? undefined : createAxiosTransport();
   const allowedHosts = new Set<string>();
   for (const e of Object.values(pack.environments)) allowedHosts.add(new URL(e.baseUrl).host);
@@ -59,24 +68,46 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
       const e = await normalizeHttpError(pack, out.response.status, out.response.body);
       throw new DatamapError(diagnostic('auth/failed', `Token exchange failed: ${e.message}`));
     }
+    if (scheme?.type === 'token-exchange' && out.response.body && typeof out.response.body === 'object') {
+      for (const f of scheme.tokenFields) addSecret((out.response.body as Record<string, unknown>)[f]);
+    }
     return out.response.body;
   });
   const rt: Runtime = { map, call, auth, baseUrl };
   try {
     for await (const item of records) {
       try {
-        yield await runRecord(rt, item);
+        yield hideSecrets(await runRecord(rt, item), secrets);
       } catch (err) {
         // one record's failure (e.g. authentication) never loses the others
         const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
         const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false } };
         if (item.line) r.line = item.line;
-        yield r;
+        yield hideSecrets(r, secrets);
       }
     }
   } finally {
     ownTransport?.close();
   }
+}
+
+/** Shorter credential values are not searched for: replacing them would garble unrelated text. */
+const MIN_SECRET_LENGTH = 6;
+
+/** A copy of a result with every occurrence of a known secret value replaced. */
+function hideSecrets<T>(value: T, secrets: ReadonlySet<string>): T {
+  if (secrets.size === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      let s = v;
+      for (const secret of secrets) if (s.includes(secret)) s = s.split(secret).join(REDACTED);
+      return s;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 /** Counts of records per outcome. */

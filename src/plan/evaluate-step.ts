@@ -52,6 +52,10 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
       if (v === undefined || v === null || v === '' || typeof v === 'object') {
         return fail(diagnostic('schema/payload-invalid', `${where}: path parameter ${p.name} is ${v === undefined ? 'missing' : JSON.stringify(v)}; it must be a string or number`, { location: p.expression.locate(0), data: { step: step.id, param: p.name } }));
       }
+      if (v === '.' || v === '..') {
+        // percent-encoding leaves dots alone and the URL parser would then climb the path
+        return fail(diagnostic('schema/payload-invalid', `${where}: path parameter ${p.name} is "${v}", which would change the request path`, { location: p.expression.locate(0), data: { step: step.id, param: p.name } }));
+      }
       pathParams[p.name] = v;
     } else {
       query[p.name] = v;
@@ -67,6 +71,10 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
     }
     if (body === undefined) {
       return fail(diagnostic('expression/not-object', `${where}: the request expression produced nothing`, { location: step.request.locate(0), hint: 'Check that the fields it reads exist in the record.' }));
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      const what = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
+      return fail(diagnostic('expression/not-object', `${where}: the request expression produced ${what}, not an object`, { location: step.request.locate(0) }));
     }
     const schema = step.operation.spec.request;
     if (schema) {

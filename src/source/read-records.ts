@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { FORBIDDEN_KEYS } from './limits.js';
 
@@ -35,6 +36,11 @@ export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iter
   let tooDeep = false;
   let arrayClosed = false;
   let oversized = false;
+  // NDJSON: true once the first record was one complete object on one line. Then a line that
+  // starts with `{` while a record is still open means that record was broken (truncated, an
+  // unclosed string): it is reported and reading resumes with the new line.
+  let lineMode: boolean | undefined;
+  let newlineInRecord = false;
 
   const emit = (text: string): RecordItem => {
     const at = { index: index++, line: recordLine };
@@ -56,12 +62,28 @@ export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iter
     }
   };
 
+  // Buffers may split a multi-byte character; the decoder carries the partial bytes over.
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks) {
-    const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    const s = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     let start = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s[i]!;
-      if (c === '\n') line++;
+      if (newlineInRecord) {
+        newlineInRecord = false;
+        if (c === '{' && (depth > 0 || inString)) {
+          yield emit(buf + s.slice(start, i));
+          buf = '';
+          start = i;
+          depth = 0;
+          inString = false;
+          escaped = false;
+        }
+      }
+      if (c === '\n') {
+        line++;
+        if (mode === 'stream' && lineMode === true && (depth > 0 || inString)) newlineInRecord = true;
+      }
       if (inString) {
         if (escaped) escaped = false;
         else if (c === '\\') escaped = true;
@@ -106,6 +128,7 @@ export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iter
         }
         depth--;
         if (depth === topLevel) {
+          if (mode === 'stream' && lineMode === undefined) lineMode = recordLine === line;
           yield emit(buf + s.slice(start, i + 1));
           buf = '';
           start = i + 1;

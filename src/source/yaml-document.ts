@@ -49,13 +49,22 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
     return fail(diagnostic('source/too-large', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { location: { file, line: 1, column: 1 } }));
   }
 
-  const doc = parseDocument(text, {
-    lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: false, strict: true, merge: false, keepSourceTokens: false,
-  });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, {
+      lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: false, strict: true, merge: false, keepSourceTokens: false,
+    });
+  } catch (err) {
+    // The parser recurses per block nesting level; it can exhaust the stack before the
+    // composer (which reports RESOURCE_EXHAUSTION itself) gets the document.
+    const deep = err instanceof RangeError;
+    return fail(diagnostic(deep ? 'source/too-deep' : 'source/yaml-syntax', deep ? 'Nesting too deep to read' : `Cannot read ${file}: ${(err as Error)?.message ?? String(err)}`, { location: { file, line: 1, column: 1 } }));
+  }
   const diagnostics: Diagnostic[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
     // the parser recurses per nesting level: a very deep document exhausts its stack
     const tooDeep = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message);
+    if (tooDeep && diagnostics.some((d) => d.code === 'source/too-deep')) continue;
     const code = tooDeep ? 'source/too-deep' : YAML_CODE_MAP[e.code] ?? 'source/yaml-syntax';
     const message = tooDeep ? 'Nesting too deep to read' : e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
     // An unclosed quote is noticed at the end of the file; point at the quote that opened it.

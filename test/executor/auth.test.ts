@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatamapError, loadDataMap } from '../../src/index.js';
-import { api, fakeClock, INVOICE_GET_MAP, inlineMap, paid, resetNock, REVOLV3, revolv3SaleMap, ROOT, run, runError, samples, spaced, T0, type Loose, type Seen } from './helpers.js';
+import { api, fakeClock, INVOICE_GET_MAP, inlineMap, paid, resetNock, REVOLV3, revolv3SaleMap, REVOLV3_SALE_FILE, run, runError, samples, spaced, T0, type Loose, type Seen } from './helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(resetNock);
@@ -55,7 +55,7 @@ describe('client-credentials', () => {
     api(REVOLV3, seen)
       .post('/api/Payments/sale').reply(401, { message: 'Unauthorized' })
       .post('/api/Payments/sale').reply(200, paid(1001, 'FS-10042'));
-    const map = loadDataMap({ text: readFileSync(`${ROOT}mappings/field-service-to-revolv3.yaml`, 'utf8').replace(/provider:\n  name: revolv3\n/, 'provider:\n  name: revolv3\n  auth: client-credentials\n'), file: 'cc-sale.yaml' });
+    const map = loadDataMap({ text: readFileSync(REVOLV3_SALE_FILE, 'utf8').replace(/provider:\n {2}name: revolv3\n/, 'provider:\n  name: revolv3\n  auth: client-credentials\n'), file: 'cc-sale.yaml' });
     expect(map.provider.auth).toBe('client-credentials');
     const [r] = await run(map, [samples()[0]], { credentials: CC });
     expect(nock.isDone()).toBe(true);

@@ -1,10 +1,9 @@
-/** Shared helpers for the executor tests: a fake clock, shipped maps and samples, nock helpers. */
+/** Shared helpers for the executor tests: a fake clock, the field-service maps and samples, nock helpers. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { loadDataMap, recordItems, runRecords, type CompiledMap, type RecordItem, type RecordResult, type RunOptions } from '../../src/index.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const REVOLV3 = 'https://api-sandbox.revolv3.com';
 export const INVOISS = 'https://api-dev.invoiss.com';
 export const T0 = Date.parse('2026-11-21T00:00:00Z');
@@ -32,18 +31,26 @@ export function fakeClock(start = T0): FakeClock {
   };
 }
 
-/** The shipped Data Maps. */
-export const revolv3SaleMap = (): CompiledMap => loadDataMap({ file: `${ROOT}mappings/field-service-to-revolv3.yaml` });
-export const invoissMap = (): CompiledMap => loadDataMap({ file: `${ROOT}mappings/field-service-to-invoiss.yaml` });
+/**
+ * The shipped field-service Data Maps, as frozen copies in fixtures/ (the shipped files are
+ * edited independently of these tests).
+ */
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const REVOLV3_SALE_FILE = `${FIXTURES}field-service-to-revolv3.yaml`;
+export const INVOISS_FILE = `${FIXTURES}field-service-to-invoiss.yaml`;
+export const SAMPLES_FILE = `${FIXTURES}field-service-invoices.json`;
+export const revolv3SaleMap = (): CompiledMap => loadDataMap({ file: REVOLV3_SALE_FILE });
+export const invoissMap = (): CompiledMap => loadDataMap({ file: INVOISS_FILE });
 export const inlineMap = (text: string): CompiledMap => loadDataMap({ text, file: 'inline.yaml' });
 
-/** The shipped field-service sample records (FS-10042 open, FS-10043 open, FS-10044 paid). */
+/** Request and response bodies are read loosely in tests; the assertions are the type checks. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;
+
+/** The field-service sample records (FS-10042 open, FS-10043 open, FS-10044 paid), a fresh copy each call. */
 export function samples(): Loose[] {
-  return JSON.parse(readFileSync(`${ROOT}examples/field-service/invoices.json`, 'utf8')) as Loose[];
+  return JSON.parse(readFileSync(SAMPLES_FILE, 'utf8')) as Loose[];
 }
-export const openSample = (): Loose => samples()[0];
 
 export const TOKEN = 'tok_test';
 export const INVOISS_TOKEN = 'inv_tok_test';

@@ -15,27 +15,38 @@ afterEach(resetNock);
 afterAll(() => nock.enableNetConnect());
 
 describe('records that cannot run make no call; the others still run', () => {
-  it('an invalid record (bad expiry → payload invalid; missing customer → input invalid) is failed without a request', async () => {
+  it('an invalid record (payload invalid, or input invalid) is failed without a request', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
       .post('/api/Payments/sale').reply(200, paid(1001, 'FS-10042'))
       .post('/api/Payments/sale').reply(200, paid(1002, 'FS-10043'));
     const [first, second] = samples();
-    const badExpiry = { ...structuredClone(first), invoiceNumber: 'BAD-EXP', payment: { method: 'card', card: { number: '4111111111111111', expMonth: 13, expYear: 2028, cvv: '123' } } };
-    const noCustomer = { ...structuredClone(second), invoiceNumber: 'NO-CUST', customer: undefined };
+    // the input schema accepts it, the provider's request schema does not (state must be 2 letters)
+    const badState = structuredClone(first);
+    badState.invoiceNumber = 'BAD-STATE';
+    badState.customer.address.state = 'California';
+    // the Data Map's input schema rejects it
+    const badMonth = structuredClone(second);
+    badMonth.invoiceNumber = 'BAD-MONTH';
+    badMonth.payment.card.expMonth = 13;
 
-    const results = await run(revolv3SaleMap(), [first, badExpiry, noCustomer, second]);
+    const results = await run(revolv3SaleMap(), [first, badState, badMonth, second]);
 
     expect(nock.isDone()).toBe(true);
     expect(seen.map((s) => s.body.invoice.merchantInvoiceRefId)).toEqual(['FS-10042', 'FS-10043']);
-    expect(results.map((r) => [r.key, r.outcome])).toEqual([['FS-10042', 'succeeded'], ['BAD-EXP', 'failed'], ['NO-CUST', 'failed'], ['FS-10043', 'succeeded']]);
-    const bad = results[1]!;
-    expect(bad.steps).toEqual([]);
-    expect(bad.error).toMatchObject({ code: 'run/not-planned', retryable: false });
-    expect(bad.diagnostics.map((d) => d.code)).toContain('schema/payload-invalid');
-    expect(bad.diagnostics.some((d) => /expirationDate/.test(d.message))).toBe(true);
-    expect(JSON.stringify(bad)).not.toContain('4111111111111111');
-    expect(results[2]!.diagnostics.map((d) => d.code)).toContain('record/invalid');
+    expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'failed', 'failed', 'succeeded']);
+    const [, bad, worse] = results;
+    expect(bad!.key).toBe('BAD-STATE');
+    expect(bad!.steps).toEqual([]);
+    expect(bad!.error).toMatchObject({ code: 'run/not-planned', retryable: false });
+    expect(bad!.diagnostics.map((d) => d.code)).toEqual(['schema/payload-invalid']);
+    expect(bad!.diagnostics[0]!.message).toMatch(/billingAddress\.state/);
+    expect(worse!.diagnostics.map((d) => d.code)).toEqual(['record/invalid']);
+    expect(worse!.diagnostics[0]!.message).toMatch(/expMonth/);
+    for (const r of [bad, worse]) {
+      expect(JSON.stringify(r)).not.toMatch(/4111111111111111|4000000000000002/);
+      expect(r!.steps.every((s) => s.attempts === 0)).toBe(true);
+    }
   });
 
   it('a line that is not JSON is reported for that record; the next lines still run', async () => {
@@ -86,17 +97,6 @@ describe('hosts', () => {
     const [b] = await run(map, [{ id: '2' }], { environment: 'production' });
     expect(nock.isDone()).toBe(true);
     expect([a!.outcome, b!.outcome]).toEqual(['succeeded', 'succeeded']);
-  });
-
-  it('a path override cannot move a request to another host', async () => {
-    const seen: Seen[] = [];
-    const evil = nock('https://evil.example.com').get(() => true).reply(200, {});
-    api(REVOLV3, seen).get('//evil.example.com/api/Invoices/1').reply(200, { invoiceId: 1 });
-    const map = inlineMap(INVOICE_GET_MAP.replace('provider: { name: revolv3 }', 'provider: { name: revolv3, operations: { invoices.get: { path: "//evil.example.com/api/Invoices/{invoiceId}" } } }'));
-    const [r] = await run(map, [{ id: '1' }]);
-    expect(evil.isDone()).toBe(false);
-    expect(seen.map((s) => s.headers.host)).toEqual(['api-sandbox.revolv3.com']);
-    expect(new URL(r!.steps[0]!.request!.url).host).toBe('api-sandbox.revolv3.com');
   });
 
   it('a 302 redirect is not followed: the payment fails and the other host sees nothing', async () => {
@@ -153,6 +153,20 @@ steps:
     const [r] = await run(map, [{ id: '../../admin/users' }]);
     expect(seen.map((s) => s.path)).toEqual(['/public/clients/..%2F..%2Fadmin%2Fusers']);
     expect(r!.outcome).toBe('succeeded');
+  });
+
+  it('a dot segment ("." or "..") that would move the request to another path is refused before any call', async () => {
+    const seen: Seen[] = [];
+    api(REVOLV3, seen).get(() => true).times(3).reply(200, { invoiceId: 1 });
+    const results = await run(inlineMap(INVOICE_GET_MAP), [{ id: '..' }, { id: '.' }, { id: '...' }, { id: '%2e%2e' }]);
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'succeeded', 'succeeded']);
+    // caught by the plan, so the dry run shows it too and no step is attempted
+    expect(results[0]!.error).toMatchObject({ code: 'run/not-planned', retryable: false });
+    expect(results[0]!.diagnostics).toMatchObject([{ code: 'schema/payload-invalid' }]);
+    expect(results[0]!.diagnostics[0]!.message).toMatch(/path parameter invoiceId is "\.\."/);
+    expect(results[0]!.steps).toEqual([]);
+    // '...' is an ordinary segment, and a literal %2e%2e is encoded so it cannot be decoded to '..'
+    expect(seen.map((s) => s.path)).toEqual(['/api/Invoices/...', '/api/Invoices/%252e%252e']);
   });
 
   it('a query value (the reconcile lookup reference) is encoded as well', async () => {

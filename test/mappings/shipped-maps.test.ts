@@ -30,7 +30,7 @@ const SAMPLES: Record<string, string> = {
 };
 
 const mapFiles = readdirSync(mappingsDir)
-  .filter((f) => f.endsWith('.yaml'))
+  .filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'))
   .sort()
   .map((f) => join(mappingsDir, f));
 

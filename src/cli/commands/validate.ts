@@ -1,4 +1,4 @@
-import { checkDataMap, type Diagnostic } from '../../index.js';
+import { checkDataMap, checkDataMapTest, isDataMapTestFile, type Diagnostic } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { countSeverities, formatDiagnostic } from '../format-diagnostic.js';
 
@@ -6,6 +6,12 @@ import { countSeverities, formatDiagnostic } from '../format-diagnostic.js';
 export async function validateCommand(files: string[], opts: { json?: boolean }, io: CliIo): Promise<number> {
   const results: Array<{ file: string; valid: boolean; diagnostics: Diagnostic[] }> = [];
   for (const file of files) {
+    if (isDataMapTestFile(file)) {
+      // a Data Map test file: the test schema, its map, and the step ids it names
+      const { test, diagnostics } = await checkDataMapTest({ file });
+      results.push({ file, valid: test !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics });
+      continue;
+    }
     const { map, diagnostics } = checkDataMap({ file });
     results.push({ file, valid: map !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics });
   }
