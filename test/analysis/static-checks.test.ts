@@ -28,7 +28,7 @@ function at(text: string, needle: string, nth = 1): { line: number; column: numb
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
-function check(text: string): { map: unknown; diagnostics: Diagnostic[] } {
+function check(text: string): { map?: unknown; diagnostics: Diagnostic[] } {
   return checkDataMap({ text, file: 'x.yaml' });
 }
 
