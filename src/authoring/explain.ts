@@ -99,12 +99,12 @@ export async function explainRecord(map: CompiledMap, record: unknown, options: 
     name: map.name,
     provider: map.provider.pack.name,
     index: view.index,
+    ...(view.key !== undefined ? { key: view.key } : {}),
     ok: view.ok,
     diagnostics: view.diagnostics,
     steps: [],
     unreadFields: unreadFields(map, record),
   };
-  if (view.key !== undefined) explanation.key = view.key;
   for (const [i, ev] of raw.steps.entries()) {
     const step = map.steps.find((s) => s.id === ev.id);
     const sv = view.steps[i];
@@ -147,19 +147,16 @@ function paramFields(step: CompiledStep, ev: StepEvaluation, raw: RecordPlanRaw)
     const values = p.in === 'path' ? ev.request?.pathParams : ev.request?.query;
     const v = values?.[p.name];
     const src = wholeSource(p.expression);
-    const field: ExplainedField = {
+    const safe = v === undefined ? undefined : (redactValue({ [p.name]: v }) as Record<string, unknown>)[p.name];
+    out.push({
       path: p.name,
       in: p.in,
       produced: v !== undefined,
+      ...(v !== undefined ? { value: scrubValue(raw.placeholders.render(safe).value) } : {}),
+      ...(safe === REDACTED ? { sensitive: 'secret' as const } : {}),
       expression: scrubText(src.text),
       location: p.expression.locate(src.offset),
-    };
-    if (v !== undefined) {
-      const safe = (redactValue({ [p.name]: v }) as Record<string, unknown>)[p.name];
-      field.value = scrubValue(raw.placeholders.render(safe).value);
-      if (safe === REDACTED) field.sensitive = 'secret';
-    }
-    out.push(field);
+    });
   }
   return out;
 }
@@ -174,13 +171,17 @@ async function bodyFields(map: CompiledMap, step: CompiledStep, body: unknown, s
   const out: ExplainedField[] = [];
   const add = (segs: Seg[], at: FieldCursor | undefined, produced: boolean, value?: unknown) => {
     const cursor = at && leafCursor(map, at);
-    const field: ExplainedField = { path: formatPath(segs), in: 'body', produced, expression: '', location: request.locate(0) };
     const sensitive = sensitivityOf(segs, paths, value);
-    if (sensitive) field.sensitive = sensitive;
-    if (produced) field.value = sensitive === 'secret' ? REDACTED : value;
     const src = cursorSource(cursor);
-    field.expression = safeExpression(src.request, sensitive);
-    field.location = request.locate(src.request.offset);
+    const field: ExplainedField = {
+      path: formatPath(segs),
+      in: 'body',
+      produced,
+      ...(produced ? { value: sensitive === 'secret' ? REDACTED : value } : {}),
+      ...(sensitive ? { sensitive } : {}),
+      expression: safeExpression(src.request, sensitive),
+      location: request.locate(src.request.offset),
+    };
     if (cursor?.letName !== undefined && src.let) {
       const l = map.lets.find((x) => x.name === cursor.letName)!;
       field.let = { name: cursor.letName, expression: safeExpression(src.let, sensitive), location: l.expression.locate(src.let.offset) };

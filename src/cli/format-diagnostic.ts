@@ -33,7 +33,7 @@ export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {
         const end = loc.endLine === loc.line && loc.endColumn !== undefined ? loc.endColumn - 1 : line.length;
         text = line.slice(0, loc.column - 1) + '*'.repeat(Math.max(0, end - loc.column + 1)) + line.slice(end);
       }
-      text = scrubText(text);
+      text = scrubText(maskSecretValues(text));
       const shown = text.length > 160 ? text.slice(0, 160) + '…' : text;
       out.push(`   ${pad} |`);
       out.push(`   ${num} | ${shown}`);
@@ -42,6 +42,14 @@ export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {
   }
   out.push(`  hint: ${d.hint}`);
   return out.join('\n');
+}
+
+// `token: abc`, `clientSecret: "x"` … written literally (not as ${ENV}) anywhere on a shown line.
+const SECRET_PAIR = /(\b(?:token|secret|password|passwd|clientSecret|client_secret|apiKey|api_key|authorization|securityCode|cvv|cvc)\b["']?\s*:\s*)("[^"]*"|'[^']*'|[^,}\]\s#]+)/gi;
+
+/** Masks literal secret values in a source line before it is shown in a code frame. */
+export function maskSecretValues(line: string): string {
+  return line.replace(SECRET_PAIR, (m, head: string, value: string) => (/^["']?\$\{/.test(value) ? m : head + '*'.repeat(value.length)));
 }
 
 /** Counts for a closing line. */

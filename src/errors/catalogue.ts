@@ -32,6 +32,7 @@ export const CATALOGUE = {
   // expressions
   'expression/syntax': { title: 'JSONata syntax error', hint: 'Fix the expression at the location shown; see https://docs.jsonata.org.' },
   'expression/forbidden-function': { title: 'Forbidden function', hint: '$eval is never allowed; $random is not allowed where a value must be repeatable.' },
+  'expression/unsafe-regex': { title: 'Regular expression can hang', hint: 'Rewrite the pattern without a repeated group that itself repeats (e.g. (a+)+); a hostile record could make it run for hours.' },
   'expression/evaluation': { title: 'Expression failed', hint: 'The expression raised an error for this record; check the field it reads.' },
   'expression/timeout': { title: 'Expression took too long', hint: 'The expression ran past the time or depth limit; look for unbounded recursion.' },
   'expression/not-object': { title: 'Request is not an object', hint: 'A request expression must produce a JSON object.' },

@@ -22,13 +22,15 @@ export interface ExpressionFacts {
   defined: Set<string>;
   /** Top-level field names read from the input record (`$` context). */
   rootFields: Set<string>;
+  /** Regular-expression literals, with their offsets. */
+  regexes: Array<{ source: string; offset: number }>;
 }
 
 type Node = { type: string; value?: unknown; position?: number } & Record<string, unknown>;
 
 /** Walks a JSONata AST iteratively and collects references. */
 export function analyzeAst(ast: jsonata.ExprNode): ExpressionFacts {
-  const facts: ExpressionFacts = { stepRefs: [], variables: [], defined: new Set(), rootFields: new Set() };
+  const facts: ExpressionFacts = { stepRefs: [], variables: [], defined: new Set(), rootFields: new Set(), regexes: [] };
   const stack: Array<{ node: unknown; root: boolean }> = [{ node: ast, root: true }];
   while (stack.length > 0) {
     const { node, root } = stack.pop()!;
@@ -53,6 +55,9 @@ export function analyzeAst(ast: jsonata.ExprNode): ExpressionFacts {
       continue;
     }
     if (n.type === 'name' && root) facts.rootFields.add(String(n.value));
+    if (n.type === 'regex' && n.value instanceof RegExp) {
+      facts.regexes.push({ source: n.value.source, offset: Math.max(0, (n.position ?? 0) - n.value.source.length - 2) });
+    }
     if (n.type === 'variable' && typeof n.value === 'string' && n.value !== '') {
       facts.variables.push({ name: n.value, offset: offsetOf(n) });
     }

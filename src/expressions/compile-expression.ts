@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { analyzeAst, type ExpressionFacts } from './analyze.js';
 import { FORBIDDEN_FUNCTIONS, NON_REPEATABLE_FUNCTIONS } from './builtins.js';
+import { isUnsafeRegex } from './safe-regex.js';
 
 /** Guardrails applied to every evaluation. */
 export const EVALUATION_LIMITS = { timeout: 1000, stack: 300, sequence: 100_000 } as const;
@@ -47,6 +48,11 @@ export function compileExpression(
   for (const v of facts.variables) {
     if (FORBIDDEN_FUNCTIONS.has(v.name) || (options.repeatable && NON_REPEATABLE_FUNCTIONS.has(v.name))) {
       diagnostics.push(diagnostic('expression/forbidden-function', `$${v.name} is not allowed here`, { location: locate(v.offset) }));
+    }
+  }
+  for (const r of facts.regexes) {
+    if (isUnsafeRegex(r.source)) {
+      diagnostics.push(diagnostic('expression/unsafe-regex', `/${r.source}/ can take exponential time on some inputs (a repeated group that repeats inside)`, { location: locate(r.offset) }));
     }
   }
   if (diagnostics.length > 0) return { diagnostics };

@@ -69,6 +69,8 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
     const message = tooDeep ? 'Nesting too deep to read' : e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
     // An unclosed quote is noticed at the end of the file; point at the quote that opened it.
     const opened = e.code === 'MISSING_CHAR' && /quote/.test(message) ? unclosedQuoteStart(doc, e.pos[0]) : undefined;
+    // after a few syntax errors the parser is lost and the rest is noise
+    if (code === 'source/yaml-syntax' && diagnostics.filter((d) => d.code === 'source/yaml-syntax').length >= 3) continue;
     diagnostics.push(diagnostic(code, message, { location: opened !== undefined ? locAt(opened, opened + 1) : locAt(e.pos[0], e.pos[1]) }));
   }
   if (diagnostics.length === 0) checkStructure(doc, text, limits, locAt, diagnostics);
