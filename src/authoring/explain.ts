@@ -189,9 +189,9 @@ async function bodyFields(map: CompiledMap, step: CompiledStep, body: unknown, s
     out.push(field);
   };
   const cursorSource = (cursor: FieldCursor | undefined): { request: NodeSource; let?: NodeSource } => {
-    if (!cursor || cursor.requestNode === root?.node) return { request: wholeSource(request) };
-    const result: { request: NodeSource; let?: NodeSource } = { request: sourceOf(cursor.requestNode, request) };
-    if (cursor.letName !== undefined) result.let = sourceOf(cursor.node, cursor.expression);
+    const whole = !cursor || cursor.requestNode === root?.node;
+    const result: { request: NodeSource; let?: NodeSource } = { request: whole ? wholeSource(request) : sourceOf(cursor.requestNode, request) };
+    if (cursor?.letName !== undefined) result.let = sourceOf(cursor.node, cursor.expression);
     return result;
   };
   const walk = async (value: unknown, segs: Seg[], cursor: FieldCursor | undefined, depth: number): Promise<void> => {

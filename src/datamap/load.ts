@@ -32,6 +32,8 @@ export function checkDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_
 /** Loads a Data Map for planning or running; throws a DatamapError holding every error. */
 export function loadDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_LIMITS): CompiledMap {
   const { map, diagnostics } = checkDataMap(src, limits);
-  if (!map) throw new DatamapError(diagnostics.filter((d) => d.severity === 'error'));
+  // a static check that is certain (severity error) stops the map as firmly as a schema error
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!map || errors.length > 0) throw new DatamapError(errors);
   return map;
 }

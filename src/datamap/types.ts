@@ -95,6 +95,6 @@ export interface CompiledMap {
   lets: Array<{ name: string; expression: CompiledExpression }>;
   steps: CompiledStep[];
   result?: CompiledExpression;
-  /** Warnings found while loading (errors are thrown). */
+  /** Findings of loading and the static checks (loadDataMap throws when any is an error). */
   diagnostics: Diagnostic[];
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createReadStream, statSync } from 'node:fs';
 import {
-  DatamapError, explainRecord, loadDataMap, readRecords, scrubText,
+  DatamapError, checkDataMap, explainRecord, readRecords, scrubText,
   type Diagnostic, type ExplainedField, type ExplainedStep, type Explanation, type RecordItem,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
@@ -38,7 +38,10 @@ async function explainCommand(mapFile: string, opts: ExplainCommandOptions, io: 
     io.stderr(formatDiagnostic(usage('usage/invalid-argument', `--record must be a whole number from 1, not "${opts.record}"`, 'Give the record\'s position in the input, counting from 1.')) + '\n');
     return 2;
   }
-  const map = loadDataMap({ file: mapFile });
+  // explain is where a map's gaps are looked at, so static-check errors are shown, not fatal
+  const checked = checkDataMap({ file: mapFile });
+  if (!checked.map) throw new DatamapError(checked.diagnostics.filter((d) => d.severity === 'error'));
+  const map = checked.map;
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
   const item = await nthRecord(opts.input, n, io);
   if (!item) {
