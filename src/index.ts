@@ -25,4 +25,16 @@ export { createAxiosTransport } from './transport/axios-transport.js';
 export { startSandbox, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
 export type { Sandbox, SandboxOptions, SandboxCredentials, FaultRule, FaultKind, LedgerEntry } from './sandbox/index.js';
 export { runDemo, type DemoOptions, type DemoReport } from './demo/run-demo.js';
-export * from "./authoring/index.js";
+export {
+  describeProviders, describeProvider, describeOperation, initDataMap, explainRecord,
+  findDataMapTests, runDataMapTest, runDataMapTests, runDataMapTestCase, checkDataMapTest, defaultMapFileFor,
+  isDataMapTestFile, subsetDifferences, formatTestPath, createMockTransport, DATAMAP_TEST_DEFAULT_NOW,
+} from './authoring/index.js';
+export type {
+  ProviderSummary, ProviderDetails, ProviderEnvironmentInfo, ProviderAuthInfo, ProviderCredentialInfo, OperationSummary,
+  OperationDetails, ResponseFieldInfo, FieldDescription, RequiredChoice, SensitiveKind, InitDataMapOptions, InitDataMapResult,
+  InitMappedField, InitTodo, DataMapTestMismatch, DataMapTestCaseReport, DataMapTestFileReport, DataMapTestRunReport,
+  DataMapTestOptions, DataMapTestCheck, DataMapTestSpec, DataMapTestCaseSpec, DataMapTestCase, DataMapTestExpect,
+  DataMapTestResponse, LoadedDataMapTest, SubsetDifference, MockTransport, MockedCall, Explanation, ExplainedStep,
+  ExplainedField, ExplainedSource, ExplainOptions,
+} from './authoring/index.js';
