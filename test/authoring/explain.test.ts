@@ -6,10 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { checkDataMap, explainRecord, findCardNumbers, loadDataMap, type ExplainedField, type ExplainedStep, type Explanation } from '../../src/index.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const CLOCK = (): number => Date.parse('2026-11-21T00:00:00Z');
@@ -58,19 +57,6 @@ function fieldOf(s: ExplainedStep, path: string): ExplainedField {
   const f = s.fields.find((x) => x.path === path);
   if (!f) throw new Error(`step ${s.id} has no field ${path}: ${s.fields.map((x) => x.path).join(', ')}`);
   return f;
-}
-
-async function runCli(argv: string[], stdin: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    stdin: Readable.from(stdin),
-    env: {},
-    now: () => 0,
-  });
-  return { code, stdout, stderr };
 }
 
 function expectNothingSecret(text: string): void {
@@ -296,7 +282,7 @@ describe('datamap explain (CLI)', () => {
 
   it('reads standard input', async () => {
     const one = JSON.stringify(records(SAMPLES['field-service']!)[0]);
-    const out = await runCli(['explain', FS_REVOLV3, '--input', '-', '--json'], [one]);
+    const out = await runCli(['explain', FS_REVOLV3, '--input', '-', '--json'], { stdin: [one] });
     expect(out.code).toBe(0);
     expect((JSON.parse(out.stdout) as Explanation).key).toBe('FS-10042');
   });

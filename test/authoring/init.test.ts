@@ -1,28 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { checkDataMap, DatamapError, findCardNumbers, initDataMap, loadDataMap, planRecord } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'datamap-init-'));
 const fieldService = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8')) as Array<Record<string, unknown>>;
 const shopifyFile = 'examples/shopify/orders.json';
 const shopify = existsSync(shopifyFile) ? JSON.parse(readFileSync(shopifyFile, 'utf8')) as Array<Record<string, unknown>> : undefined;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => { out += t; },
-    stderr: (t) => { err += t; },
-    stdin: Readable.from([]),
-    env: {},
-    now: () => 0,
-  });
-  return { code, out, err };
-}
 
 function errorsOf(text: string, file = join(dir, 'map.yaml')) {
   return checkDataMap({ text, file }).diagnostics.filter((d) => d.severity === 'error');
@@ -185,7 +171,7 @@ describe('initDataMap (library)', () => {
 
 describe('datamap init (CLI)', () => {
   it('writes to standard output, the summary to standard error', async () => {
-    const { code, out, err } = await cli(['init', '--provider', 'revolv3', '--sample', 'examples/field-service/invoices.json']);
+    const { code, stdout: out, stderr: err } = await runCli(['init', '--provider', 'revolv3', '--sample', 'examples/field-service/invoices.json']);
     expect(code).toBe(0);
     expect(out).toContain('name: "invoices to Revolv3"');
     expect(errorsOf(out)).toEqual([]);
@@ -195,31 +181,31 @@ describe('datamap init (CLI)', () => {
 
   it('--out writes the file, which `datamap validate` accepts; refuses to overwrite without --force', async () => {
     const out = join(dir, 'cli', 'fs-invoiss.yaml');
-    const first = await cli(['init', '--provider', 'invoiss', '--sample', 'examples/field-service/invoices.json', '--out', out]);
+    const first = await runCli(['init', '--provider', 'invoiss', '--sample', 'examples/field-service/invoices.json', '--out', out]);
     expect(first.code).toBe(0);
-    expect(first.out).toBe('');
-    expect(first.err).toContain(`wrote ${out}`);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toContain(`wrote ${out}`);
     const written = readFileSync(out, 'utf8');
-    const validate = await cli(['validate', out]);
+    const validate = await runCli(['validate', out]);
     expect(validate.code).toBe(0);
-    expect(validate.out).toContain('0 errors');
+    expect(validate.stdout).toContain('0 errors');
 
-    const again = await cli(['init', '--provider', 'revolv3', '--out', out]);
+    const again = await runCli(['init', '--provider', 'revolv3', '--out', out]);
     expect(again.code).toBe(2);
-    expect(again.err).toContain('error usage/invalid-argument');
-    expect(again.err).toContain('--force');
+    expect(again.stderr).toContain('error usage/invalid-argument');
+    expect(again.stderr).toContain('--force');
     expect(readFileSync(out, 'utf8')).toBe(written);
 
-    const forced = await cli(['init', '--provider', 'revolv3', '--out', out, '--force']);
+    const forced = await runCli(['init', '--provider', 'revolv3', '--out', out, '--force']);
     expect(forced.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('operation: payments.sale');
-    expect(forced.err).toMatch(/4 \$todo placeholders to replace/);
+    expect(forced.stderr).toMatch(/4 \$todo placeholders to replace/);
   });
 
   it('a map without a sample fails `datamap validate` only with understandable $todo findings', async () => {
     const out = join(dir, 'cli', 'todo.yaml');
-    expect((await cli(['init', '--provider', 'invoiss', '--out', out])).code).toBe(0);
-    const { code, out: text } = await cli(['validate', out, '--json']);
+    expect((await runCli(['init', '--provider', 'invoiss', '--out', out])).code).toBe(0);
+    const { code, stdout: text } = await runCli(['validate', out, '--json']);
     expect(code).toBe(2);
     const report = JSON.parse(text) as { errors: number; files: Array<{ diagnostics: Array<{ code: string; message: string }> }> };
     expect(report.errors).toBe(6);
@@ -227,37 +213,37 @@ describe('datamap init (CLI)', () => {
       expect(d.code).toBe('datamap/unknown-let');
       expect(d.message).toBe('$todo is not defined');
     }
-    const plain = await cli(['validate', out]);
-    expect(plain.out).toContain('"name": $todo("name (string, length 1..200)")');
+    const plain = await runCli(['validate', out]);
+    expect(plain.stdout).toContain('"name": $todo("name (string, length 1..200)")');
   });
 
   it('reads the first record of an NDJSON sample', async () => {
     const file = join(dir, 'sample.ndjson');
     writeFileSync(file, `${JSON.stringify(fieldService[0])}\n${JSON.stringify(fieldService[1])}\n`);
-    const { code, out } = await cli(['init', '--provider', 'revolv3', '--sample', file, '--name', 'my map']);
+    const { code, stdout: out } = await runCli(['init', '--provider', 'revolv3', '--sample', file, '--name', 'my map']);
     expect(code).toBe(0);
     expect(out).toContain('name: "my map"');
     expect(errorsOf(out)).toEqual([]);
   });
 
   it('errors: unknown provider, missing or bad sample → exit 2 with a code', async () => {
-    const p = await cli(['init', '--provider', 'revolv']);
+    const p = await runCli(['init', '--provider', 'revolv']);
     expect(p.code).toBe(2);
-    expect(p.err).toContain('error datamap/unknown-provider');
-    expect(p.err).toContain('Did you mean revolv3?');
-    const missing = await cli(['init', '--provider', 'revolv3', '--sample', join(dir, 'nope.json')]);
+    expect(p.stderr).toContain('error datamap/unknown-provider');
+    expect(p.stderr).toContain('Did you mean revolv3?');
+    const missing = await runCli(['init', '--provider', 'revolv3', '--sample', join(dir, 'nope.json')]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toContain('error source/file-not-found');
+    expect(missing.stderr).toContain('error source/file-not-found');
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ "a": ');
-    const syntax = await cli(['init', '--provider', 'revolv3', '--sample', bad]);
+    const syntax = await runCli(['init', '--provider', 'revolv3', '--sample', bad]);
     expect(syntax.code).toBe(2);
-    expect(syntax.err).toContain('error source/json-syntax');
+    expect(syntax.stderr).toContain('error source/json-syntax');
     const notObject = join(dir, 'list.json');
     writeFileSync(notObject, '[1, 2]');
-    const n = await cli(['init', '--provider', 'revolv3', '--sample', notObject]);
+    const n = await runCli(['init', '--provider', 'revolv3', '--sample', notObject]);
     expect(n.code).toBe(2);
-    expect(n.err).toContain('error record/not-object');
-    expect((await cli(['init'])).code).toBe(2); // --provider is required
+    expect(n.stderr).toContain('error record/not-object');
+    expect((await runCli(['init'])).code).toBe(2); // --provider is required
   });
 });

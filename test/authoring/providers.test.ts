@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import {
   DatamapError,
   describeOperation,
@@ -11,19 +10,6 @@ import {
   listProviders,
   type FieldDescription,
 } from '../../src/index.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => { out += t; },
-    stderr: (t) => { err += t; },
-    stdin: Readable.from([]),
-    env: {},
-    now: () => 0,
-  });
-  return { code, out, err };
-}
 
 /** The field at a dotted path (`[]` for array elements) of a described body. */
 function field(root: FieldDescription | undefined, path: string): FieldDescription {
@@ -157,7 +143,7 @@ describe('provider reference (library)', () => {
 
 describe('datamap providers (CLI)', () => {
   it('lists the packs and their operations', async () => {
-    const { code, out } = await cli(['providers']);
+    const { code, stdout: out } = await runCli(['providers']);
     expect(code).toBe(0);
     expect(out).toContain('revolv3 — Revolv3');
     expect(out).toContain('invoiss — Invoiss');
@@ -170,19 +156,19 @@ describe('datamap providers (CLI)', () => {
   });
 
   it('--json gives the same data', async () => {
-    const { code, out } = await cli(['providers', '--json']);
+    const { code, stdout: out } = await runCli(['providers', '--json']);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ providers: describeProviders() });
-    const pack = await cli(['providers', 'invoiss', '--json']);
-    expect(JSON.parse(pack.out)).toEqual(describeProvider('invoiss'));
-    const op = await cli(['providers', 'revolv3', 'payments.sale', '--json']);
+    const pack = await runCli(['providers', 'invoiss', '--json']);
+    expect(JSON.parse(pack.stdout)).toEqual(describeProvider('invoiss'));
+    const op = await runCli(['providers', 'revolv3', 'payments.sale', '--json']);
     expect(op.code).toBe(0);
-    expect(JSON.parse(op.out)).toEqual(JSON.parse(JSON.stringify(describeOperation('revolv3', 'payments.sale'))));
+    expect(JSON.parse(op.stdout)).toEqual(JSON.parse(JSON.stringify(describeOperation('revolv3', 'payments.sale'))));
   });
 
   it('shows a pack with its assumptions, for both packs', async () => {
     for (const name of ['revolv3', 'invoiss']) {
-      const { code, out } = await cli(['providers', name]);
+      const { code, stdout: out } = await runCli(['providers', name]);
       expect(code).toBe(0);
       expect(out).toMatch(/assumptions \(\d+\):/);
       expect(out).toContain(getProvider(name)!.assumptions![0]!);
@@ -191,7 +177,7 @@ describe('datamap providers (CLI)', () => {
   });
 
   it('shows an operation\'s request as a tree, its response fields and its rules', async () => {
-    const { code, out, err } = await cli(['providers', 'revolv3', 'payments.sale']);
+    const { code, stdout: out, stderr: err } = await runCli(['providers', 'revolv3', 'payments.sale']);
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toMatch(/\* paymentAccountNumber: string; pattern \^\[0-9\]\{12,19\}\$; SENSITIVE card number/);
@@ -205,43 +191,43 @@ describe('datamap providers (CLI)', () => {
     expect(out).toContain('reconcile: after an unknown outcome');
     expect(out).toContain('path params: none');
 
-    const payment = await cli(['providers', 'revolv3', 'invoices.payment']);
-    expect(payment.out).toMatch(/\* valueType: string; one of "Standard" \| "Discount" \| "DiscountPercentage" \| "FinalDiscount" \| "PriceOverride"/);
-    expect(payment.out).toContain('rule: at least one of: customerId | firstName');
+    const payment = await runCli(['providers', 'revolv3', 'invoices.payment']);
+    expect(payment.stdout).toMatch(/\* valueType: string; one of "Standard" \| "Discount" \| "DiscountPercentage" \| "FinalDiscount" \| "PriceOverride"/);
+    expect(payment.stdout).toContain('rule: at least one of: customerId | firstName');
 
-    const refund = await cli(['providers', 'revolv3', 'invoices.refund']);
-    expect(refund.out).toContain('path params: invoiceId');
-    expect(refund.out).toContain('reconcile: none');
+    const refund = await runCli(['providers', 'revolv3', 'invoices.refund']);
+    expect(refund.stdout).toContain('path params: invoiceId');
+    expect(refund.stdout).toContain('reconcile: none');
 
-    const find = await cli(['providers', 'invoiss', 'clients.find']);
-    expect(find.out).toContain('query params: externalId, email');
-    expect(find.out).toContain('REQUEST: no body');
-    expect(find.out).toContain('The response is an array');
+    const find = await runCli(['providers', 'invoiss', 'clients.find']);
+    expect(find.stdout).toContain('query params: externalId, email');
+    expect(find.stdout).toContain('REQUEST: no body');
+    expect(find.stdout).toContain('The response is an array');
 
-    const process = await cli(['providers', 'invoiss', 'payments.process']);
-    expect(process.out).toMatch(/\* method: string; one of "CARD" \| "ACH"/);
-    expect(process.out).toMatch(/- signature: string; SENSITIVE secret/);
-    expect(process.out).toContain('classification: by response field success: succeeded when true; declined when false');
+    const process = await runCli(['providers', 'invoiss', 'payments.process']);
+    expect(process.stdout).toMatch(/\* method: string; one of "CARD" \| "ACH"/);
+    expect(process.stdout).toMatch(/- signature: string; SENSITIVE secret/);
+    expect(process.stdout).toContain('classification: by response field success: succeeded when true; declined when false');
   });
 
   it('never prints a card number', async () => {
     for (const args of [['providers'], ['providers', 'revolv3'], ['providers', 'revolv3', 'payments.sale'], ['providers', 'revolv3', 'paymentMethods.create']]) {
-      const { out } = await cli(args);
+      const { stdout: out } = await runCli(args);
       expect(findCardNumbers(out)).toEqual([]);
     }
   });
 
   it('unknown pack or operation: exit 2, the code and a did-you-mean hint', async () => {
-    const p = await cli(['providers', 'revolve']);
+    const p = await runCli(['providers', 'revolve']);
     expect(p.code).toBe(2);
-    expect(p.err).toContain('error datamap/unknown-provider: No provider pack named "revolve"');
-    expect(p.err).toContain('hint: Did you mean revolv3?');
-    const o = await cli(['providers', 'invoiss', 'payment.process']);
+    expect(p.stderr).toContain('error datamap/unknown-provider: No provider pack named "revolve"');
+    expect(p.stderr).toContain('hint: Did you mean revolv3?');
+    const o = await runCli(['providers', 'invoiss', 'payment.process']);
     expect(o.code).toBe(2);
-    expect(o.err).toContain('error datamap/unknown-operation');
-    expect(o.err).toContain('Did you mean payments.process');
-    const j = await cli(['providers', 'revolv3', 'sale', '--json']);
+    expect(o.stderr).toContain('error datamap/unknown-operation');
+    expect(o.stderr).toContain('Did you mean payments.process');
+    const j = await runCli(['providers', 'revolv3', 'sale', '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.out).error).toMatchObject({ code: 'datamap/unknown-operation', hint: expect.stringContaining('payments.sale') });
+    expect(JSON.parse(j.stdout).error).toMatchObject({ code: 'datamap/unknown-operation', hint: expect.stringContaining('payments.sale') });
   });
 });

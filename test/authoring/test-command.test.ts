@@ -7,24 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../helpers/cli.js';
 import { findCardNumbers, findDataMapTests, subsetDifferences, type DataMapTestFileReport } from '../../src/index.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const mappings = join(root, 'mappings');
 const SHIPPED_MAPS = ['field-service-to-invoiss', 'field-service-to-revolv3', 'shopify-to-invoiss', 'shopify-to-revolv3'];
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stdin: Readable.from([]), env: {}, now: () => 0 };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 /** Every security code of the sample records (cvv, credit_card_cvv). */
 function sampleSecurityCodes(): string[] {
@@ -84,7 +74,7 @@ describe('the shipped Data Map tests', () => {
   });
 
   it('all pass: exit 0, a PASS line per case and the closing line, no card data', async () => {
-    const r = await cli(['test', mappings]);
+    const r = await runCli(['test', mappings]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('FAIL');
@@ -96,7 +86,7 @@ describe('the shipped Data Map tests', () => {
   });
 
   it('--json parses and reports every case of the four files as passed', async () => {
-    const r = await cli(['test', mappings, '--json']);
+    const r = await runCli(['test', mappings, '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { ok: boolean; passed: number; failed: number; invalid: number; files: DataMapTestFileReport[] };
     expect(report.ok).toBe(true);
@@ -115,7 +105,7 @@ describe('the shipped Data Map tests', () => {
   });
 
   it('a Data Map path runs its sibling test file, and --filter selects cases by name', async () => {
-    const r = await cli(['test', join(mappings, 'field-service-to-revolv3.yaml'), '--filter', 'DECLINED']);
+    const r = await runCli(['test', join(mappings, 'field-service-to-revolv3.yaml'), '--filter', 'DECLINED']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('field-service-to-revolv3.test.yaml');
     expect(lastLine(r.stdout)).toBe('1 passed, 0 failed');
@@ -128,7 +118,7 @@ describe('the shipped Data Map tests', () => {
   });
 
   it('validate accepts the shipped test files', async () => {
-    const r = await cli(['validate', ...SHIPPED_MAPS.map((m) => join(mappings, `${m}.test.yaml`))]);
+    const r = await runCli(['validate', ...SHIPPED_MAPS.map((m) => join(mappings, `${m}.test.yaml`))]);
     expect(r.stdout).toContain('4 files: 0 errors');
     expect(r.code).toBe(0);
   });
@@ -141,7 +131,7 @@ describe('a failing case', () => {
       .replace('paymentAccountNumber: "4111111111111111"', 'paymentAccountNumber: "4242424242424242"')
       .replace('- { name: Sales tax, value: 5.53, valueType: Standard }', '- { name: Sales tax, value: 5.54, valueType: Standard }')
       .replace('      outcome: succeeded\n      calls: [payment]\n      urls:', '      outcome: declined\n      calls: [payment]\n      urls:'));
-    const r = await cli(['test', testFile]);
+    const r = await runCli(['test', testFile]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL  a pending order is paid with one line per item, shipping and tax');
     expect(r.stdout).toContain('error test/failed:');
@@ -152,7 +142,7 @@ describe('a failing case', () => {
     expect(lastLine(r.stdout)).toMatch(/^\d+ passed, 1 failed$/);
     expectNoCardData(r.stdout + r.stderr);
 
-    const json = await cli(['test', testFile, '--json']);
+    const json = await runCli(['test', testFile, '--json']);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as { failed: number; files: DataMapTestFileReport[] };
     expect(report.failed).toBe(1);
@@ -169,7 +159,7 @@ describe('a failing case', () => {
 
   it('a call with no mocked response fails the case and names the step', async () => {
     const { testFile } = copyShipped('field-service-to-invoiss', (t) => t.replace('      payment:\n        body: { success: true, message: Payment processed }\n', ''));
-    const r = await cli(['test', testFile]);
+    const r = await runCli(['test', testFile]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('error test/no-mock: Case "a new customer is created as a client, then the order is created and paid": step "payment" (payments.process, POST /public/payments/process) was called, but the case has no mocked response for "payment"');
     expect(r.stdout).toMatch(/--> .*field-service-to-invoiss\.test\.yaml:\d+:\d+/);
@@ -197,14 +187,14 @@ describe('invalid test files', () => {
       '      outcome: succeded',
       '',
     ].join('\n'));
-    const t = await cli(['test', file]);
+    const t = await runCli(['test', file]);
     expect(t.code).toBe(2);
     expect(t.stdout).toContain('error test/invalid-file: cases[0].expect.outcome: must be one of "succeeded"');
     expect(t.stdout).toContain(`--> ${file}:5:16`);
     expect(t.stdout).toContain('hint: See schemas/datamap-test.schema.json');
     expect(lastLine(t.stdout)).toBe('0 passed, 0 failed');
 
-    const v = await cli(['validate', file, '--json']);
+    const v = await runCli(['validate', file, '--json']);
     expect(v.code).toBe(2);
     const report = JSON.parse(v.stdout) as { files: Array<{ diagnostics: Array<{ code: string; location: { line: number; column: number } }> }> };
     expect(report.files[0]!.diagnostics[0]).toMatchObject({ code: 'test/invalid-file', location: { line: 5, column: 16 } });
@@ -220,7 +210,7 @@ describe('invalid test files', () => {
       '    expect: { outcome: succeeded, skipped: [nope] }',
       '',
     ].join('\n'));
-    const v = await cli(['validate', file]);
+    const v = await runCli(['validate', file]);
     expect(v.code).toBe(2);
     expect(v.stdout).toContain('error test/unknown-step: field-service invoices to Revolv3 sale has no step "sael"');
     expect(v.stdout).toContain(`--> ${file}:5:7`);
@@ -233,7 +223,7 @@ describe('invalid test files', () => {
 
   it('a map that does not exist is reported at the `map` key', async () => {
     const file = write('other.test.yaml', ['map: ./missing.yaml', 'cases:', '  - name: x', '    record: {}', '    expect: { outcome: failed }', ''].join('\n'));
-    const t = await cli(['test', file, '--json']);
+    const t = await runCli(['test', file, '--json']);
     expect(t.code).toBe(2);
     const report = JSON.parse(t.stdout) as { invalid: number; files: DataMapTestFileReport[] };
     expect(report.invalid).toBe(1);
@@ -242,7 +232,7 @@ describe('invalid test files', () => {
 
   it('a path with no tests is an error (test/no-tests)', async () => {
     const dir = mkdtempSync(join(tmp, 'empty-'));
-    const r = await cli(['test', dir]);
+    const r = await runCli(['test', dir]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('error test/no-tests');
   });

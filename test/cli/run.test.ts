@@ -7,10 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { findCardNumbers, loadDataMap, recordItems, runRecords, type RecordResult } from '../../src/index.js';
 import { api, fakeClock, netError, paid, resetNock, REVOLV3, REVOLV3_SALE_FILE, SAMPLES_FILE, samples, type Loose, type Seen } from '../executor/helpers.js';
 
@@ -25,19 +24,8 @@ afterEach(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
-interface Cli {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[], env: Record<string, string | undefined> = { REVOLV3_TOKEN: 'tok_test' }): Promise<Cli> {
-  let out = '';
-  let err = '';
-  const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), stdin: Readable.from([]), env, now: () => 0 };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+/** The CLI in-process, by default with a Revolv3 token in its environment. */
+const cli = (args: string[], env: Record<string, string | undefined> = { REVOLV3_TOKEN: 'tok_test' }): Promise<CliResult> => runCli(args, { env });
 
 const declined = (invoiceId: number, ref: string): Loose => ({
   ...paid(invoiceId, ref, 'Noncollectable'),
@@ -55,15 +43,15 @@ describe('datamap run', () => {
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE]);
 
     expect(nock.isDone()).toBe(true);
-    expect(r.err).toBe('');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    const lines = r.out.split('\n');
+    const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('Running field-service invoices to Revolv3 sale — Revolv3, sandbox');
     expect(lines[1]).toBe('SUCCEEDED FS-10042  sale.invoiceId=1001 sale.paymentMethodId=9001  card 411111******1111  [sale:succeeded]');
     expect(lines[2]).toBe('DECLINED  FS-10043  card 400000******0002  [sale:declined]');
     expect(lines[3]).toBe('          provider/declined: Do Not Honor');
     expect(lines[4]).toBe('SKIPPED   FS-10044  [sale:skipped]');
-    expect(r.out.endsWith('\n3 records: 1 succeeded, 1 declined, 1 skipped\n')).toBe(true);
+    expect(r.stdout.endsWith('\n3 records: 1 succeeded, 1 declined, 1 skipped\n')).toBe(true);
     expect(seen.map((s) => s.headers['x-revolv3-token'])).toEqual(['tok_test', 'tok_test']);
   });
 
@@ -71,7 +59,7 @@ describe('datamap run', () => {
     api(REVOLV3, []).post('/api/Payments/sale').times(2).reply(200, (_u: string, b: Loose) => paid(1000, b.invoice.merchantInvoiceRefId));
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('\n3 records: 2 succeeded, 1 skipped\n');
+    expect(r.stdout).toContain('\n3 records: 2 succeeded, 1 skipped\n');
   });
 
   it('exit 1 for a failed or unknown record, with the reason under its line', async () => {
@@ -81,11 +69,11 @@ describe('datamap run', () => {
       .get('/api/Invoices').query(true).reply(403, { message: 'Forbidden' });
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('FAILED    FS-10042');
-    expect(r.out).toContain('          provider/rejected: Revolv3 answered HTTP 400: Validation failed\n            - Invoice.Amount.Value is invalid\n');
-    expect(r.out).toMatch(/UNKNOWN {3}FS-10043 .*\[sale:unknown\(unknown\)\]/);
-    expect(r.out).toContain('run/unknown-outcome');
-    expect(r.out).toContain('3 records: 1 failed, 1 unknown, 1 skipped');
+    expect(r.stdout).toContain('FAILED    FS-10042');
+    expect(r.stdout).toContain('          provider/rejected: Revolv3 answered HTTP 400: Validation failed\n            - Invoice.Amount.Value is invalid\n');
+    expect(r.stdout).toMatch(/UNKNOWN {3}FS-10043 .*\[sale:unknown\(unknown\)\]/);
+    expect(r.stdout).toContain('run/unknown-outcome');
+    expect(r.stdout).toContain('3 records: 1 failed, 1 unknown, 1 skipped');
   });
 
   it('--json prints NDJSON: one result per record, then a summary line', async () => {
@@ -94,7 +82,7 @@ describe('datamap run', () => {
       .post('/api/Payments/sale').reply(200, declined(1002, 'FS-10043'));
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE, '--json']);
     expect(r.code).toBe(1);
-    const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Loose);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Loose);
     expect(lines).toHaveLength(4);
     expect(lines.slice(0, 3).map((l) => [l.index, l.key, l.outcome, l.card])).toEqual([
       [0, 'FS-10042', 'succeeded', '411111******1111'],
@@ -113,7 +101,7 @@ describe('datamap run', () => {
     const rows = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as RecordResult);
     expect(rows.map((x) => [x.key, x.outcome, x.ids['sale.invoiceId']])).toEqual([['FS-10042', 'succeeded', 1001], ['FS-10043', 'succeeded', 1002], ['FS-10044', 'skipped', undefined]]);
     expect(rows[0]!.steps[0]!.request!.headers['x-revolv3-token']).toBe('[redacted]');
-    expect(r.out).toContain('SUCCEEDED FS-10042'); // the text output is still printed
+    expect(r.stdout).toContain('SUCCEEDED FS-10042'); // the text output is still printed
   });
 
   it('exit 2 with a missing credential: the variable is named and nothing is sent', async () => {
@@ -121,8 +109,8 @@ describe('datamap run', () => {
     const scope = api(REVOLV3, seen).post('/api/Payments/sale').reply(200, paid(1001, 'FS-10042'));
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE], {});
     expect(r.code).toBe(2);
-    expect(r.err).toContain('auth/missing-credential');
-    expect(r.err).toContain('REVOLV3_TOKEN');
+    expect(r.stderr).toContain('auth/missing-credential');
+    expect(r.stderr).toContain('REVOLV3_TOKEN');
     expect(seen).toEqual([]);
     expect(scope.isDone()).toBe(false);
   });
@@ -133,7 +121,7 @@ describe('datamap run', () => {
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE, '--base-url', 'http://127.0.0.1:4599']);
     expect(r.code).toBe(0);
     expect(seen).toHaveLength(2);
-    expect(r.out.split('\n')[0]).toBe('Running field-service invoices to Revolv3 sale — Revolv3, http://127.0.0.1:4599');
+    expect(r.stdout.split('\n')[0]).toBe('Running field-service invoices to Revolv3 sale — Revolv3, http://127.0.0.1:4599');
   });
 });
 
@@ -193,19 +181,19 @@ describe('scanner: nothing a run emits holds a card number, a security code, a t
     expect(text.code).toBe(1);
     // the run really carried the card data it must not show
     expect(seen.some((s) => s.body?.paymentMethod?.creditCard?.securityCode === '7391')).toBe(true);
-    expect(text.out).toContain('card 411111******1111');
-    expect(text.out).toContain('FS-BAD');
-    expect(text.out).toContain('UNKNOWN   FS-LOST');
-    scan('text stdout', text.out, cards);
-    scan('text stderr', text.err || '-', cards);
+    expect(text.stdout).toContain('card 411111******1111');
+    expect(text.stdout).toContain('FS-BAD');
+    expect(text.stdout).toContain('UNKNOWN   FS-LOST');
+    scan('text stdout', text.stdout, cards);
+    scan('text stderr', text.stderr || '-', cards);
     scan('--output file', readFileSync(resultsFile, 'utf8'), cards);
 
     resetNock();
     provider([]);
     const json = await cli(['run', REVOLV3_SALE_FILE, '--input', input, '--json']);
     expect(json.code).toBe(1);
-    scan('--json stdout', json.out, cards);
-    const outcomes = json.out.trimEnd().split('\n').slice(0, -1).map((l) => (JSON.parse(l) as RecordResult).outcome);
+    scan('--json stdout', json.stdout, cards);
+    const outcomes = json.stdout.trimEnd().split('\n').slice(0, -1).map((l) => (JSON.parse(l) as RecordResult).outcome);
     expect(outcomes).toEqual(['succeeded', 'declined', 'skipped', 'failed', 'failed', 'unknown', 'failed']);
   });
 

@@ -6,30 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, RecordPlanView } from '../../src/index.js';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAP = join(repoRoot, 'mappings/field-service-to-revolv3.yaml');
 const INVOICES = join(repoRoot, 'examples/field-service/invoices.json');
 const RECORDS = JSON.parse(readFileSync(INVOICES, 'utf8')) as Array<Record<string, unknown>>;
 
-interface CliResult { code: number; stdout: string; stderr: string }
-
+/** The CLI in-process with a frozen clock; it must never print a stack trace. */
 async function run(argv: string[], stdin: string[] = []): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    stdin: Readable.from(stdin),
-    env: {},
-    now: () => Date.UTC(2026, 10, 5),
-  });
-  expect(stdout + stderr, 'no stack trace').not.toContain('    at ');
-  return { code, stdout, stderr };
+  const r = await runCli(argv, { stdin, now: () => Date.UTC(2026, 10, 5) });
+  expect(r.stdout + r.stderr, 'no stack trace').not.toContain('    at ');
+  return r;
 }
 
 interface ValidateJson {

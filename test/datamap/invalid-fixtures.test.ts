@@ -14,10 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { CATALOGUE, DEFAULT_LIMITS, checkDataMap, type Diagnostic, type ErrorCode } from '../../src/index.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixturesRoot = join(repoRoot, 'test/fixtures/invalid');
@@ -70,20 +69,6 @@ function readExpected(c: FixtureCase): Expected {
 
 function where(d: Diagnostic): string {
   return `${d.code} ${d.location ? `${d.location.line}:${d.location.column}` : '(no location)'}`;
-}
-
-/** Runs the CLI in-process and collects what it prints. */
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    stdin: Readable.from([]),
-    env: {},
-    now: () => 0,
-  });
-  return { code, stdout, stderr };
 }
 
 describe('invalid Data Map fixtures', () => {

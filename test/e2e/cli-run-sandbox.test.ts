@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { countChargesByReference, findCardNumbers, startSandbox, type FaultKind, type Sandbox } from '../../src/index.js';
 
 // End to end: the CLI's `run` over real HTTP on 127.0.0.1 against the built-in sandbox,
@@ -20,18 +19,8 @@ afterAll(async () => {
 });
 beforeEach(() => sandbox.reset());
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    stdout: (t) => { out += t; },
-    stderr: (t) => { err += t; },
-    stdin: Readable.from([]),
-    env: { ...sandbox.credentials },
-    now: () => Date.parse('2026-11-21T12:00:00Z'),
-  });
-  return { code, out, err };
-}
+/** The CLI in-process with the sandbox's credentials and a frozen clock. */
+const cli = (args: string[]): Promise<CliResult> => runCli(args, { env: { ...sandbox.credentials }, now: () => Date.parse('2026-11-21T12:00:00Z') });
 
 function card(number: string, invoice: string, total = 25) {
   return {
@@ -51,7 +40,7 @@ function writeRecords(name: string, records: unknown[]): string {
 
 describe('datamap run against the sandbox', () => {
   it('runs the shipped Revolv3 map: an approval, a decline and a skip; each charged once', async () => {
-    const { code, out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.revolv3]);
+    const { code, stdout: out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.revolv3]);
     expect(code).toBe(1); // a decline is not a success
     expect(out).toMatch(/SUCCEEDED\s+FS-10042/);
     expect(out).toMatch(/DECLINED\s+FS-10043/);
@@ -64,7 +53,7 @@ describe('datamap run against the sandbox', () => {
   });
 
   it('runs the shipped Invoiss map: find-or-create client, order, payment, with ids passed', async () => {
-    const { code, out } = await cli(['run', 'mappings/field-service-to-invoiss.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.invoiss, '--json']);
+    const { code, stdout: out } = await cli(['run', 'mappings/field-service-to-invoiss.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.invoiss, '--json']);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const results = lines.filter((l) => 'outcome' in l) as Array<{ key: string; outcome: string; steps: Array<{ id: string; decision: string }> }>;
     expect(results.map((r) => [r.key, r.outcome])).toEqual([['FS-10042', 'succeeded'], ['FS-10043', 'succeeded'], ['FS-10044', 'skipped']]);
@@ -74,7 +63,7 @@ describe('datamap run against the sandbox', () => {
     expect(out).not.toContain(sandbox.credentials.INVOISS_TOKEN);
     // a second run of the same records finds the client again instead of creating it
     const again = await cli(['run', 'mappings/field-service-to-invoiss.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.invoiss, '--json']);
-    const second = again.out.trim().split('\n').map((l) => JSON.parse(l) as { outcome?: string; steps?: Array<{ id: string; decision: string }> }).filter((l) => l.outcome);
+    const second = again.stdout.trim().split('\n').map((l) => JSON.parse(l) as { outcome?: string; steps?: Array<{ id: string; decision: string }> }).filter((l) => l.outcome);
     expect(second[0]!.steps!.find((s) => s.id === 'createClient')!.decision).toBe('skip');
   });
 
@@ -83,7 +72,7 @@ describe('datamap run against the sandbox', () => {
     it(`survives ${kind} on a Revolv3 sale: reconciled, charged exactly once`, async () => {
       sandbox.injectFault({ kind, provider: 'revolv3', path: '/api/Payments/sale', method: 'POST', times: 1 });
       const input = writeRecords(`${kind}.ndjson`, [card('4111111111111111', `E2E-${kind}`)]);
-      const { code, out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json']);
+      const { code, stdout: out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json']);
       const result = JSON.parse(out.trim().split('\n')[0]!) as { outcome: string; steps: Array<{ reconciliation?: string }> };
       expect(result.outcome).toBe('succeeded');
       expect(result.steps[0]!.reconciliation).toBe('adopted');
@@ -95,7 +84,7 @@ describe('datamap run against the sandbox', () => {
   it('survives a slow body after commit (timeout): reconciled, charged exactly once', async () => {
     sandbox.injectFault({ kind: 'slow-body', provider: 'revolv3', path: '/api/Payments/sale', method: 'POST', times: 1, latencyMs: 1500 });
     const input = writeRecords('slow.ndjson', [card('4111111111111111', 'E2E-SLOW')]);
-    const { out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--timeout', '300', '--json']);
+    const { stdout: out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--timeout', '300', '--json']);
     const result = JSON.parse(out.trim().split('\n')[0]!) as { outcome: string; steps: Array<{ reconciliation?: string }> };
     expect(result.outcome).toBe('succeeded');
     expect(result.steps[0]!.reconciliation).toBe('adopted');
@@ -105,7 +94,7 @@ describe('datamap run against the sandbox', () => {
   it('a 500 before processing is proven absent by the lookup and sent exactly once more', async () => {
     sandbox.injectFault({ kind: 'error-before', provider: 'revolv3', path: '/api/Payments/sale', method: 'POST', times: 1 });
     const input = writeRecords('before.ndjson', [card('4111111111111111', 'E2E-BEFORE')]);
-    const { out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json']);
+    const { stdout: out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json']);
     const result = JSON.parse(out.trim().split('\n')[0]!) as { outcome: string; steps: Array<{ reconciliation?: string; attempts: number }> };
     expect(result.outcome).toBe('succeeded');
     expect(result.steps[0]!.reconciliation).toBe('resent');
@@ -115,7 +104,7 @@ describe('datamap run against the sandbox', () => {
 
   it('survives error-after on an Invoiss payment: reconciled through the order, paid once', async () => {
     sandbox.injectFault({ kind: 'error-after', provider: 'invoiss', path: '/public/payments/process', method: 'POST', times: 1 });
-    const { out } = await cli(['run', 'mappings/field-service-to-invoiss.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.invoiss, '--json']);
+    const { stdout: out } = await cli(['run', 'mappings/field-service-to-invoiss.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', sandbox.baseUrls.invoiss, '--json']);
     const results = out.trim().split('\n').map((l) => JSON.parse(l) as { key?: string; outcome?: string; steps?: Array<{ id: string; reconciliation?: string }> }).filter((r) => r.outcome);
     expect(results[0]!.outcome).toBe('succeeded');
     expect(results[0]!.steps!.find((s) => s.id === 'payment')!.reconciliation).toBe('adopted');

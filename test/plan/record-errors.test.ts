@@ -7,13 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   checkDataMap, loadDataMap, planRecord, planRecords, readRecords, recordItems,
   type CompiledMap, type Diagnostic, type RecordPlanView,
 } from '../../src/index.js';
-import { main } from '../../src/cli/main.js';
+import { collect, runCli } from '../helpers/cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAP_FILE = join(repoRoot, 'mappings/field-service-to-revolv3.yaml');
@@ -73,25 +72,6 @@ function position(text: string, needle: string, fromLine = 1): { line: number; c
     if (col !== -1) return { line: i + 1, column: col + 1 };
   }
   throw new Error(`${needle} not found`);
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-async function runCli(argv: string[], stdin: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    stdin: Readable.from(stdin),
-    env: {},
-    now: clock,
-  });
-  return { code, stdout, stderr };
 }
 
 let map: CompiledMap;
@@ -321,12 +301,12 @@ describe('one bad record never loses the others', () => {
       '"just a string"',
       JSON.stringify(invoice({ invoiceNumber: 'E' })),
     ].join('\n') + '\n');
-    const json = await runCli(['plan', MAP_FILE, '--input', file, '--json']);
+    const json = await runCli(['plan', MAP_FILE, '--input', file, '--json'], { now: clock });
     expect(json.code).toBe(1);
     const out = JSON.parse(json.stdout) as { records: RecordPlanView[]; summary: { records: number; valid: number; invalid: number } };
     expect(out.summary).toEqual({ records: 5, valid: 3, invalid: 2 });
     expect(out.records.map((r) => r.key ?? codes(r)[0])).toEqual(['A', 'source/json-syntax', 'C', 'record/not-object', 'E']);
-    const text = await runCli(['plan', MAP_FILE, '--input', file]);
+    const text = await runCli(['plan', MAP_FILE, '--input', file], { now: clock });
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('5 records: 3 valid, 2 invalid');
     expect(text.stdout).toContain('error source/json-syntax');

@@ -9,10 +9,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { findCardNumbers, luhnValid } from '../../src/index.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -27,26 +25,11 @@ const SAMPLES: Record<string, string> = {
 const sampleFiles = Object.values(SAMPLES);
 const sampleFor = (map: string): string | undefined => SAMPLES[basename(map, '.yaml').replace(/-to-[a-z0-9]+$/, '')];
 
-interface CliResult {
-  argv: string[];
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliResult & { argv: string[] };
 
-/** Runs the real CLI in-process with a frozen clock and no environment. */
-async function cli(argv: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    stdin: Readable.from([]),
-    env: {},
-    now: () => Date.parse('2026-11-21T00:00:00Z'),
-  };
-  const code = await main(argv, io);
-  return { argv, code, stdout, stderr };
+/** Runs the real CLI in-process with a frozen clock and no environment; the result keeps its argv. */
+async function cli(argv: string[]): Promise<Run> {
+  return { argv, ...(await runCli(argv, { now: () => Date.parse('2026-11-21T00:00:00Z') })) };
 }
 
 /** Every value under a security-code key (cvv, credit_card_cvv, securityCode...) in a JSON value. */
@@ -80,7 +63,7 @@ const securityCodes = [...collectSecurityCodes(samples)];
 const samplePans = sampleFiles.flatMap((f) => findCardNumbers(readFileSync(f, 'utf8')));
 
 describe('card data in CLI output', () => {
-  const runs: CliResult[] = [];
+  const runs: Run[] = [];
   let tmp = '';
 
   beforeAll(async () => {

@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_LIMITS, checkDataMap, loadDataMap, planRecord, planRecords, readRecords,
   type CompiledMap, type Diagnostic, type RecordItem, type RecordPlanView,
 } from '../../src/index.js';
-import { main } from '../../src/cli/main.js';
+import { collect, runCli, type CliResult } from '../helpers/cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAP_FILE = join(repoRoot, 'mappings/field-service-to-revolv3.yaml');
@@ -30,21 +29,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface CliResult { code: number; stdout: string; stderr: string; ms: number }
-
-async function runCli(argv: string[], stdin: string[] = []): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const t = Date.now();
-  const code = await main(argv, {
-    stdout: (s) => { stdout += s; },
-    stderr: (s) => { stderr += s; },
-    stdin: Readable.from(stdin),
-    env: {},
-    now: () => 0,
-  });
-  const r = { code, stdout, stderr, ms: Date.now() - t };
-  // never a stack trace, never an internal error
+/** The CLI run in-process; it must never print a stack trace or an internal error. */
+async function cli(argv: string[], stdin: string[] = []): Promise<CliResult> {
+  const r = await runCli(argv, { stdin });
   expect(r.stdout + r.stderr).not.toContain('    at ');
   expect(r.stdout + r.stderr).not.toContain('internal/error');
   return r;
@@ -61,12 +48,6 @@ function writeTemp(name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 function codesOf(v: RecordPlanView): string[] {
@@ -100,7 +81,7 @@ describe('YAML alias bomb (billion laughs)', () => {
   });
 
   it('datamap validate exits 2', async () => {
-    const r = await runCli(['validate', writeTemp('bomb.yaml', bomb)]);
+    const r = await cli(['validate', writeTemp('bomb.yaml', bomb)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('source/alias-not-allowed');
     expect(r.ms).toBeLessThan(LIMIT_MS);
@@ -142,7 +123,7 @@ describe('10,000-deep nesting', () => {
   });
 
   it('datamap validate exits 2 with source/too-deep', async () => {
-    const r = await runCli(['validate', writeTemp('deep.yaml', `provider: revolv3\nkey: x\ninput: ${'['.repeat(N)}${']'.repeat(N)}\n${STEPS}`)]);
+    const r = await cli(['validate', writeTemp('deep.yaml', `provider: revolv3\nkey: x\ninput: ${'['.repeat(N)}${']'.repeat(N)}\n${STEPS}`)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('source/too-deep');
   });
@@ -227,7 +208,7 @@ describe('__proto__ and friends', () => {
 
     it('datamap plan reports it and exits 1', async () => {
       const file = writeTemp('proto.ndjson', '{"invoiceNumber":"A","__proto__":{"polluted":true}}\n');
-      const r = await runCli(['plan', MAP_FILE, '--input', file, '--json']);
+      const r = await cli(['plan', MAP_FILE, '--input', file, '--json']);
       expect(r.code).toBe(1);
       const out = JSON.parse(r.stdout) as { records: RecordPlanView[] };
       expect(codesOf(out.records[0]!)).toEqual(['record/forbidden-key']);
@@ -257,10 +238,10 @@ describe('50 MB inputs (generated in a temp dir)', () => {
   });
 
   it('datamap validate exits 2 and plan exits 2 on it', async () => {
-    const v = await runCli(['validate', bigMap]);
+    const v = await cli(['validate', bigMap]);
     expect(v.code).toBe(2);
     expect(v.stdout).toContain('source/too-large');
-    const p = await runCli(['plan', bigMap, '--input', '-'], ['{"invoiceNumber":"A"}']);
+    const p = await cli(['plan', bigMap, '--input', '-'], ['{"invoiceNumber":"A"}']);
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('source/too-large');
     expect(p.ms).toBeLessThan(LIMIT_MS);
@@ -276,7 +257,7 @@ describe('50 MB inputs (generated in a temp dir)', () => {
   });
 
   it('datamap plan on it reports the record and goes on (exit 1)', async () => {
-    const r = await runCli(['plan', MAP_FILE, '--input', bigRecord, '--json']);
+    const r = await cli(['plan', MAP_FILE, '--input', bigRecord, '--json']);
     expect(r.ms).toBeLessThan(LIMIT_MS);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { records: RecordPlanView[]; summary: { records: number } };
@@ -304,7 +285,7 @@ describe('records that are not objects', () => {
   });
 
   it('through the CLI, from stdin: each one is reported, exit 1', async () => {
-    const r = await runCli(['plan', MAP_FILE, '--input', '-', '--json'], ['[42, "FS-10042", [{"invoiceNumber": "x"}], null, true]']);
+    const r = await cli(['plan', MAP_FILE, '--input', '-', '--json'], ['[42, "FS-10042", [{"invoiceNumber": "x"}], null, true]']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { records: RecordPlanView[]; summary: { records: number; invalid: number } };
     expect(out.summary).toMatchObject({ records: 5, invalid: 5 });
@@ -349,7 +330,7 @@ describe('expressions that never end', () => {
 
   it('through the CLI: the looping record is reported, the others are planned, exit 1', async () => {
     const file = mapWith('id = "loop" ? ( $f := function($n){ $f($n + 1) }; $f(0) ) : 1');
-    const r = await runCli(['plan', file, '--input', '-', '--json'], ['{"invoiceNumber":"A","id":"1"}\n{"invoiceNumber":"B","id":"loop"}\n{"invoiceNumber":"C","id":"3"}\n']);
+    const r = await cli(['plan', file, '--input', '-', '--json'], ['{"invoiceNumber":"A","id":"1"}\n{"invoiceNumber":"B","id":"loop"}\n{"invoiceNumber":"C","id":"3"}\n']);
     expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(LIMIT_MS);
     const out = JSON.parse(r.stdout) as { records: RecordPlanView[] };
@@ -360,26 +341,26 @@ describe('expressions that never end', () => {
 describe('unusable map or input: exit 2', () => {
   it('plan with an invalid Data Map exits 2 and names the error', async () => {
     const file = writeTemp('invalid.yaml', 'provider: revolv3\nkey: [\n');
-    const r = await runCli(['plan', file, '--input', '-'], ['{}']);
+    const r = await cli(['plan', file, '--input', '-'], ['{}']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('source/yaml-syntax');
   });
 
   it('plan with a missing Data Map exits 2', async () => {
-    const r = await runCli(['plan', join(dir, 'nope.yaml'), '--input', '-'], ['{}']);
+    const r = await cli(['plan', join(dir, 'nope.yaml'), '--input', '-'], ['{}']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('source/file-not-found');
   });
 
   it('plan with a missing input exits 2 with usage/input', async () => {
-    const r = await runCli(['plan', MAP_FILE, '--input', join(dir, 'nope.json')]);
+    const r = await cli(['plan', MAP_FILE, '--input', join(dir, 'nope.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('usage/input');
   });
 
   it('binary garbage as input is reported per record, never a crash', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
-    const r = await runCli(['plan', MAP_FILE, '--input', '-', '--json'], [garbage]);
+    const r = await cli(['plan', MAP_FILE, '--input', '-', '--json'], [garbage]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { records: RecordPlanView[] };
     expect(out.records.length).toBeGreaterThan(0);
