@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { loadDataMap, recordItems, runRecords, type CompiledMap, type RecordItem, type RecordResult, type RunOptions } from '../../src/index.js';
+import { seedInvoicePaymentWith } from '../fixtures/seeds.js';
 
 export const REVOLV3 = 'https://api-sandbox.revolv3.com';
 export const INVOISS = 'https://api-dev.invoiss.com';
@@ -91,36 +92,9 @@ steps:
 result: '{ "ref": $key, "invoiceId": $steps.pay.invoiceId, "status": $steps.pay.status }'
 `;
 
-/** The Revolv3 seed request body (docs R5), with a security code added. */
+/** The Revolv3 seed request body (docs R5), with a later expiry and a security code added. */
 export function seedInvoicePayment(ref = '123456789'): Loose {
-  return {
-    customerId: 1,
-    firstName: null,
-    lastName: null,
-    merchantCustomerRefId: null,
-    email: null,
-    invoice: {
-      merchantInvoiceRefId: ref,
-      invoiceLineItems: [
-        { name: 'LineItem1', description: 'Line Item 1 Description', value: 10, valueType: 'Standard' },
-        { name: 'LineItem2', description: 'Line Item 2 Description', value: 20, valueType: 'Standard' },
-        { name: 'LineItem3', description: 'Line Item 3 Description', value: 30, valueType: 'Standard' },
-      ],
-    },
-    dynamicDescriptor: { subMerchantId: null, subMerchantName: 'REV*revolv3', subMerchantPhone: '00442030513031', countryCode: null, city: null },
-    paymentMethod: {
-      paymentMethodTypes: [1],
-      billingAddress: { addressId: null, addressLine1: '100 Main', addressLine2: null, city: 'Santa Ana', state: 'CA', postalCode: '91111', phoneNumber: null, email: null, country: 'US' },
-      creditCard: { paymentAccountNumber: '4111111111111111', expirationDate: '1028', securityCode: '8462', networkToken: null, processingMethodType: 5 },
-      ach: null,
-      googlePay: null,
-      applePay: null,
-      merchantPaymentMethodRefId: null,
-      billingFirstName: 'Test',
-      billingLastName: 'User',
-      billingFullName: null,
-    },
-  };
+  return seedInvoicePaymentWith(ref, { expirationDate: '1028', securityCode: '8462' }) as Loose;
 }
 
 /** Yields records one by one, calling `between(i)` before record i (i ≥ 1): e.g. to move the clock. */

@@ -12,6 +12,7 @@ import addFormatsImport from 'ajv-formats';
 import jsonata from 'jsonata';
 import { parse } from 'yaml';
 import type { ProviderPack } from '../../src/providers/pack-types.js';
+import { SEED_INVOICE_PAYMENT } from '../fixtures/seeds.js';
 
 // CommonJS interop: under NodeNext these default imports are the module objects; the class
 // and the plugin are (also) their `default` export.
@@ -193,63 +194,6 @@ describe.each(Object.keys(EXPECTED_OPERATIONS))('provider pack %s', (name) => {
 // ---------------------------------------------------------------------------------------------
 // Revolv3
 
-/**
- * Request body of `POST /api/Invoices/payment`, copied verbatim from the seed doc
- * (/work/shared/seeds/004_*.txt). It already satisfies every documented rule (expiry 1025 is
- * valid MMYY, subMerchantName is under 22 characters, ...), so nothing had to be fixed.
- */
-const SEED_INVOICES_PAYMENT = {
-  customerId: 1,
-  firstName: null,
-  lastName: null,
-  merchantCustomerRefId: null,
-  email: null,
-  invoice: {
-    merchantInvoiceRefId: '123456789',
-    invoiceLineItems: [
-      { name: 'LineItem1', description: 'Line Item 1 Description', value: 10, valueType: 'Standard' },
-      { name: 'LineItem2', description: 'Line Item 2 Description', value: 20, valueType: 'Standard' },
-      { name: 'LineItem3', description: 'Line Item 3 Description', value: 30, valueType: 'Standard' },
-    ],
-  },
-  dynamicDescriptor: {
-    subMerchantId: null,
-    subMerchantName: 'REV*revolv3',
-    subMerchantPhone: '00442030513031',
-    countryCode: null,
-    city: null,
-  },
-  paymentMethod: {
-    paymentMethodTypes: [1],
-    billingAddress: {
-      addressId: null,
-      addressLine1: '100 Main',
-      addressLine2: null,
-      city: 'Santa Ana',
-      state: 'CA',
-      postalCode: '91111',
-      phoneNumber: null,
-      email: null,
-      country: 'US',
-    },
-    creditCard: {
-      paymentAccountNumber: '4111111111111111',
-      expirationDate: '1025',
-      securityCode: null,
-      networkToken: null,
-      processingMethodType: 5,
-    },
-    ach: null,
-    googlePay: null,
-    applePay: null,
-    merchantPaymentMethodRefId: 'payment-method-ref-id_hgays-213-4rf4',
-    billingFirstName: 'Joe',
-    billingLastName: 'Doe',
-    billingFullName: null,
-  },
-  paymentMethodAuthorizationId: null,
-  paymentMethodId: null,
-};
 
 /** Response of the same seed call. */
 const SEED_INVOICES_PAYMENT_RESPONSE = {
@@ -281,7 +225,7 @@ describe('Revolv3 schemas', () => {
   const PAYMENT = 'revolv3/invoices.payment.request.json';
 
   it('accepts the seed invoices.payment body and response', () => {
-    expect(check(PAYMENT, SEED_INVOICES_PAYMENT)).toEqual({ ok: true, errors: 'No errors' });
+    expect(check(PAYMENT, SEED_INVOICE_PAYMENT)).toEqual({ ok: true, errors: 'No errors' });
     expect(check('revolv3/invoices.payment.response.json', SEED_INVOICES_PAYMENT_RESPONSE).ok).toBe(true);
   });
 
@@ -289,7 +233,7 @@ describe('Revolv3 schemas', () => {
     expect(check('revolv3/payments.sale.request.json', saleBody(30.99)).ok).toBe(true);
     expect(check('revolv3/payments.sale.request.json', saleBody(30.990000000000002)).ok).toBe(false);
     expect(check('revolv3/payments.sale.request.json', saleBody(-1)).ok).toBe(false);
-    const body = clone(SEED_INVOICES_PAYMENT);
+    const body = clone(SEED_INVOICE_PAYMENT);
     body.invoice.invoiceLineItems[0]!.value = 30.990000000000002;
     expect(check(PAYMENT, body).ok).toBe(false);
     body.invoice.invoiceLineItems[0]!.value = 30.99;
@@ -297,7 +241,7 @@ describe('Revolv3 schemas', () => {
   });
 
   it('rejects valueType with the wrong casing', () => {
-    const body = clone(SEED_INVOICES_PAYMENT);
+    const body = clone(SEED_INVOICE_PAYMENT);
     body.invoice.invoiceLineItems[0]!.valueType = 'standard';
     expect(check(PAYMENT, body).ok).toBe(false);
   });
@@ -308,8 +252,8 @@ describe('Revolv3 schemas', () => {
     delete typo.invoice.amount;
     expect(check('revolv3/payments.sale.request.json', typo).ok).toBe(false);
 
-    const mutate = (change: (body: typeof SEED_INVOICES_PAYMENT) => void) => {
-      const body = clone(SEED_INVOICES_PAYMENT);
+    const mutate = (change: (body: typeof SEED_INVOICE_PAYMENT) => void) => {
+      const body = clone(SEED_INVOICE_PAYMENT);
       change(body);
       return check(PAYMENT, body).ok;
     };

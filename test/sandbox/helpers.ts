@@ -80,44 +80,4 @@ export function countCharges(ledger: readonly LedgerEntry[], merchantReference: 
   return countChargesByReference(ledger)[merchantReference] ?? 0;
 }
 
-/** The seed document's `POST /api/Invoices/payment` body, verbatim. */
-export const SEED_INVOICE_PAYMENT = {
-  customerId: 1,
-  firstName: null,
-  lastName: null,
-  merchantCustomerRefId: null,
-  email: null,
-  invoice: {
-    merchantInvoiceRefId: '123456789',
-    invoiceLineItems: [
-      { name: 'LineItem1', description: 'Line Item 1 Description', value: 10, valueType: 'Standard' },
-      { name: 'LineItem2', description: 'Line Item 2 Description', value: 20, valueType: 'Standard' },
-      { name: 'LineItem3', description: 'Line Item 3 Description', value: 30, valueType: 'Standard' },
-    ],
-  },
-  dynamicDescriptor: { subMerchantId: null, subMerchantName: 'REV*revolv3', subMerchantPhone: '00442030513031', countryCode: null, city: null },
-  paymentMethod: {
-    paymentMethodTypes: [1],
-    billingAddress: {
-      addressId: null,
-      addressLine1: '100 Main',
-      addressLine2: null,
-      city: 'Santa Ana',
-      state: 'CA',
-      postalCode: '91111',
-      phoneNumber: null,
-      email: null,
-      country: 'US',
-    },
-    creditCard: { paymentAccountNumber: '4111111111111111', expirationDate: '1025', securityCode: null, networkToken: null, processingMethodType: 5 },
-    ach: null,
-    googlePay: null,
-    applePay: null,
-    merchantPaymentMethodRefId: 'payment-method-ref-id_hgays-213-4rf4',
-    billingFirstName: 'Joe',
-    billingLastName: 'Doe',
-    billingFullName: null,
-  },
-  paymentMethodAuthorizationId: null,
-  paymentMethodId: null,
-};
+export { SEED_INVOICE_PAYMENT } from '../fixtures/seeds.js';
