@@ -7,10 +7,10 @@
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { getProvider, listProviders, pathParams, publicOperations } from '../providers/registry.js';
+import { pathParams, publicOperations } from '../providers/registry.js';
 import type { ProviderPack } from '../providers/pack-types.js';
 import { describeSchema, loadShippedSchema, type FieldDescription } from './providers-schema-walk.js';
-import { didYouMean } from './providers-suggest.js';
+import { packOrThrow } from './providers-suggest.js';
 import { indexSample, jsonataPath, matchArray, matchField, matchKey, type FieldQuery, type SampleIndex } from './init-match.js';
 import { RECIPES, type InitRecipe, type InitStepRecipe } from './init-recipes.js';
 
@@ -247,15 +247,6 @@ function comment(text: string, indent: string): string[] {
 
 // ---------------------------------------------------------------- the map
 
-function packOrThrow(name: string): ProviderPack {
-  const pack = getProvider(name);
-  if (!pack) {
-    throw new DatamapError(diagnostic('datamap/unknown-provider', `No provider pack named "${name}"`, {
-      hint: didYouMean(name, listProviders(), 'Installed packs'),
-    }));
-  }
-  return pack;
-}
 
 /** A pack without a recipe: one step with its first money-moving operation that takes a body. */
 function genericRecipe(pack: ProviderPack): InitRecipe {

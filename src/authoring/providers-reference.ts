@@ -4,10 +4,10 @@
  * data. The CLI formats it; nothing here prints.
  */
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
-import { getProvider, listProviders, pathParams, publicOperations } from '../providers/registry.js';
+import { listProviders, pathParams, publicOperations } from '../providers/registry.js';
 import type { OperationSpec, ProviderPack } from '../providers/pack-types.js';
 import { describeSchema, loadShippedSchema, type FieldDescription } from './providers-schema-walk.js';
-import { didYouMean } from './providers-suggest.js';
+import { didYouMean, packOrThrow } from './providers-suggest.js';
 
 export type { FieldDescription, RequiredChoice, SensitiveKind } from './providers-schema-walk.js';
 
@@ -124,16 +124,6 @@ export interface OperationDetails extends OperationSummary {
   sensitive: { cardNumber: string[]; securityCode: string[]; secret: string[] };
 }
 
-/** The pack, or a `datamap/unknown-provider` error with a did-you-mean hint. */
-function packOrThrow(name: string): ProviderPack {
-  const pack = getProvider(name);
-  if (!pack) {
-    throw new DatamapError(diagnostic('datamap/unknown-provider', `No provider pack named "${name}"`, {
-      hint: didYouMean(name, listProviders(), 'Installed packs'),
-    }));
-  }
-  return pack;
-}
 
 function operationSummary(id: string, op: OperationSpec): OperationSummary {
   const s: OperationSummary = {

@@ -1,3 +1,6 @@
+import { DatamapError, diagnostic } from '../errors/diagnostic.js';
+import type { ProviderPack } from '../providers/pack-types.js';
+import { getProvider, listProviders } from '../providers/registry.js';
 /** Did-you-mean for pack and operation names (internal to the authoring toolkit). */
 
 function distance(a: string, b: string): number {
@@ -33,4 +36,15 @@ export function didYouMean(wanted: string, names: readonly string[], listLabel: 
   const close = closeNames(wanted, names);
   const list = `${listLabel}: ${names.join(', ')}.`;
   return close.length ? `Did you mean ${close.join(' or ')}? ${list}` : list;
+}
+
+/** The pack, or a `datamap/unknown-provider` error with a did-you-mean hint. */
+export function packOrThrow(name: string): ProviderPack {
+  const pack = getProvider(name);
+  if (!pack) {
+    throw new DatamapError(diagnostic('datamap/unknown-provider', `No provider pack named "${name}"`, {
+      hint: didYouMean(name, listProviders(), 'Installed packs'),
+    }));
+  }
+  return pack;
 }

@@ -11,7 +11,7 @@ import { shippedValidator } from '../schemas/ajv.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import { DEFAULT_LIMITS } from '../source/limits.js';
 import type { PathSegment } from '../source/pointer.js';
-import { readTextFile } from '../source/read-file.js';
+import { readSourceText, readTextFile } from '../source/read-file.js';
 import { readRecords } from '../source/read-records.js';
 import { parseYamlSource } from '../source/yaml-document.js';
 
@@ -119,18 +119,9 @@ export function defaultMapFileFor(testFile: string): string {
  * code and a `file:line:column` location; nothing is thrown for a bad file.
  */
 export async function checkDataMapTest(src: { file: string; text?: undefined } | { text: string; file?: string }): Promise<DataMapTestCheck> {
-  const file = src.file ?? '<string>';
-  let text: string;
-  if (src.text !== undefined) {
-    text = src.text;
-  } else {
-    try {
-      text = readTextFile(file, DEFAULT_LIMITS.maxBytes);
-    } catch (err) {
-      if (err instanceof DatamapError) return { diagnostics: err.diagnostics };
-      throw err;
-    }
-  }
+  const read = readSourceText(src, DEFAULT_LIMITS.maxBytes);
+  if (read.diagnostics) return { diagnostics: read.diagnostics };
+  const { file, text } = read;
   const source = parseYamlSource(file, text);
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };

@@ -1,6 +1,6 @@
 import { DatamapError } from '../errors/diagnostic.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
-import { readTextFile } from '../source/read-file.js';
+import { readSourceText } from '../source/read-file.js';
 import { parseYamlSource } from '../source/yaml-document.js';
 import { DEFAULT_LIMITS, type SourceLimits } from '../source/limits.js';
 import { compileDataMap } from './compile.js';
@@ -12,18 +12,9 @@ export type DataMapSource = { file: string; text?: undefined } | { text: string;
 
 /** Reads and checks a Data Map, returning every finding (errors and warnings) at once. */
 export function checkDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_LIMITS): { map?: CompiledMap; diagnostics: Diagnostic[] } {
-  const file = src.file ?? '<string>';
-  let text: string;
-  if (src.text !== undefined) {
-    text = src.text;
-  } else {
-    try {
-      text = readTextFile(file, limits.maxBytes);
-    } catch (err) {
-      if (err instanceof DatamapError) return { diagnostics: err.diagnostics };
-      throw err;
-    }
-  }
+  const read = readSourceText(src, limits.maxBytes);
+  if (read.diagnostics) return { diagnostics: read.diagnostics };
+  const { file, text } = read;
   const result = compileDataMap(parseYamlSource(file, text, limits));
   if (result.map) result.diagnostics.push(...staticChecks(result.map));
   return result;

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CREDENTIALS } from '../../src/sandbox/index.js';
+import { findCardNumbers } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+
+// The README's main job (`npm start` → `datamap demo`): it must run every shipped map end to
+// end, show at least one decline, charge nothing twice, and print no card data or secret.
+describe('datamap demo', () => {
+  it('runs every shipped map against the in-process sandbox', async () => {
+    const text = await runCli(['demo']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/DECLINED/);
+    expect(text.stdout).toMatch(/none charged twice/);
+    const json = await runCli(['demo', '--json']);
+    const report = JSON.parse(json.stdout) as { runs: unknown[]; chargesPerReference: Record<string, number>; summary: { total: number; failed: number; unknown: number } };
+    expect(report.runs.length).toBeGreaterThanOrEqual(4);
+    expect(report.summary.failed + report.summary.unknown).toBe(0);
+    expect(Object.values(report.chargesPerReference).every((n) => n === 1)).toBe(true);
+    for (const out of [text.stdout + text.stderr, json.stdout + json.stderr]) {
+      expect(findCardNumbers(out)).toEqual([]);
+      for (const cvv of ['"123"', '"456"', '"737"', ' 123 ', ' 737 ']) expect(out).not.toContain(cvv);
+      for (const secret of Object.values(DEFAULT_CREDENTIALS)) expect(out).not.toContain(secret);
+    }
+  });
+});
