@@ -16,7 +16,11 @@ export { getProvider, listProviders } from './providers/registry.js';
 export type { ProviderPack, OperationSpec, Classification } from './providers/pack-types.js';
 export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
+export { OUTCOMES } from './executor/types.js';
 export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
+/** The run journal: open one, list and show runs, resolve records held for review; stores. */
+export { openJournal, openMemoryJournal, DEFAULT_JOURNAL_PATH, createSqliteStore, createMemoryStore, transition, resumeAction, recordState, STEP_STATES } from './journal/index.js';
+export type { Journal, RunSummary, RunRecordView, JournalStore, RunRow, RecordRow, StepRow, RunRecordRow, EventRow, WriteBatch, ClaimResult, StepState, RecordState, ReviewInfo, StepEvent, ResumeAction } from './journal/index.js';
 export type { Clock } from './executor/clock.js';
 export type { RetryPolicy } from './executor/retry-policy.js';
 export type { NormalizedError } from './executor/provider-error.js';

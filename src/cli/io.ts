@@ -8,6 +8,12 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Clock in ms since epoch (tests freeze it). */
   now: () => number;
+  /** Working directory for default paths (the journal); defaults to process.cwd(). */
+  cwd?: string;
+  /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe. Absent: no signals (tests). */
+  onSignal?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+  /** Ends the process at once (a second Ctrl-C). */
+  exit?: (code: number) => never;
 }
 
 /** The real process's IO. */
@@ -18,5 +24,17 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     env: process.env,
     now: Date.now,
+    cwd: process.cwd(),
+    onSignal: (handler) => {
+      const int = () => handler('SIGINT');
+      const term = () => handler('SIGTERM');
+      process.on('SIGINT', int);
+      process.on('SIGTERM', term);
+      return () => {
+        process.off('SIGINT', int);
+        process.off('SIGTERM', term);
+      };
+    },
+    exit: (code) => process.exit(code),
   };
 }

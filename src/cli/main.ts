@@ -6,6 +6,11 @@ import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { registerMoreCommands } from './more-commands.js';
+import { registerRunsCommand } from './commands/runs.js';
+
+function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
 
 /**
  * Runs the CLI and returns the exit code: 0 ok, 1 a run or plan failed for some record,
@@ -42,18 +47,38 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   program
     .command('run')
-    .description('Run each record\'s provider call sequence for real (money moves: see the README)')
+    .description('Run each record\'s provider call sequence for real, journaled so a re-run resumes (money moves: see the README)')
     .argument('<map>', 'Data Map file')
     .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
     .option('--env <name>', 'environment of the provider pack (sandbox, production)')
     .option('--base-url <url>', 'send every call to this base URL')
     .option('--timeout <ms>', 'per-call timeout in milliseconds', '30000')
-    .option('-o, --output <file>', 'also write each record\'s result as NDJSON')
+    .option('-o, --output <file>', 'also write each record\'s result as NDJSON (an existing file is never replaced silently)')
+    .option('--append', 'add to an existing --output file')
+    .option('--overwrite', 'replace an existing --output file')
     .option('--json', 'NDJSON output: one result per line, then a summary line')
+    .option('--journal <path>', 'journal file (default: .datamap/journal.db in the working directory)')
+    .option('--no-journal', 'keep no journal (a re-run then charges again)')
+    .option('--retry-declined', 'send records that were declined in an earlier run again')
+    .option('--no-preflight', 'skip the lookup made before the first charge of a record the journal does not know')
+    .option('--settle-window <ms>', 'how long a lookup may lag behind a write (default: per lookup, from the pack); lower it only for the built-in sandbox')
+    .addHelpText('after', `
+A re-run over the same journal is a resume: records that succeeded are replayed (no call),
+declines are not retried (unless --retry-declined), calls that were in flight are looked up
+before anything else, and records held for review are never resent.
+
+Examples:
+  datamap run mappings/field-service-to-revolv3.yaml -i examples/field-service/invoices.json
+  datamap run map.yaml -i records.ndjson --journal /var/lib/datamap/journal.db -o results.ndjson --append
+
+Credentials: the provider pack's variables (REVOLV3_TOKEN; INVOISS_TOKEN; see datamap providers).
+Exit codes: 0 every record succeeded, was skipped or replayed; 1 any declined or failed;
+  2 usage or invalid input; 3 any unknown or held for review; 130/143 interrupted (SIGINT/SIGTERM).`)
     .action(async (mapFile: string, opts: RunCommandOptions) => {
-      code = await runCommand(mapFile, opts, io);
+      code = await runCommand(mapFile, { ...opts, resume: ['datamap', ...argv.map(shellQuote)].join(' ') }, io);
     });
 
+  registerRunsCommand(program, io, (c) => { code = c; });
   registerMoreCommands(program, io, (c) => { code = c; });
 
   try {

@@ -45,8 +45,14 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
       let current = '';
-      if (!opts.json) io.stdout('datamap demo: every shipped Data Map, run for real over HTTP against the built-in sandbox (no network, no credentials).\n');
+      let second = false;
+      if (!opts.json) io.stdout('datamap demo: every shipped Data Map, run for real over HTTP against the built-in sandbox (no network, no credentials), then run again over the same journal.\n');
       const report = await runDemo({
+        onSecondPass: () => {
+          second = true;
+          current = '';
+          if (!opts.json) io.stdout('\n── Second pass: the same maps and records again, over the same journal (a re-run is a resume) ──\n');
+        },
         onResult: (map, r) => {
           if (opts.json) return;
           if (map.file !== current) {
@@ -56,17 +62,26 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
           io.stdout('  ' + formatResultLine(r).replace(/\n(?=.)/g, '\n  '));
         },
       });
-      const counts: Record<Outcome, number> = { succeeded: 0, declined: 0, pending: 0, failed: 0, unknown: 0, skipped: 0 };
-      let total = 0;
-      for (const run of report.runs) for (const r of run.results) { counts[r.outcome]++; total++; }
+      void second;
+      const tally = (runs: typeof report.runs) => {
+        const counts: Record<Outcome, number> = { succeeded: 0, declined: 0, pending: 0, failed: 0, unknown: 0, 'needs-review': 0, skipped: 0 };
+        let total = 0;
+        let replayed = 0;
+        for (const run of runs) for (const r of run.results) { counts[r.outcome]++; total++; if (r.replayed) replayed++; }
+        return { counts, total, replayed };
+      };
+      const first = tally(report.runs);
+      const again = tally(report.rerun);
       const duplicates = Object.entries(report.chargesPerReference).filter(([, n]) => n > 1);
+      const text = (t: ReturnType<typeof tally>) => Object.entries(t.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
       if (opts.json) {
-        io.stdout(JSON.stringify({ ...report, summary: { total, ...counts } }, null, 2) + '\n');
+        io.stdout(JSON.stringify({ ...report, summary: { total: first.total, ...first.counts }, rerunSummary: { total: again.total, ...again.counts, replayed: again.replayed } }, null, 2) + '\n');
       } else {
-        io.stdout(`\nTotals: ${total} records — ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ')}\n`);
-        io.stdout(`Sandbox ledger: ${Object.keys(report.chargesPerReference).length} references charged, ${duplicates.length === 0 ? 'none charged twice' : `CHARGED TWICE: ${duplicates.map(([k]) => k).join(', ')}`}\n`);
+        io.stdout(`\nFirst pass: ${first.total} records — ${text(first)}\n`);
+        io.stdout(`Second pass: ${again.total} records — ${text(again)}; ${again.replayed} replayed from the journal, ${report.rerunMoneyCalls} calls made\n`);
+        io.stdout(`Sandbox ledger: ${report.ledgerBeforeRerun} entries before the second pass, ${report.ledgerAfterRerun} after; ${Object.keys(report.chargesPerReference).length} references charged, ${duplicates.length === 0 ? 'none charged twice' : `CHARGED TWICE: ${duplicates.map(([k]) => k).join(', ')}`}\n`);
       }
-      const bad = counts.failed + counts.unknown + duplicates.length;
+      const bad = first.counts.failed + first.counts.unknown + first.counts['needs-review'] + duplicates.length + report.rerunMoneyCalls + (report.ledgerAfterRerun - report.ledgerBeforeRerun);
       setCode(bad === 0 ? 0 : 1);
     });
 }

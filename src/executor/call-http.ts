@@ -16,6 +16,14 @@ export interface CallContext {
   allowedHosts: ReadonlySet<string>;
 }
 
+/** Hooks around each send of a call. */
+export interface CallHooks {
+  /** Awaited before each attempt leaves (the journal writes its intent here). */
+  beforeSend?(attempt: number, at: number): Promise<void>;
+  /** Called once the request has been handed to the transport. */
+  onSent?(): void;
+}
+
 /** The end of one call, after the retries that were safe. */
 export interface CallOutcome {
   response?: HttpResponse;
@@ -37,6 +45,7 @@ export async function callHttp(
   op: OperationSpec,
   req: { method: string; url: string; body?: unknown },
   auth: AuthSession | undefined,
+  hooks: CallHooks = {},
 ): Promise<CallOutcome> {
   const started = ctx.clock.now();
   const host = new URL(req.url).host;
@@ -56,7 +65,11 @@ export async function callHttp(
     try {
       const httpReq: Parameters<Transport>[0] = { method: req.method, url: req.url, headers, timeoutMs: ctx.timeoutMs };
       if (body !== undefined) httpReq.body = body;
-      response = await ctx.transport(httpReq);
+      // journal before send: the intent for this very attempt is durable before it leaves
+      if (hooks.beforeSend) await hooks.beforeSend(attempts, ctx.clock.now());
+      const pending = ctx.transport(httpReq);
+      hooks.onSent?.();
+      response = await pending;
     } catch (err) {
       failure = err instanceof TransportError ? err : new TransportError('network', true, (err as Error)?.message ?? String(err), { cause: err });
     }

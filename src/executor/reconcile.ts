@@ -1,19 +1,42 @@
 import jsonata from 'jsonata';
-import type { OperationSpec, ProviderPack, ReconcileSpec } from '../providers/pack-types.js';
+import type { CompiledMap } from '../datamap/types.js';
+import type { OperationSpec, ReconcileSpec } from '../providers/pack-types.js';
 import { buildUrl } from '../plan/build-url.js';
 import { pathParams } from '../providers/registry.js';
 import type { AuthSession } from './auth.js';
 import { callHttp, type CallContext } from './call-http.js';
 
-/** What a reconciliation concluded. */
+/** What one lookup concluded. */
+export type LookupResult =
+  | { kind: 'found'; response: unknown }
+  /** The lookup answered cleanly and shows nothing (proof only after the settle window). */
+  | { kind: 'empty' }
+  /** No lookup can be made: the pack has none, or the request has no reference. */
+  | { kind: 'no-lookup'; reason: string }
+  /** The lookup itself failed (network, 5xx, an undeclared 404, an unreadable answer). */
+  | { kind: 'failed'; reason: string; status?: number };
+
+/** What reconciliation concluded. */
 export type ReconcileResult =
-  | { kind: 'found'; response: unknown; attempts: number }
-  | { kind: 'absent'; attempts: number }
-  | { kind: 'cannot-tell'; reason: string; attempts: number };
+  | { kind: 'found'; response: unknown; lookups: number }
+  /** Proven absent: an empty lookup after the original request's deadline plus the settle window. */
+  | { kind: 'absent'; lookups: number }
+  /** No lookup can tell: hold for review. */
+  | { kind: 'cannot-tell'; reason: string; lookups: number }
+  /** The lookup kept failing: try again on a later run. */
+  | { kind: 'lookup-failed'; reason: string; lookups: number };
+
+/** What was sent, for the lookup's parameters and its `found` expression. */
+export interface SentCall {
+  body: unknown;
+  params: Record<string, unknown>;
+  key: string | undefined;
+}
 
 interface CompiledReconcile {
   params: Array<[string, jsonata.Expression]>;
   found: jsonata.Expression;
+  amount?: jsonata.Expression;
 }
 
 const cache = new WeakMap<ReconcileSpec, CompiledReconcile>();
@@ -22,55 +45,119 @@ function compile(spec: ReconcileSpec): CompiledReconcile {
   let c = cache.get(spec);
   if (!c) {
     c = { params: Object.entries(spec.params).map(([k, e]) => [k, jsonata(e)]), found: jsonata(spec.found) };
+    if (spec.amount) c.amount = jsonata(spec.amount);
     cache.set(spec, c);
   }
   return c;
 }
 
-/**
- * Looks up whether a call with an unknown outcome took effect, with the pack's idempotent
- * lookup: found → the adopted response; a clean lookup with no match → absent; anything
- * else → cannot tell.
- */
-export async function reconcile(
-  ctx: CallContext,
-  pack: ProviderPack,
-  op: OperationSpec,
-  sent: { body: unknown; params: Record<string, unknown>; key: string | undefined },
-  baseUrl: string,
-  auth: AuthSession | undefined,
-): Promise<ReconcileResult> {
+/** A pack operation with the Data Map's overrides (path, method, base URL) applied. */
+export function resolveForMap(map: CompiledMap, opId: string): { spec: OperationSpec; method: OperationSpec['method']; path: string; baseUrl?: string } | undefined {
+  const spec = map.provider.pack.operations[opId];
+  if (!spec) return undefined;
+  const provider = map.spec.provider as unknown;
+  const overrides = provider && typeof provider === 'object' ? (provider as { operations?: Record<string, { path?: string; method?: OperationSpec['method']; baseUrl?: string }> }).operations : undefined;
+  const o = overrides?.[opId];
+  const r: { spec: OperationSpec; method: OperationSpec['method']; path: string; baseUrl?: string } = { spec, method: o?.method ?? spec.method, path: o?.path ?? spec.path };
+  if (o?.baseUrl) r.baseUrl = o.baseUrl;
+  return r;
+}
+
+/** The reference an operator should look for, and the amount, for a call held for review. */
+export async function reviewFacts(op: OperationSpec, sent: SentCall): Promise<{ reference: Record<string, unknown>; amount?: unknown }> {
   const spec = op.reconcile;
-  if (!spec) return { kind: 'cannot-tell', reason: 'the operation has no lookup to reconcile with', attempts: 0 };
-  const lookup = pack.operations[spec.operation];
-  if (!lookup) return { kind: 'cannot-tell', reason: `lookup ${spec.operation} is not in the pack`, attempts: 0 };
+  const reference: Record<string, unknown> = {};
+  if (sent.key !== undefined) reference.key = sent.key;
+  if (!spec) return { reference };
+  const c = compile(spec);
+  const input = { request: sent.body, params: sent.params, key: sent.key };
+  for (const [name, expr] of c.params) {
+    try {
+      const v = await expr.evaluate(input);
+      if (v !== undefined) reference[name] = v;
+    } catch {
+      // a reference that cannot be computed is simply not shown
+    }
+  }
+  const out: { reference: Record<string, unknown>; amount?: unknown } = { reference };
+  if (c.amount) {
+    try {
+      const a = await c.amount.evaluate(input);
+      if (a !== undefined) out.amount = a;
+    } catch {
+      // no amount shown
+    }
+  }
+  return out;
+}
+
+/** One lookup with the pack's idempotent lookup operation (and the Data Map's overrides). */
+export async function lookupOnce(ctx: CallContext, map: CompiledMap, op: OperationSpec, sent: SentCall, defaultBaseUrl: string, auth: AuthSession | undefined): Promise<LookupResult> {
+  const spec = op.reconcile;
+  if (!spec) return { kind: 'no-lookup', reason: 'the operation has no lookup to reconcile with' };
+  const lookup = resolveForMap(map, spec.operation);
+  if (!lookup) return { kind: 'no-lookup', reason: `lookup ${spec.operation} is not in the pack` };
   const c = compile(spec);
   const input = { request: sent.body, params: sent.params, key: sent.key };
   const values: Record<string, unknown> = {};
   try {
     for (const [name, expr] of c.params) values[name] = await expr.evaluate(input);
   } catch (err) {
-    return { kind: 'cannot-tell', reason: `lookup parameters failed: ${(err as Error).message}`, attempts: 0 };
+    return { kind: 'no-lookup', reason: `lookup parameters failed: ${(err as Error).message}` };
   }
   const names = pathParams(lookup.path);
   const pathValues: Record<string, unknown> = {};
   const query: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) (names.includes(k) ? pathValues : query)[k] = v;
   if (names.some((n) => pathValues[n] === undefined || pathValues[n] === null) || Object.values(query).some((v) => v === undefined || v === null)) {
-    return { kind: 'cannot-tell', reason: 'the request holds no reference to look it up by', attempts: 0 };
+    return { kind: 'no-lookup', reason: 'the request holds no reference to look it up by' };
   }
-  const url = buildUrl(baseUrl, lookup.path, pathValues, query);
-  const out = await callHttp(ctx, lookup, { method: lookup.method, url }, auth);
-  if (!out.response) return { kind: 'cannot-tell', reason: out.error?.message ?? 'lookup failed', attempts: out.attempts };
+  const url = buildUrl(lookup.baseUrl ?? defaultBaseUrl, lookup.path, pathValues, query);
+  const out = await callHttp(ctx, { ...lookup.spec, method: lookup.method, idempotent: true }, { method: lookup.method, url }, auth);
+  if (!out.response) return { kind: 'failed', reason: out.error?.message ?? 'lookup failed' };
   const s = out.response.status;
-  if (s === 404 && names.length > 0) return { kind: 'absent', attempts: out.attempts };
-  if (s < 200 || s >= 300) return { kind: 'cannot-tell', reason: `lookup answered HTTP ${s}`, attempts: out.attempts };
+  if (s === 404 && spec.absentOn404) return { kind: 'empty' };
+  if (s < 200 || s >= 300) return { kind: 'failed', reason: `lookup answered HTTP ${s}`, status: s };
   let found: unknown;
   try {
     found = await c.found.evaluate(out.response.body, { request: sent.body, params: sent.params });
   } catch (err) {
-    return { kind: 'cannot-tell', reason: `lookup result could not be read: ${(err as Error).message}`, attempts: out.attempts };
+    return { kind: 'failed', reason: `lookup result could not be read: ${(err as Error).message}` };
   }
-  if (found === undefined || found === null || (Array.isArray(found) && found.length === 0)) return { kind: 'absent', attempts: out.attempts };
-  return { kind: 'found', response: found, attempts: out.attempts };
+  if (found === undefined || found === null || (Array.isArray(found) && found.length === 0)) return { kind: 'empty' };
+  return { kind: 'found', response: found };
+}
+
+/** Timing of the call being reconciled. */
+export interface SettleTiming {
+  /** When the original request can no longer land from our side (its own deadline). */
+  deadlineAt: number;
+  /** The pack's settle window for the lookup (or an override). */
+  settleMs: number;
+}
+
+/**
+ * Settles a call whose outcome is unknown. Polls the lookup with backoff: found → adopt; an
+ * empty lookup proves absence only when made after the original request's deadline plus the
+ * settle window (a slow provider may still be writing it before then). A lookup that cannot be
+ * made → cannot tell; one that keeps failing through the window → lookup-failed.
+ */
+export async function reconcile(ctx: CallContext, map: CompiledMap, op: OperationSpec, sent: SentCall, baseUrl: string, auth: AuthSession | undefined, timing: SettleTiming): Promise<ReconcileResult> {
+  const absentAt = timing.deadlineAt + timing.settleMs;
+  let lookups = 0;
+  let delay = 250;
+  for (;;) {
+    const r = await lookupOnce(ctx, map, op, sent, baseUrl, auth);
+    lookups++;
+    const now = ctx.clock.now();
+    if (r.kind === 'found') return { kind: 'found', response: r.response, lookups };
+    if (r.kind === 'no-lookup') return { kind: 'cannot-tell', reason: r.reason, lookups };
+    if (now >= absentAt) {
+      if (r.kind === 'empty') return { kind: 'absent', lookups };
+      if (r.status !== undefined && r.status < 500 && r.status !== 429) return { kind: 'cannot-tell', reason: r.reason, lookups };
+      return { kind: 'lookup-failed', reason: r.reason, lookups };
+    }
+    await ctx.clock.sleep(Math.max(1, Math.min(delay, absentAt - now)));
+    delay = Math.min(delay * 2, 5_000);
+  }
 }

@@ -1,20 +1,22 @@
-import type { CompiledMap, CompiledStep } from '../datamap/types.js';
-import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import type { CompiledMap } from '../datamap/types.js';
+import type { ErrorCode } from '../errors/catalogue.js';
+import { diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
+import { crashPoint } from '../journal/crash-hook.js';
+import type { Journal } from '../journal/journal.js';
+import { hashText } from '../journal/fingerprint.js';
+import { resumeAction } from '../journal/states.js';
+import type { StepRow } from '../journal/types.js';
 import { evaluateStep } from '../plan/evaluate-step.js';
 import { planDiagnostics, planRecordRaw } from '../plan/plan-record.js';
 import { toPlainJson } from '../plan/plain-json.js';
-import { authHeaderPreview } from '../providers/headers.js';
 import { redactValue, scrubText } from '../redact/index.js';
-import { shippedValidator } from '../schemas/ajv.js';
-import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { RecordItem } from '../source/read-records.js';
 import type { AuthSession } from './auth.js';
-import { callHttp, type CallContext, type CallOutcome } from './call-http.js';
-import { classifyResponse } from './classify.js';
-import { normalizeHttpError } from './provider-error.js';
-import { reconcile } from './reconcile.js';
-import { findMaskedCard, redactRequest, redactResponse } from './redact-step.js';
+import type { CallContext } from './call-http.js';
+import { RecordBook } from './record-book.js';
+import { findMaskedCard } from './redact-step.js';
+import { collectIds, describeRequest, reconcilePrior, sendStep, type StepRun } from './run-step.js';
 import type { Outcome, RecordResult, StepResult } from './types.js';
 
 /** Everything a record run needs, built once per run. */
@@ -23,16 +25,42 @@ export interface Runtime {
   call: CallContext;
   auth: AuthSession | undefined;
   baseUrl: string;
+  journal: Journal;
+  runId: string;
+  /** Record keys are unique per Data Map name. */
+  scope: string;
+  mapHash: string;
+  preflight: boolean;
+  retryDeclined: boolean;
+  settleMs: number | undefined;
+  /** Keys seen in this run's input, with their record index. */
+  seen: Map<string, number>;
+  /** Scrubs card data and secrets from anything written or reported. */
+  scrub: <T>(value: T) => T;
+  /** A claim held by a run on another host expires after this long without a heartbeat. */
+  staleMs: number;
 }
 
-const SEVERITY: Record<Outcome, number> = { skipped: 0, succeeded: 1, pending: 2, declined: 3, failed: 4, unknown: 5 };
+const SEVERITY: Record<Outcome, number> = { skipped: 0, succeeded: 1, pending: 2, declined: 3, failed: 4, unknown: 5, 'needs-review': 6 };
+
+const STATE_OUTCOME: Record<StepRow['state'], Outcome> = {
+  planned: 'skipped', skipped: 'skipped', succeeded: 'succeeded', pending: 'pending', declined: 'declined', failed: 'failed',
+  'in-flight': 'unknown', unknown: 'unknown', 'needs-review': 'needs-review',
+};
+
+/** A record's identity when its map gives no usable key: the hash of its content. */
+export function contentKey(value: unknown): string {
+  return `sha256:${hashText(JSON.stringify(value)).slice(0, 32)}`;
+}
 
 /**
- * Runs one record: plans it whole first (no call unless every step validates), then runs the
- * steps in order with real outputs, stopping at a decline, a failure or an unknown outcome.
+ * Runs one record as the journal allows: plans it whole first (no call unless every step
+ * validates), then each step by what the journal knows of it — reuse a done step's output,
+ * reconcile one that was in flight, hold one under review, send only what cannot have taken
+ * effect — stopping at a decline, a failure or an unknown outcome.
  */
 export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordResult> {
-  const base: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [] };
+  const base: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [], runId: rt.runId };
   if (item.line) base.line = item.line;
   if (item.error) {
     base.diagnostics.push(item.error);
@@ -49,134 +77,142 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
     return base;
   }
   const ctx = plan.context;
+  const key = ctx.key ?? contentKey(item.value);
+  const earlier = rt.seen.get(key);
+  if (earlier !== undefined) {
+    base.outcome = 'skipped';
+    base.duplicateOf = earlier;
+    base.error = { code: 'run/duplicate-key', message: scrubText(`Record ${earlier + 1} of this input has the same key ${key}: this one was not run`), retryable: false };
+    await rt.journal.store.write({ runRecords: [{ runId: rt.runId, scope: rt.scope, key: rt.scrub(key), index: item.index, outcome: 'skipped', replayed: false, duplicateOf: earlier, ids: {}, errorCode: base.error.code, errorMessage: base.error.message, at: rt.call.clock.now() }] });
+    return base;
+  }
+  rt.seen.set(key, item.index);
+  const claim = await rt.journal.store.claimRecord(rt.scope, rt.scrub(key), rt.runId, rt.call.clock.now(), rt.staleMs);
+  if (!claim.ok) {
+    base.error = { code: 'run/record-busy', message: `Run ${claim.heldBy} is working on record ${key} right now; it was not run`, retryable: true };
+    return base;
+  }
+  const book = new RecordBook(rt.journal.store, rt.scope, rt.scrub(key), rt.runId, rt.call.clock, rt.scrub, claim.steps, claim.record);
+  const changed: string[] = [];
+  if (claim.record?.mapHash && claim.record.mapHash !== rt.mapHash) changed.push(`the Data Map changed since run ${claim.record.runId} worked on this record`);
   for (const k of Object.keys(ctx.steps)) delete ctx.steps[k];
 
   let outcome: Outcome = 'skipped';
+  let calls = 0;
+  let replayedFrom: string | undefined;
   for (const step of rt.map.steps) {
+    const prior = book.steps.get(step.id);
+    const action = resumeAction(prior?.state, { retryDeclined: rt.retryDeclined });
+    if (prior && (action === 'reuse' || action === 'stop' || action === 'hold')) {
+      // done, declined or held: report it from the journal, no call
+      replayedFrom ??= prior.runId;
+      const sr = replayStep(prior);
+      if (action === 'reuse') {
+        ctx.steps[step.id] = prior.output;
+        Object.assign(base.ids, prior.ids);
+        await noteChangedRequest(rt, step, ctx, prior, changed);
+      }
+      base.steps.push(sr);
+      outcome = worse(outcome, STATE_OUTCOME[prior.state]);
+      if (prior.errorCode && !base.error) base.error = { code: prior.errorCode as ErrorCode, message: prior.errorMessage ?? prior.errorCode, retryable: false };
+      if (action === 'hold' && prior.review) base.review = prior.review;
+      if (action === 'reuse') continue;
+      break;
+    }
     const ev = await evaluateStep(rt.map, step, ctx, { baseUrl: rt.baseUrl, dryRun: false });
-    if (ev.decision === 'skip') {
+    if (ev.decision === 'skip' && action !== 'reconcile') {
+      if (prior?.state !== 'skipped') await book.outcome(step.id, step.operation.id, { type: 'skip' });
       base.steps.push({ id: step.id, operation: step.operation.id, decision: 'skip', attempts: 0, durationMs: 0, warnings: [] });
       continue;
     }
-    if (!ev.valid || !ev.request) {
-      // with real outputs a payload can still turn out invalid: stop before calling
+    if (ev.decision === 'skip' || !ev.valid || !ev.request) {
       base.diagnostics.push(...ev.diagnostics.map((d) => ({ ...d, message: scrubText(d.message) })));
       base.steps.push({ id: step.id, operation: step.operation.id, decision: 'run', attempts: 0, durationMs: 0, warnings: [] });
-      base.error = { code: ev.diagnostics[0]?.code ?? 'schema/payload-invalid', message: scrubText(ev.diagnostics[0]?.message ?? 'invalid request'), retryable: false };
-      outcome = 'failed';
+      if (action === 'reconcile') {
+        // in flight in an earlier run, but the map no longer yields its request: an operator decides
+        base.error = { code: 'run/needs-review', message: `Step ${step.id} was in flight in run ${prior?.runId} but cannot be planned now, so it cannot be looked up; it is held for review`, retryable: false };
+        await book.outcome(step.id, step.operation.id, { type: 'cannot-tell' }, { errorCode: base.error.code, errorMessage: base.error.message, review: { reference: { key }, reason: 'the step cannot be planned now', ...(prior?.sentAt ? { sentAt: prior.sentAt } : {}) } });
+        outcome = 'needs-review';
+      } else {
+        base.error = { code: ev.diagnostics[0]?.code ?? 'schema/payload-invalid', message: scrubText(ev.diagnostics[0]?.message ?? 'invalid request'), retryable: false };
+        await book.outcome(step.id, step.operation.id, { type: 'not-sent' }, { errorCode: base.error.code, errorMessage: base.error.message });
+        outcome = 'failed';
+      }
       break;
     }
-    const sr = await runStep(rt, step, ev.request, ctx.key);
+    let sr: StepRun | undefined;
+    if (action === 'reconcile' && prior) {
+      sr = await reconcilePrior(rt, book, step, ev.request, key, ctx.bindings, prior);
+      if (sr.retry) sr = undefined;
+    }
+    if (!sr) {
+      calls++;
+      sr = await sendStep(rt, book, step, ev.request, key, ctx.bindings);
+    }
     base.steps.push(sr.result);
     const card = findMaskedCard(sr.result.request?.body);
     if (card && !base.card) base.card = card;
-    const stepOutcome: Outcome = sr.result.classification === 'unknown' ? 'unknown' : sr.result.classification ?? 'failed';
-    if (SEVERITY[stepOutcome] > SEVERITY[outcome]) outcome = stepOutcome;
+    const cls = sr.result.classification ?? 'failed';
+    outcome = worse(outcome, cls);
     if (sr.result.error && !base.error) base.error = sr.result.error;
-    if (stepOutcome === 'succeeded' || stepOutcome === 'pending') {
-      const out = await stepOutput(step, sr.body, ctx.bindings, ctx.record, sr.result.warnings);
-      ctx.steps[step.id] = out;
-      collectIds(step.id, out, base.ids);
+    if (cls === 'needs-review' || cls === 'unknown') {
+      const row = book.steps.get(step.id);
+      if (row?.review) base.review = row.review;
+    }
+    if (cls === 'succeeded' || cls === 'pending') {
+      ctx.steps[step.id] = sr.output;
+      collectIds(step.id, sr.output, base.ids);
     } else {
       break;
     }
   }
   base.outcome = outcome;
-  if (rt.map.result && outcome !== 'failed' && outcome !== 'unknown') {
+  if (calls === 0 && replayedFrom) {
+    base.replayed = true;
+    base.replayedFrom = replayedFrom;
+  }
+  if (!base.card && claim.record?.card) base.card = claim.record.card;
+  if (changed.length) {
+    base.changed = changed;
+    for (const c of changed) base.diagnostics.push(diagnostic('run/replayed-changed', `Not charged again: ${c}`, { severity: 'warning' }));
+  }
+  if (rt.map.result && outcome !== 'failed' && outcome !== 'unknown' && outcome !== 'needs-review') {
     try {
       base.result = redactValue(toPlainJson(await rt.map.result.evaluate(ctx.record, ctx.bindings)));
     } catch (err) {
       base.diagnostics.push({ ...evaluationDiagnostic(err, rt.map.result, `Record ${item.index + 1}: result`), severity: 'warning' });
     }
   }
+  const fin: Parameters<RecordBook['finish']>[0] = { index: item.index, outcome, replayed: base.replayed === true, ids: base.ids, mapHash: rt.mapHash };
+  if (base.card) fin.card = base.card;
+  if (base.error) { fin.errorCode = base.error.code; fin.errorMessage = base.error.message; }
+  await book.finish(fin);
+  crashPoint('after-outcome');
   return base;
 }
 
-async function runStep(rt: Runtime, step: CompiledStep, req: { method: string; url: string; body?: unknown; pathParams: Record<string, unknown>; query: Record<string, unknown> }, key: string | undefined): Promise<{ result: StepResult; body: unknown }> {
-  const op = step.operation.spec;
-  const headers = { ...(rt.map.provider.pack.headers ?? {}), ...authHeaderPreview(rt.map.provider) };
-  if (req.body === undefined) delete headers['Content-Type'];
-  const result: StepResult = { id: step.id, operation: step.operation.id, decision: 'run', request: redactRequest(op, req, headers), attempts: 0, durationMs: 0, warnings: [] };
-  let out: CallOutcome = await callHttp(rt.call, op, req, rt.auth);
-  result.attempts = out.attempts;
-  result.durationMs = out.durationMs;
-  let body: unknown = out.response?.body;
-
-  if (out.unknown) {
-    const rec = await reconcile(rt.call, rt.map.provider.pack, op, { body: req.body, params: { ...req.pathParams, ...req.query }, key }, step.operation.baseUrl ?? rt.baseUrl, rt.auth);
-    if (rec.kind === 'found') {
-      result.reconciliation = 'adopted';
-      body = rec.response;
-      out = { response: { status: 200, headers: {}, body }, unknown: false, attempts: out.attempts, durationMs: out.durationMs };
-    } else if (rec.kind === 'absent') {
-      // proven absent: send once more, and never again
-      const again = await callHttp(rt.call, { ...op, idempotent: false }, req, rt.auth);
-      result.reconciliation = again.unknown ? 'unknown' : 'resent';
-      out = { ...again, attempts: out.attempts + again.attempts, durationMs: out.durationMs + again.durationMs };
-      body = again.response?.body;
-    } else {
-      result.reconciliation = 'unknown';
-    }
-    result.attempts = out.attempts;
-    result.durationMs = out.durationMs;
-    if (result.reconciliation === 'unknown') {
-      result.classification = 'unknown';
-      if (out.response) result.status = out.response.status;
-      result.error = { code: 'run/unknown-outcome', message: scrubText(`The outcome of ${step.operation.id} is unknown: ${rec.kind === 'cannot-tell' ? rec.reason : 'the resend also went unanswered'}; it was not sent again`), retryable: false };
-      if (out.response) result.response = redactResponse(op, out.response.body);
-      return { result, body: undefined };
-    }
-  }
-
-  if (!out.response) {
-    result.classification = 'failed';
-    result.error = { code: out.error?.code ?? 'transport/network', message: scrubText(out.error?.message ?? 'no response'), retryable: out.error?.code !== 'transport/host-not-allowed' };
-    return { result, body: undefined };
-  }
-  const status = out.response.status;
-  result.status = status;
-  result.response = redactResponse(op, body);
-  if (status < 200 || status >= 300) {
-    result.classification = 'failed';
-    result.error = await normalizeHttpError(rt.map.provider.pack, status, body);
-    return { result, body };
-  }
-  result.classification = classifyResponse(op.classify, body);
-  if (result.classification === 'declined') {
-    result.error = { code: 'provider/declined', message: scrubText(declineMessage(body) ?? `${step.operation.id} was declined`), retryable: false };
-  }
-  if (op.response) {
-    const validate = shippedValidator(op.response);
-    if (!validate(body)) {
-      for (const v of toViolations(validate.errors).slice(0, 5)) {
-        result.warnings.push(diagnostic('schema/response-mismatch', `Step ${step.id}: response ${formatPath(v.path)} ${v.message}`, { severity: 'warning' }));
-      }
-    }
-  }
-  return { result, body };
+function worse(a: Outcome, b: StepResult['classification'] | Outcome): Outcome {
+  const o: Outcome = b === undefined ? 'failed' : (b as Outcome);
+  return SEVERITY[o] > SEVERITY[a] ? o : a;
 }
 
-async function stepOutput(step: CompiledStep, body: unknown, bindings: Record<string, unknown>, record: unknown, warnings: Diagnostic[]): Promise<unknown> {
-  if (!step.output) return body;
+function replayStep(prior: StepRow): StepResult {
+  const r: StepResult = { id: prior.stepId, operation: prior.operation, decision: 'run', attempts: 0, durationMs: 0, warnings: [], replayed: true };
+  r.classification = prior.state === 'in-flight' ? 'unknown' : prior.state === 'planned' || prior.state === 'skipped' ? undefined : prior.state;
+  if (prior.httpStatus) r.status = prior.httpStatus;
+  if (prior.reconciliation) r.reconciliation = prior.reconciliation;
+  if (prior.errorCode) r.error = { code: prior.errorCode as ErrorCode, message: prior.errorMessage ?? prior.errorCode, retryable: false };
+  return r;
+}
+
+/** For a step reused from the journal: say so when today's request differs from the journaled one. */
+async function noteChangedRequest(rt: Runtime, step: Runtime['map']['steps'][number], ctx: Parameters<typeof evaluateStep>[2], prior: StepRow, changed: string[]): Promise<void> {
+  if (!prior.fingerprint) return;
   try {
-    return toPlainJson(await step.output.evaluate(body, bindings));
-  } catch (err) {
-    warnings.push({ ...evaluationDiagnostic(err, step.output, `step ${step.id}: output`), severity: 'warning' });
-    void record;
-    return undefined;
-  }
-}
-
-function declineMessage(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as Record<string, unknown>;
-  const m = b.message ?? b.responseMessage ?? b.revolv3ResponseMessage;
-  return typeof m === 'string' ? m : undefined;
-}
-
-function collectIds(stepId: string, out: unknown, ids: Record<string, string | number>): void {
-  if (!out || typeof out !== 'object' || Array.isArray(out)) return;
-  for (const [k, v] of Object.entries(out)) {
-    if ((/id$/i.test(k)) && (typeof v === 'string' || typeof v === 'number')) ids[`${stepId}.${k}`] = typeof v === 'string' ? scrubText(v) : v;
+    const ev = await evaluateStep(rt.map, step, ctx, { baseUrl: rt.baseUrl, dryRun: false });
+    if (ev.decision !== 'run' || !ev.request) return;
+    if (describeRequest(rt, step, ev.request).fp !== prior.fingerprint) changed.push(`the ${step.id} request differs from the one sent in run ${prior.runId}`);
+  } catch {
+    // a request that cannot be evaluated now changes nothing about what was done
   }
 }

@@ -3,6 +3,12 @@ import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import { buildUrl } from '../plan/build-url.js';
 import { REDACTED } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
+import { randomBytes } from 'node:crypto';
+import { openMemoryJournal } from '../journal/journal.js';
+import { hashText } from '../journal/fingerprint.js';
+import { thisProcess } from '../journal/liveness.js';
+import type { RunRow } from '../journal/types.js';
+import { redactValue } from '../redact/index.js';
 import { createAxiosTransport } from '../transport/axios-transport.js';
 import { createAuthSession, type AuthSession } from './auth.js';
 import { callHttp, type CallContext } from './call-http.js';
@@ -16,7 +22,9 @@ import type { Outcome, RecordResult, RunOptions } from './types.js';
 /**
  * Runs a Data Map for real over a stream of records, one record at a time, yielding each
  * record's result as it ends. Credentials are checked before the first call: a missing one
- * throws a DatamapError (auth/missing-credential) and nothing is sent.
+ * throws a DatamapError (auth/missing-credential) and nothing is sent. With a `journal`, the
+ * run resumes earlier work: what succeeded is replayed, what was in flight is reconciled, and
+ * nothing that may have moved money is sent again.
  */
 export async function* runRecords(map: CompiledMap, records: AsyncIterable<RecordItem> | Iterable<RecordItem>, options: RunOptions = {}): AsyncGenerator<RecordResult> {
   const pack = map.provider.pack;
@@ -73,22 +81,63 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     }
     return out.response.body;
   });
-  const rt: Runtime = { map, call, auth, baseUrl };
+  const journal = options.journal ?? openMemoryJournal();
+  const runId = newRunId(call.clock.now());
+  const mapHash = hashText(map.source.text);
+  const scrub = <T>(v: T): T => hideSecrets(redactValue(v) as T, secrets);
+  const rt: Runtime = {
+    map, call, auth, baseUrl, journal, runId, scope: map.name, mapHash,
+    preflight: options.preflight !== false, retryDeclined: options.retryDeclined === true, settleMs: options.settleMs,
+    seen: new Map(), scrub, staleMs: 120_000,
+  };
+  const who = thisProcess();
+  const startedAt = call.clock.now();
+  const run: RunRow = { runId, mapName: map.name, mapHash, mapFile: map.file, provider: pack.name, startedAt, status: 'running', host: who.host, pid: who.pid, heartbeatAt: startedAt };
+  if (options.input) run.input = options.input;
+  await journal.store.createRun(run);
+  options.onRun?.(run);
+  // a heartbeat lets a run on another host tell a live run from a dead one
+  const beat = setInterval(() => { void journal.store.updateRun(runId, { heartbeatAt: Date.now() }).catch(() => undefined); }, 20_000);
+  beat.unref?.();
+  const counts: Record<string, number> = {};
+  let status: RunRow['status'] = 'finished';
   try {
     for await (const item of records) {
+      if (options.signal?.aborted) {
+        status = 'interrupted';
+        break;
+      }
+      let result: RecordResult;
       try {
-        yield hideSecrets(await runRecord(rt, item), secrets);
+        result = scrub(await runRecord(rt, item));
       } catch (err) {
         // one record's failure (e.g. authentication) never loses the others
         const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
-        const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false } };
+        const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false }, runId };
         if (item.line) r.line = item.line;
-        yield hideSecrets(r, secrets);
+        result = scrub(r);
+      }
+      counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+      yield result;
+      if (options.signal?.aborted) {
+        status = 'interrupted';
+        break;
       }
     }
+  } catch (err) {
+    status = 'interrupted';
+    throw err;
   } finally {
+    clearInterval(beat);
+    await journal.store.updateRun(runId, { status, endedAt: call.clock.now(), counts }).catch(() => undefined);
+    if (!options.journal) await journal.close();
     ownTransport?.close();
   }
+}
+
+/** A run id that sorts by time: `r-<base36 ms>-<random>`. */
+function newRunId(now: number): string {
+  return `r-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Shorter credential values are not searched for: replacing them would garble unrelated text. */
@@ -112,7 +161,7 @@ function hideSecrets<T>(value: T, secrets: ReadonlySet<string>): T {
 
 /** Counts of records per outcome. */
 export function summarize(results: Iterable<RecordResult>): Record<Outcome, number> & { total: number } {
-  const s = { total: 0, succeeded: 0, declined: 0, pending: 0, failed: 0, unknown: 0, skipped: 0 };
+  const s = { total: 0, succeeded: 0, declined: 0, pending: 0, failed: 0, unknown: 0, 'needs-review': 0, skipped: 0 };
   for (const r of results) {
     s.total++;
     s[r.outcome]++;

@@ -1,12 +1,21 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
+import type { Journal } from '../journal/index.js';
+import type { ReviewInfo, RunRow } from '../journal/types.js';
 import type { Classification } from '../providers/pack-types.js';
 import type { Transport } from '../transport/types.js';
 import type { Clock } from './clock.js';
 import type { NormalizedError } from './provider-error.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-/** How a record ended. */
-export type Outcome = 'succeeded' | 'declined' | 'pending' | 'failed' | 'unknown' | 'skipped';
+/**
+ * How a record ended. `unknown`: the call may have taken effect and the lookup could not be
+ * made to answer (a later run reconciles again); `needs-review`: no lookup can tell, the record
+ * is held for an operator (`datamap runs resolve`) and never resent automatically.
+ */
+export type Outcome = 'succeeded' | 'declined' | 'pending' | 'failed' | 'unknown' | 'needs-review' | 'skipped';
+
+/** Every outcome, in display order. */
+export const OUTCOMES: readonly Outcome[] = ['succeeded', 'pending', 'declined', 'failed', 'unknown', 'needs-review', 'skipped'];
 
 /** What happened in one step of one record. Everything in it is redacted. */
 export interface StepResult {
@@ -18,9 +27,15 @@ export interface StepResult {
   response?: unknown;
   attempts: number;
   durationMs: number;
-  classification?: Classification | 'unknown';
-  /** How an unknown outcome was settled. */
-  reconciliation?: 'adopted' | 'resent' | 'unknown';
+  classification?: Classification | 'unknown' | 'needs-review';
+  /**
+   * How an unknown outcome was settled: `adopted` (the lookup found the call's effect),
+   * `absent` (proven not applied after the settle window), `preflight-adopted` (the pre-flight
+   * guard found an earlier charge the journal did not know), `cannot-tell`.
+   */
+  reconciliation?: 'adopted' | 'absent' | 'preflight-adopted' | 'cannot-tell';
+  /** Taken from the journal: no call was made for this step in this run. */
+  replayed?: boolean;
   error?: NormalizedError;
   /** Non-fatal findings, e.g. a response that does not match the provider schema. */
   warnings: Diagnostic[];
@@ -42,6 +57,18 @@ export interface RecordResult {
   error?: NormalizedError;
   /** Why the record did not run or what went wrong outside a call. */
   diagnostics: Diagnostic[];
+  /** The run that reported it. */
+  runId?: string;
+  /** Reported from the journal: no call was made for it in this run. */
+  replayed?: boolean;
+  /** The run whose work was replayed (when `replayed`). */
+  replayedFrom?: string;
+  /** Another record of the same input had this key (its index); this one was not run. */
+  duplicateOf?: number;
+  /** What changed since the journaled attempt (map, request), when something did. */
+  changed?: string[];
+  /** What an operator should check at the provider, for a record held for review. */
+  review?: ReviewInfo;
 }
 
 /** Options of a real run. */
@@ -62,4 +89,25 @@ export interface RunOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-call timeout. */
   timeoutMs?: number;
+  /**
+   * Where the run records its work; a re-run over the same journal resumes instead of repeating
+   * calls. Default: a fresh in-memory journal (only duplicates within this call are caught).
+   * Open one with `openJournal(path)`.
+   */
+  journal?: Journal;
+  /** Send declined records again (default: a decline is final). */
+  retryDeclined?: boolean;
+  /**
+   * Before the first send of a record the journal knows nothing of, look it up by its
+   * reference where the pack declares such a lookup, and adopt an earlier charge (default true).
+   */
+  preflight?: boolean;
+  /** Override every lookup's settle window (ms). Lower it only for a provider whose lookups are immediate (the sandbox). */
+  settleMs?: number;
+  /** Stop taking new records once aborted; calls in flight finish and are recorded. */
+  signal?: AbortSignal;
+  /** Label of the input for the journal (a file name). */
+  input?: string;
+  /** Called once the run is recorded, before the first record. */
+  onRun?: (run: RunRow) => void;
 }

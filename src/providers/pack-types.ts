@@ -74,6 +74,17 @@ export interface ReconcileSpec {
    * adopted response when the call took effect, nothing when it proves absence.
    */
   found: string;
+  /**
+   * How long (ms) the provider may take to show a write in this lookup. An empty lookup proves
+   * absence only once this much time has passed after the original request's deadline.
+   */
+  settleMs?: number;
+  /** True only when the provider documents that a 404 from the lookup means "not applied". */
+  absentOn404?: boolean;
+  /** The lookup is by the caller's own reference: run it before the first send (pre-flight guard). */
+  preflight?: boolean;
+  /** JSONata over `{ request, params }`: the amount, shown to an operator on review. */
+  amount?: string;
 }
 
 /** Paths (dotted, `[]` for any array element) of sensitive fields. */

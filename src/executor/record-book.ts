@@ -1,0 +1,94 @@
+import type { JournalStore, RecordRow, ReviewInfo, StepRow } from '../journal/types.js';
+import { recordState, transition, type StepEvent } from '../journal/states.js';
+import type { Clock } from './clock.js';
+
+/** What a step's outcome writes. */
+export interface StepOutcomePatch {
+  httpStatus?: number;
+  output?: unknown;
+  ids?: Record<string, string | number>;
+  reconciliation?: StepRow['reconciliation'];
+  errorCode?: string;
+  errorMessage?: string;
+  review?: ReviewInfo;
+}
+
+/**
+ * One record's rows in the journal during a run: every write goes through here, is scrubbed
+ * of card data and secrets first, and moves states only as `transition` allows.
+ */
+export class RecordBook {
+  readonly steps = new Map<string, StepRow>();
+
+  constructor(
+    private readonly store: JournalStore,
+    readonly scope: string,
+    readonly key: string,
+    readonly runId: string,
+    private readonly clock: Clock,
+    private readonly scrub: <T>(v: T) => T,
+    prior: StepRow[],
+    readonly previous: RecordRow | undefined,
+  ) {
+    for (const s of prior) this.steps.set(s.stepId, s);
+  }
+
+  /** The intent: durable before the request leaves. */
+  async intent(stepId: string, operation: string, fp: string, attempt: number, sentAt: number, deadlineAt: number): Promise<void> {
+    const cur = this.steps.get(stepId);
+    const now = this.clock.now();
+    const next: StepRow = {
+      scope: this.scope, key: this.key, stepId, operation, fingerprint: fp, runId: this.runId,
+      state: transition(cur?.state, { type: 'send', retry: attempt > 1 }),
+      attempts: (cur?.attempts ?? 0) + 1, createdAt: cur?.createdAt ?? now, updatedAt: now, sentAt, deadlineAt, ids: cur?.ids ?? {},
+    };
+    this.steps.set(stepId, next);
+    await this.store.write({
+      steps: [next],
+      events: [{ runId: this.runId, scope: this.scope, key: this.key, stepId, from: cur?.state ?? 'planned', to: next.state, at: now, note: `send attempt ${next.attempts}` }],
+    });
+  }
+
+  /** A state change of a step with what it produced, in one transaction. */
+  async outcome(stepId: string, operation: string, event: StepEvent, patch: StepOutcomePatch = {}, fp?: string): Promise<StepRow> {
+    const cur = this.steps.get(stepId);
+    const now = this.clock.now();
+    const next: StepRow = {
+      ...(cur ?? { scope: this.scope, key: this.key, stepId, operation, attempts: 0, createdAt: now, ids: {} }),
+      operation, runId: this.runId, state: transition(cur?.state, event), updatedAt: now,
+    } as StepRow;
+    if (fp) next.fingerprint = fp;
+    delete next.errorCode;
+    delete next.errorMessage;
+    delete next.review;
+    const clean = this.scrub(patch);
+    for (const [k, v] of Object.entries(clean)) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
+    this.steps.set(stepId, next);
+    await this.store.write({
+      steps: [next],
+      events: [{ runId: this.runId, scope: this.scope, key: this.key, stepId, from: cur?.state ?? 'planned', to: next.state, at: now, note: event.type }],
+    });
+    return next;
+  }
+
+  /** The record's end in this run: its state, what the run reported, and the claim released. */
+  async finish(report: { index: number; outcome: string; replayed: boolean; card?: string; ids: Record<string, string | number>; errorCode?: string; errorMessage?: string; mapHash: string }): Promise<void> {
+    const now = this.clock.now();
+    const r = this.scrub(report);
+    const state = recordState([...this.steps.values()].map((s) => s.state));
+    const record: RecordRow = {
+      scope: this.scope, key: this.key, state, runId: this.runId, mapHash: r.mapHash,
+      createdAt: this.previous?.createdAt ?? now, updatedAt: now, ids: { ...(this.previous?.ids ?? {}), ...r.ids }, leaseRun: null,
+    };
+    const card = r.card ?? this.previous?.card;
+    if (card) record.card = card;
+    if (r.errorCode) record.errorCode = r.errorCode;
+    if (r.errorMessage) record.errorMessage = r.errorMessage;
+    if (this.previous?.resolvedAs) record.resolvedAs = this.previous.resolvedAs;
+    const runRecord = { runId: this.runId, scope: this.scope, key: this.key, index: r.index, outcome: r.outcome, replayed: r.replayed, ids: r.ids, at: now } as Parameters<JournalStore['write']>[0]['runRecords'] extends Array<infer T> | undefined ? T : never;
+    if (r.card) runRecord.card = r.card;
+    if (r.errorCode) runRecord.errorCode = r.errorCode;
+    if (r.errorMessage) runRecord.errorMessage = r.errorMessage;
+    await this.store.write({ records: [record], runRecords: [runRecord] });
+  }
+}

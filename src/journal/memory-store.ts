@@ -1,0 +1,71 @@
+import type { ClaimResult, EventRow, JournalStore, RecordRow, RunRecordRow, RunRow, StepRow, WriteBatch } from './types.js';
+import { holderIsGone } from './liveness.js';
+
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+
+/**
+ * A journal store in memory: nothing survives the process. Used with `--no-journal` (so a key
+ * that appears twice in one input is still caught) and as the reference for the conformance suite.
+ */
+export function createMemoryStore(): JournalStore {
+  const runs = new Map<string, RunRow>();
+  const records = new Map<string, RecordRow>();
+  const steps = new Map<string, StepRow>();
+  const runRecords: RunRecordRow[] = [];
+  const events: EventRow[] = [];
+  const rk = (scope: string, key: string) => JSON.stringify([scope, key]);
+  const stepsOf = (scope: string, key: string) => [...steps.values()].filter((s) => s.scope === scope && s.key === key).map(clone);
+  return {
+    kind: 'memory',
+    location: '(memory)',
+    async createRun(run) {
+      if (runs.has(run.runId)) throw new Error(`run ${run.runId} exists`);
+      runs.set(run.runId, clone(run));
+    },
+    async updateRun(runId, patch) {
+      const r = runs.get(runId);
+      if (r) runs.set(runId, { ...r, ...clone(patch) });
+    },
+    async getRun(runId) {
+      return clone(runs.get(runId));
+    },
+    async listRuns(options = {}) {
+      const all = [...runs.values()].filter((r) => !options.mapName || r.mapName === options.mapName).sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1));
+      return clone(all.slice(0, options.limit ?? all.length));
+    },
+    async claimRecord(scope, key, runId, now, staleMs): Promise<ClaimResult> {
+      const r = records.get(rk(scope, key));
+      if (r && r.leaseRun && r.leaseRun !== runId && !holderIsGone(runs.get(r.leaseRun), now, staleMs)) return { ok: false, heldBy: r.leaseRun };
+      if (r) {
+        r.leaseRun = runId;
+        return { ok: true, record: clone(r), steps: stepsOf(scope, key) };
+      }
+      records.set(rk(scope, key), { scope, key, state: 'planned', runId, mapHash: '', createdAt: now, updatedAt: now, ids: {}, leaseRun: runId });
+      return { ok: true, steps: [] };
+    },
+    async getRecord(scope, key) {
+      const r = records.get(rk(scope, key));
+      return r ? { record: clone(r), steps: stepsOf(scope, key) } : undefined;
+    },
+    async write(batch: WriteBatch) {
+      for (const r of batch.records ?? []) records.set(rk(r.scope, r.key), clone(r));
+      for (const s of batch.steps ?? []) steps.set(JSON.stringify([s.scope, s.key, s.stepId]), clone(s));
+      for (const x of batch.runRecords ?? []) {
+        const i = runRecords.findIndex((y) => y.runId === x.runId && y.scope === x.scope && y.key === x.key && y.index === x.index);
+        if (i >= 0) runRecords[i] = clone(x);
+        else runRecords.push(clone(x));
+      }
+      for (const e of batch.events ?? []) events.push(clone(e));
+    },
+    async listRunRecords(runId) {
+      return clone(runRecords.filter((r) => r.runId === runId).sort((a, b) => a.index - b.index));
+    },
+    async listRecords(filter = {}) {
+      return clone([...records.values()].filter((r) => (!filter.scope || r.scope === filter.scope) && (!filter.states || filter.states.includes(r.state)) && (!filter.runId || r.runId === filter.runId)).sort((a, b) => (a.scope + a.key < b.scope + b.key ? -1 : 1)));
+    },
+    async listEvents(scope, key) {
+      return clone(events.filter((e) => e.scope === scope && e.key === key));
+    },
+    async close() {},
+  };
+}

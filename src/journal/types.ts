@@ -1,0 +1,176 @@
+/**
+ * The run journal's rows and the store interface. A store is any durable place that can hold
+ * these rows and write a batch of them atomically: the embedded SQLite store ships today; a
+ * PostgreSQL store for many workers must pass the same conformance suite
+ * (test/journal/store-conformance.ts).
+ */
+
+/**
+ * Where one step of one record stands.
+ * - `planned`: known, not yet sent. `in-flight`: the intent is durable and the request may be
+ *   on the wire. `succeeded` / `declined` / `pending`: the provider answered (pending: accepted,
+ *   not final). `failed`: provably not applied, safe to try again. `unknown`: may have taken
+ *   effect, not yet reconciled. `needs-review`: reconciliation could not tell; held for an
+ *   operator, never resent automatically. `skipped`: its `when` was false.
+ */
+export type StepState = 'planned' | 'in-flight' | 'succeeded' | 'declined' | 'pending' | 'failed' | 'unknown' | 'needs-review' | 'skipped';
+
+/** Every state, in display order. */
+export const STEP_STATES: readonly StepState[] = ['planned', 'in-flight', 'succeeded', 'pending', 'declined', 'failed', 'unknown', 'needs-review', 'skipped'];
+
+/** A record's state is its worst step's (see `recordState`). */
+export type RecordState = StepState;
+
+/** One `datamap run` (or one `runRecords` call). */
+export interface RunRow {
+  runId: string;
+  /** The Data Map's `name`: the scope in which record keys are unique. */
+  mapName: string;
+  /** sha256 of the Data Map file's text. */
+  mapHash: string;
+  mapFile: string;
+  provider: string;
+  /** Where the records came from (file name, `-`), for display. */
+  input?: string;
+  startedAt: number;
+  endedAt?: number;
+  status: 'running' | 'finished' | 'interrupted';
+  /** Who runs it: a later run may take over its records only once it is gone. */
+  host: string;
+  pid: number;
+  heartbeatAt: number;
+  /** Counts per reported outcome, written when the run ends. */
+  counts?: Record<string, number>;
+}
+
+/** The journal's knowledge of one record (map name + key), across runs. */
+export interface RecordRow {
+  scope: string;
+  key: string;
+  state: RecordState;
+  /** The last run that worked on it. */
+  runId: string;
+  mapHash: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The card as first 6 + last 4, when a request carried one. */
+  card?: string;
+  ids: Record<string, string | number>;
+  errorCode?: string;
+  errorMessage?: string;
+  /** Set by `runs resolve`: how an operator settled a needs-review record. */
+  resolvedAs?: 'succeeded' | 'not-charged';
+  /** The run that holds the record now (a claim), or none. */
+  leaseRun?: string | null;
+}
+
+/** What an operator should check at the provider for a call held for review. */
+export interface ReviewInfo {
+  /** The lookup parameters (merchant references) of the call. */
+  reference: Record<string, unknown>;
+  /** The amount the call carried, when the pack says where it is. */
+  amount?: unknown;
+  /** When the call was sent (ms since the epoch). */
+  sentAt?: number;
+  reason: string;
+}
+
+/** One step of one record. Holds no card number, security code, token or secret. */
+export interface StepRow {
+  scope: string;
+  key: string;
+  stepId: string;
+  operation: string;
+  state: StepState;
+  /** sha256 of the canonical form of the request as redacted (never of raw card data). */
+  fingerprint?: string;
+  /** Sends of this step so far, across runs. */
+  attempts: number;
+  runId: string;
+  createdAt: number;
+  updatedAt: number;
+  /** When the last send started, and when it can no longer land. */
+  sentAt?: number;
+  deadlineAt?: number;
+  httpStatus?: number;
+  /** Ids the step produced (from its output). */
+  ids: Record<string, string | number>;
+  /** The step's `output`, redacted; fed to later steps when a record resumes. */
+  output?: unknown;
+  /** How an unknown outcome was settled. */
+  reconciliation?: 'adopted' | 'absent' | 'preflight-adopted' | 'cannot-tell';
+  errorCode?: string;
+  errorMessage?: string;
+  review?: ReviewInfo;
+}
+
+/** What one run reported for one record. */
+export interface RunRecordRow {
+  runId: string;
+  scope: string;
+  key: string;
+  index: number;
+  outcome: string;
+  /** Reported from the journal without any call. */
+  replayed: boolean;
+  /** Index of the earlier record with the same key in the same input. */
+  duplicateOf?: number;
+  card?: string;
+  ids: Record<string, string | number>;
+  errorCode?: string;
+  errorMessage?: string;
+  at: number;
+}
+
+/** An audit line: a state change and why. */
+export interface EventRow {
+  runId: string;
+  scope: string;
+  key: string;
+  stepId?: string;
+  from?: string;
+  to: string;
+  at: number;
+  note?: string;
+}
+
+/** Rows written together, atomically and durably. */
+export interface WriteBatch {
+  records?: RecordRow[];
+  steps?: StepRow[];
+  runRecords?: RunRecordRow[];
+  events?: EventRow[];
+}
+
+/** The answer to a claim. */
+export type ClaimResult =
+  | { ok: true; record?: RecordRow; steps: StepRow[] }
+  | { ok: false; heldBy: string };
+
+/**
+ * A durable home for the journal. Every method is async so that a networked store (PostgreSQL)
+ * fits the same interface. `write` resolves only once the batch is durable.
+ */
+export interface JournalStore {
+  /** `sqlite`, `memory`, ... */
+  readonly kind: string;
+  /** Where it lives, for messages. */
+  readonly location: string;
+  createRun(run: RunRow): Promise<void>;
+  updateRun(runId: string, patch: Partial<Omit<RunRow, 'runId'>>): Promise<void>;
+  getRun(runId: string): Promise<RunRow | undefined>;
+  /** Newest first. */
+  listRuns(options?: { limit?: number; mapName?: string }): Promise<RunRow[]>;
+  /**
+   * Takes a record for a run, atomically: granted when no live run holds it (a holder is gone
+   * when its run has ended, its process is dead on this host, or its heartbeat is older than
+   * `staleMs`). Returns what the journal knows of the record.
+   */
+  claimRecord(scope: string, key: string, runId: string, now: number, staleMs: number): Promise<ClaimResult>;
+  getRecord(scope: string, key: string): Promise<{ record: RecordRow; steps: StepRow[] } | undefined>;
+  write(batch: WriteBatch): Promise<void>;
+  listRunRecords(runId: string): Promise<RunRecordRow[]>;
+  listRecords(filter?: { scope?: string; states?: RecordState[]; runId?: string }): Promise<RecordRow[]>;
+  listEvents(scope: string, key: string): Promise<EventRow[]>;
+  close(): Promise<void>;
+}
