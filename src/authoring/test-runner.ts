@@ -221,7 +221,8 @@ export async function runDataMapTestCase(map: CompiledMap, test: LoadedDataMapTe
   let result: RecordResult | undefined;
   try {
     for await (const r of runRecords(map, recordItems([c.record]), {
-      credentials: testCredentials(map), env: {}, transport: mock.transport, clock, random: () => 0.5,
+      // the mocked responses are per step: no pre-flight lookup (a case tests the map, not the guard)
+      credentials: testCredentials(map), env: {}, transport: mock.transport, clock, random: () => 0.5, preflight: false,
     })) {
       result = r;
     }

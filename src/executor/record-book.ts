@@ -39,7 +39,7 @@ export class RecordBook {
     const now = this.clock.now();
     const next: StepRow = {
       scope: this.scope, key: this.key, stepId, operation, fingerprint: fp, runId: this.runId,
-      state: transition(cur?.state, { type: 'send', retry: attempt > 1 }),
+      state: transition(cur?.state, { type: 'send', retry: attempt > 1 || (cur?.state === 'in-flight' && cur.runId === this.runId) }),
       attempts: (cur?.attempts ?? 0) + 1, createdAt: cur?.createdAt ?? now, updatedAt: now, sentAt, deadlineAt, ids: cur?.ids ?? {},
     };
     this.steps.set(stepId, next);

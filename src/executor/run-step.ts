@@ -89,7 +89,10 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   result.durationMs = out.durationMs;
 
   if (out.unknown) {
-    const rec = await reconcile(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt: lastSentAt + rt.call.timeoutMs, settleMs: settleFor(rt, op) });
+    // the call has ended (answered, reset or timed out), so from our side it can no longer land:
+    // its deadline is now, and only the provider's settle window is left to wait out
+    const deadlineAt = Math.min(lastSentAt + rt.call.timeoutMs, rt.call.clock.now());
+    const rec = await reconcile(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt, settleMs: settleFor(rt, op) });
     if (rec.kind === 'found') {
       result.reconciliation = 'adopted';
       return adopt(rt, book, step, op, result, rec.response, bindings, fp, 'adopted');

@@ -25,7 +25,8 @@ afterEach(() => {
 afterAll(() => nock.enableNetConnect());
 
 /** The CLI in-process, by default with a Revolv3 token in its environment. */
-const cli = (args: string[], env: Record<string, string | undefined> = { REVOLV3_TOKEN: 'tok_test' }): Promise<CliResult> => runCli(args, { env });
+// --no-preflight: these cases count every call (the guard has its own suite)
+const cli = (args: string[], env: Record<string, string | undefined> = { REVOLV3_TOKEN: 'tok_test' }): Promise<CliResult> => runCli(args[0] === 'run' ? [...args, '--no-preflight', '--settle-window', '0'] : args, { env });
 
 const declined = (invoiceId: number, ref: string): Loose => ({
   ...paid(invoiceId, ref, 'Noncollectable'),
@@ -46,7 +47,7 @@ describe('datamap run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('Running field-service invoices to Revolv3 sale — Revolv3, sandbox');
+    expect(lines[0]).toMatch(/^Running field-service invoices to Revolv3 sale — Revolv3, sandbox \(run r-[a-z0-9]+-[0-9a-f]{6}, journal .*journal\.db\)$/);
     expect(lines[1]).toBe('SUCCEEDED FS-10042  sale.invoiceId=1001 sale.paymentMethodId=9001  card 411111******1111  [sale:succeeded]');
     expect(lines[2]).toBe('DECLINED  FS-10043  card 400000******0002  [sale:declined]');
     expect(lines[3]).toBe('          provider/declined: Do Not Honor');
@@ -62,18 +63,19 @@ describe('datamap run', () => {
     expect(r.stdout).toContain('\n3 records: 2 succeeded, 1 skipped\n');
   });
 
-  it('exit 1 for a failed or unknown record, with the reason under its line', async () => {
+  it('exit 3 when a record is held for review (a 500 whose lookup cannot tell), with the reasons under the lines', async () => {
     api(REVOLV3, [])
       .post('/api/Payments/sale').reply(400, { message: 'Validation failed', errors: ['Invoice.Amount.Value is invalid'] })
       .post('/api/Payments/sale').reply(500, { message: 'Internal Server Error' })
       .get('/api/Invoices').query(true).reply(403, { message: 'Forbidden' });
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stdout).toContain('FAILED    FS-10042');
     expect(r.stdout).toContain('          provider/rejected: Revolv3 answered HTTP 400: Validation failed\n            - Invoice.Amount.Value is invalid\n');
-    expect(r.stdout).toMatch(/UNKNOWN {3}FS-10043 .*\[sale:unknown\(unknown\)\]/);
-    expect(r.stdout).toContain('run/unknown-outcome');
-    expect(r.stdout).toContain('3 records: 1 failed, 1 unknown, 1 skipped');
+    expect(r.stdout).toMatch(/NEEDS-REVIEW FS-10043 .*\[sale:needs-review\(cannot-tell\)\]/);
+    expect(r.stdout).toContain('run/needs-review');
+    expect(r.stdout).toContain('check at the provider: key=FS-10043, merchantInvoiceRefId=FS-10043, amount ');
+    expect(r.stdout).toContain('3 records: 1 failed, 1 needs-review, 1 skipped');
   });
 
   it('--json prints NDJSON: one result per record, then a summary line', async () => {
@@ -90,7 +92,7 @@ describe('datamap run', () => {
       [2, 'FS-10044', 'skipped', undefined],
     ]);
     expect(lines[0].ids).toEqual({ 'sale.invoiceId': 1001, 'sale.paymentMethodId': 9001 });
-    expect(lines[3]).toEqual({ summary: { total: 3, succeeded: 1, declined: 1, pending: 0, failed: 0, unknown: 0, skipped: 1 } });
+    expect(lines[3]).toMatchObject({ summary: { total: 3, succeeded: 1, declined: 1, pending: 0, failed: 0, unknown: 0, 'needs-review': 0, skipped: 1, replayed: 0, interrupted: false } });
   });
 
   it('--output writes each result as NDJSON to the file as well', async () => {
@@ -121,7 +123,7 @@ describe('datamap run', () => {
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE, '--base-url', 'http://127.0.0.1:4599']);
     expect(r.code).toBe(0);
     expect(seen).toHaveLength(2);
-    expect(r.stdout.split('\n')[0]).toBe('Running field-service invoices to Revolv3 sale — Revolv3, http://127.0.0.1:4599');
+    expect(r.stdout.split('\n')[0]).toMatch(/^Running field-service invoices to Revolv3 sale — Revolv3, http:\/\/127\.0\.0\.1:4599 \(run /);
   });
 });
 
@@ -177,13 +179,13 @@ describe('scanner: nothing a run emits holds a card number, a security code, a t
     const seen: Seen[] = [];
     provider(seen);
     const text = await cli(['run', REVOLV3_SALE_FILE, '--input', input, '--output', resultsFile]);
-    expect(nock.isDone()).toBe(true);
-    expect(text.code).toBe(1);
+    expect(nock.pendingMocks(), text.stdout).toEqual([]);
+    expect(text.code).toBe(3);
     // the run really carried the card data it must not show
     expect(seen.some((s) => s.body?.paymentMethod?.creditCard?.securityCode === '7391')).toBe(true);
     expect(text.stdout).toContain('card 411111******1111');
     expect(text.stdout).toContain('FS-BAD');
-    expect(text.stdout).toContain('UNKNOWN   FS-LOST');
+    expect(text.stdout).toContain('NEEDS-REVIEW FS-LOST');
     scan('text stdout', text.stdout, cards);
     scan('text stderr', text.stderr || '-', cards);
     scan('--output file', readFileSync(resultsFile, 'utf8'), cards);
@@ -191,10 +193,10 @@ describe('scanner: nothing a run emits holds a card number, a security code, a t
     resetNock();
     provider([]);
     const json = await cli(['run', REVOLV3_SALE_FILE, '--input', input, '--json']);
-    expect(json.code).toBe(1);
+    expect(json.code).toBe(3);
     scan('--json stdout', json.stdout, cards);
     const outcomes = json.stdout.trimEnd().split('\n').slice(0, -1).map((l) => (JSON.parse(l) as RecordResult).outcome);
-    expect(outcomes).toEqual(['succeeded', 'declined', 'skipped', 'failed', 'failed', 'unknown', 'failed']);
+    expect(outcomes).toEqual(['succeeded', 'declined', 'skipped', 'failed', 'failed', 'needs-review', 'failed']);
   });
 
   it('every RecordResult of a run, with the static token and with client credentials (re-auth after 401)', async () => {
@@ -203,7 +205,7 @@ describe('scanner: nothing a run emits holds a card number, a security code, a t
     const results: RecordResult[] = [];
 
     provider([]);
-    for await (const r of runRecords(loadDataMap({ file: REVOLV3_SALE_FILE }), recordItems(recs), { credentials: { REVOLV3_TOKEN: 'tok_test' }, env: {}, clock: fakeClock(), random: () => 0.5 })) results.push(r);
+    for await (const r of runRecords(loadDataMap({ file: REVOLV3_SALE_FILE }), recordItems(recs), { credentials: { REVOLV3_TOKEN: 'tok_test' }, env: {}, clock: fakeClock(), random: () => 0.5, preflight: false, settleMs: 0 })) results.push(r);
     expect(nock.isDone()).toBe(true);
 
     resetNock();
@@ -215,7 +217,7 @@ describe('scanner: nothing a run emits holds a card number, a security code, a t
       .post('/api/Authentication/token').times(2).reply(200, () => ({ access_token: ++n === 1 ? 'acc_first_token_value' : 'acc_second_token_value', expires_in: 3600 }))
       .post('/api/Payments/sale').reply(401, { message: 'Unauthorized' })
       .post('/api/Payments/sale').reply(200, paid(1001, 'FS-10042'));
-    for await (const r of runRecords(ccMap, recordItems(recs.slice(0, 1)), { credentials: { REVOLV3_CLIENT_ID: 'client_abc', REVOLV3_CLIENT_SECRET: CLIENT_SECRET }, env: {}, clock: fakeClock() })) results.push(r);
+    for await (const r of runRecords(ccMap, recordItems(recs.slice(0, 1)), { credentials: { REVOLV3_CLIENT_ID: 'client_abc', REVOLV3_CLIENT_SECRET: CLIENT_SECRET }, env: {}, clock: fakeClock(), preflight: false, settleMs: 0 })) results.push(r);
     expect(nock.isDone()).toBe(true);
     expect(seen.filter((s) => s.path === '/api/Payments/sale').map((s) => s.headers.authorization)).toEqual(['Bearer acc_first_token_value', 'Bearer acc_second_token_value']);
     expect(results.at(-1)!.outcome).toBe('succeeded');
@@ -223,14 +225,14 @@ describe('scanner: nothing a run emits holds a card number, a security code, a t
     // a token endpoint that echoes the secret it was sent
     resetNock();
     api(REVOLV3, []).post('/api/Authentication/token').reply(400, { message: `clientSecret ${CLIENT_SECRET} is not valid for client_abc`, errors: [`bad secret ${CLIENT_SECRET}`] });
-    for await (const r of runRecords(ccMap, recordItems(recs.slice(0, 1)), { credentials: { REVOLV3_CLIENT_ID: 'client_abc', REVOLV3_CLIENT_SECRET: CLIENT_SECRET }, env: {}, clock: fakeClock() })) results.push(r);
+    for await (const r of runRecords(ccMap, recordItems(recs.slice(0, 1)), { credentials: { REVOLV3_CLIENT_ID: 'client_abc', REVOLV3_CLIENT_SECRET: CLIENT_SECRET }, env: {}, clock: fakeClock(), preflight: false, settleMs: 0 })) results.push(r);
     expect(nock.isDone()).toBe(true);
     expect(results.at(-1)!.error!.code).toBe('auth/failed');
     // the echoes were there and were hidden, not merely absent
     expect(results.at(-1)!.error!.message).toBe('Token exchange failed: Revolv3 answered HTTP 400: clientSecret [redacted] is not valid for [redacted]'); // the client id is a credential too
     expect(results.find((r) => r.key === 'FS-AUTH')!.error).toMatchObject({ code: 'auth/failed', providerMessage: 'Invalid x-revolv3-token [redacted]', details: ['token [redacted] is not active'] });
 
-    expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'declined', 'skipped', 'failed', 'failed', 'unknown', 'failed', 'succeeded', 'failed']);
+    expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'declined', 'skipped', 'failed', 'failed', 'needs-review', 'failed', 'succeeded', 'failed']);
     for (const r of results) scan(`result ${r.key ?? r.index}`, JSON.stringify(r), cards);
   });
 });

@@ -20,7 +20,8 @@ afterAll(async () => {
 beforeEach(() => sandbox.reset());
 
 /** The CLI in-process with the sandbox's credentials and a frozen clock. */
-const cli = (args: string[]): Promise<CliResult> => runCli(args, { env: { ...sandbox.credentials }, now: () => Date.parse('2026-11-21T12:00:00Z') });
+// the sandbox's lookups show a write at once: no settle window is needed against it
+const cli = (args: string[]): Promise<CliResult> => runCli(args[0] === 'run' && !args.includes('--settle-window') ? [...args, '--settle-window', '0'] : args, { env: { ...sandbox.credentials }, now: () => Date.parse('2026-11-21T12:00:00Z') });
 
 function card(number: string, invoice: string, total = 25) {
   return {
@@ -91,14 +92,20 @@ describe('datamap run against the sandbox', () => {
     expect(countChargesByReference(sandbox.ledger())).toEqual({ 'E2E-SLOW': 1 });
   });
 
-  it('a 500 before processing is proven absent by the lookup and sent exactly once more', async () => {
+  it('a 500 before processing is proven absent by the lookup: failed, not charged; the re-run over the journal charges it once', async () => {
     sandbox.injectFault({ kind: 'error-before', provider: 'revolv3', path: '/api/Payments/sale', method: 'POST', times: 1 });
     const input = writeRecords('before.ndjson', [card('4111111111111111', 'E2E-BEFORE')]);
-    const { stdout: out } = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json']);
-    const result = JSON.parse(out.trim().split('\n')[0]!) as { outcome: string; steps: Array<{ reconciliation?: string; attempts: number }> };
-    expect(result.outcome).toBe('succeeded');
-    expect(result.steps[0]!.reconciliation).toBe('resent');
-    expect(result.steps[0]!.attempts).toBe(2);
+    const journal = join(dir, 'before.db');
+    const first = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json', '--journal', journal]);
+    const result = JSON.parse(first.stdout.trim().split('\n')[0]!) as { outcome: string; error?: { code: string }; steps: Array<{ reconciliation?: string; attempts: number }> };
+    expect(first.code).toBe(1);
+    expect(result.outcome).toBe('failed');
+    expect(result.error?.code).toBe('run/not-applied');
+    expect(result.steps[0]!.reconciliation).toBe('absent');
+    expect(countChargesByReference(sandbox.ledger())).toEqual({});
+    const second = await cli(['run', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--json', '--journal', journal]);
+    expect(second.code).toBe(0);
+    expect((JSON.parse(second.stdout.trim().split('\n')[0]!) as { outcome: string }).outcome).toBe('succeeded');
     expect(countChargesByReference(sandbox.ledger())).toEqual({ 'E2E-BEFORE': 1 });
   });
 

@@ -102,9 +102,10 @@ describe('client-credentials', () => {
   it('camelCase accessToken / expiresIn are accepted', async () => {
     const seen: Seen[] = [];
     tokens(seen, 2, (n) => ({ accessToken: `cam_${n}`, expiresIn: 120 }));
-    api(REVOLV3, seen).get('/api/Invoices/1').times(2).reply(200, { invoiceId: 1, invoiceStatus: 'Paid' });
+    api(REVOLV3, seen).get(/^\/api\/Invoices\/[12]$/).times(2).reply(200, { invoiceId: 1, invoiceStatus: 'Paid' });
     const clock = fakeClock();
-    const records = spaced([{ id: '1' }, { id: '1' }], () => {
+    // two keys: the same key twice in one input is a duplicate and is not run
+    const records = spaced([{ id: '1' }, { id: '2' }], () => {
       clock.t += 61_000;
     });
     const results = await run(inlineMap(CC_MAP), records, { credentials: CC, clock });

@@ -140,7 +140,7 @@ describe('Revolv3', () => {
     ]);
     expect(results[0]!.ids).toEqual({ 'sale.invoiceId': 1001, 'sale.paymentMethodId': 9001 });
     expect(results[0]!.result).toEqual({ invoice: 'FS-10042', amount: 159.99, revolv3InvoiceId: 1001, status: 'Paid', card: '411111…1111' });
-    expect(summarize(results)).toEqual({ total: 3, succeeded: 2, declined: 0, pending: 0, failed: 0, unknown: 0, skipped: 1 });
+    expect(summarize(results)).toEqual({ total: 3, succeeded: 2, declined: 0, pending: 0, failed: 0, unknown: 0, 'needs-review': 0, skipped: 1 });
     expect(clock.sleeps).toEqual([]);
   });
 

@@ -59,7 +59,8 @@ export const INVOISS_TOKEN = 'inv_tok_test';
 /** Runs records to the end with the test defaults (fake clock, fixed jitter, static tokens, no environment). */
 export async function run(map: CompiledMap, records: unknown[] | AsyncIterable<RecordItem>, options: RunOptions = {}): Promise<RecordResult[]> {
   const out: RecordResult[] = [];
-  const opts: RunOptions = { credentials: { REVOLV3_TOKEN: TOKEN, INVOISS_TOKEN }, env: {}, random: () => 0.5, clock: fakeClock(), ...options };
+  // preflight off and no settle window: these suites count every call (test/journal covers both)
+  const opts: RunOptions = { credentials: { REVOLV3_TOKEN: TOKEN, INVOISS_TOKEN }, env: {}, random: () => 0.5, clock: fakeClock(), preflight: false, settleMs: 0, ...options };
   const items = Array.isArray(records) ? recordItems(records) : records;
   for await (const r of runRecords(map, items, opts)) out.push(r);
   return out;

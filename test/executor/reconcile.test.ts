@@ -4,6 +4,7 @@
  * exactly once more (two POSTs); cannot tell → `unknown`, nothing resent (one POST).
  */
 import nock from 'nock';
+import { openMemoryJournal } from '../../src/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   api, fakeClock, INVOISS, invoissMap, netError, paid, resetNock, REVOLV3, revolv3SaleMap, run, samples, type Loose, type Seen,
@@ -66,48 +67,49 @@ describe('timeout on a payment', () => {
     expect(r!.steps[0]!.reconciliation).toBe('adopted');
   });
 
-  it('the lookup finds nothing (empty array) → exactly one resend → succeeded, two POSTs in all', async () => {
+  it('the lookup finds nothing (empty array) → failed, not charged, one POST; a re-run over the journal sends it once', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
       .post('/api/Payments/sale').replyWithError(timeout())
       .get('/api/Invoices').query(LOOKUP).reply(200, [])
       .post('/api/Payments/sale').reply(200, paid(1002, 'FS-10042'));
     const clock = fakeClock();
+    const journal = openMemoryJournal();
 
-    const [r] = await run(revolv3SaleMap(), [samples()[0]], { clock });
+    const [r] = await run(revolv3SaleMap(), [samples()[0]], { clock, journal });
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(['POST /api/Payments/sale', 'GET /api/Invoices?merchantInvoiceRefId=FS-10042']);
+    expect(r!.outcome).toBe('failed');
+    expect(r!.steps[0]).toMatchObject({ reconciliation: 'absent', attempts: 1 });
+    expect(r!.error).toMatchObject({ code: 'run/not-applied', retryable: true });
 
+    const [again] = await run(revolv3SaleMap(), [samples()[0]], { clock, journal });
     expect(nock.isDone()).toBe(true);
-    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(['POST /api/Payments/sale', 'GET /api/Invoices?merchantInvoiceRefId=FS-10042', 'POST /api/Payments/sale']);
     // the resend is the same request: same merchant reference, same amount
     expect(seen[2]!.body).toEqual(seen[0]!.body);
-    expect(r!.outcome).toBe('succeeded');
-    expect(r!.steps[0]).toMatchObject({ reconciliation: 'resent', attempts: 2, status: 200 });
-    expect(r!.ids['sale.invoiceId']).toBe(1002);
+    expect(again!.outcome).toBe('succeeded');
+    expect(again!.ids['sale.invoiceId']).toBe(1002);
   });
 
   it('a lookup that finds only other references is proof of absence too', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
       .post('/api/Payments/sale').replyWithError(timeout())
-      .get('/api/Invoices').query(LOOKUP).reply(200, [summary(7, 'FS-1004')])
-      .post('/api/Payments/sale').reply(200, paid(1002, 'FS-10042'));
+      .get('/api/Invoices').query(LOOKUP).reply(200, [summary(7, 'FS-1004')]);
     const [r] = await run(revolv3SaleMap(), [samples()[0]]);
-    expect(posts(seen)).toHaveLength(2);
-    expect(r!.steps[0]!.reconciliation).toBe('resent');
+    expect(posts(seen)).toHaveLength(1);
+    expect(r!.outcome).toBe('failed');
+    expect(r!.steps[0]!.reconciliation).toBe('absent');
   });
 
-  it('the resend also times out: unknown, and never a third POST', async () => {
+  it('proven absent is never resent within the same run: one POST', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
       .post('/api/Payments/sale').replyWithError(timeout())
-      .get('/api/Invoices').query(LOOKUP).reply(200, [])
-      .post('/api/Payments/sale').replyWithError(timeout());
+      .get('/api/Invoices').query(LOOKUP).reply(200, []);
     const [r] = await run(revolv3SaleMap(), [samples()[0]]);
     expect(nock.isDone()).toBe(true);
-    expect(posts(seen)).toHaveLength(2);
-    expect(r!.outcome).toBe('unknown');
-    expect(r!.steps[0]!.reconciliation).toBe('unknown');
-    expect(r!.error).toMatchObject({ code: 'run/unknown-outcome', retryable: false });
+    expect(posts(seen)).toHaveLength(1);
+    expect(r!.outcome).toBe('failed');
   });
 
   it('the lookup keeps failing (500 on every attempt) → unknown, no resend, one POST', async () => {
@@ -124,7 +126,7 @@ describe('timeout on a payment', () => {
     expect(seen.filter((s) => s.method === 'GET')).toHaveLength(4); // the lookup is idempotent, so it was retried
     expect(clock.sleeps).toEqual([188, 375, 750]);
     expect(r!.outcome).toBe('unknown');
-    expect(r!.steps[0]).toMatchObject({ classification: 'unknown', reconciliation: 'unknown' });
+    expect(r!.steps[0]).toMatchObject({ classification: 'unknown' });
     expect(r!.error!.code).toBe('run/unknown-outcome');
     expect(r!.error!.message).toMatch(/lookup answered HTTP 500.*not sent again/);
     expect(r!.result).toBeUndefined();
@@ -140,17 +142,18 @@ describe('timeout on a payment', () => {
     expect(nock.isDone()).toBe(true);
     expect(posts(seen)).toHaveLength(1);
     expect(r!.outcome).toBe('unknown');
-    expect(r!.steps[0]!.reconciliation).toBe('unknown');
+    expect(r!.steps[0]!.classification).toBe('unknown');
   });
 
-  it('a lookup answer that cannot be read (not a list) → unknown, one POST', async () => {
+  it('a lookup the provider refuses (403) cannot tell: held for review, one POST', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
       .post('/api/Payments/sale').replyWithError(timeout())
       .get('/api/Invoices').query(LOOKUP).reply(403, { message: 'Forbidden' });
     const [r] = await run(revolv3SaleMap(), [samples()[0]]);
     expect(posts(seen)).toHaveLength(1);
-    expect(r!.outcome).toBe('unknown');
+    expect(r!.outcome).toBe('needs-review');
+    expect(r!.error!.code).toBe('run/needs-review');
   });
 
   it('a connection reset after sending is unknown too and is reconciled, not resent', async () => {
@@ -182,30 +185,17 @@ describe('5xx on a payment: the same rules', () => {
     });
   }
 
-  it('500 → absent → one resend → succeeded, two POSTs', async () => {
+  it('500 → proven absent → failed (not charged), not unknown; one POST', async () => {
     const seen: Seen[] = [];
     api(REVOLV3, seen)
       .post('/api/Payments/sale').reply(500, { message: 'Internal Server Error' })
-      .get('/api/Invoices').query(LOOKUP).reply(200, [])
-      .post('/api/Payments/sale').reply(200, paid(1002, 'FS-10042'));
+      .get('/api/Invoices').query(LOOKUP).reply(200, []);
     const [r] = await run(revolv3SaleMap(), [samples()[0]]);
     expect(nock.isDone()).toBe(true);
-    expect(posts(seen)).toHaveLength(2);
-    expect(r!.outcome).toBe('succeeded');
-    expect(r!.steps[0]!.reconciliation).toBe('resent');
-  });
-
-  it('500 → absent → the resend answers 500 again: unknown, two POSTs and no more', async () => {
-    const seen: Seen[] = [];
-    api(REVOLV3, seen)
-      .post('/api/Payments/sale').reply(500, { message: 'Internal Server Error' })
-      .get('/api/Invoices').query(LOOKUP).reply(200, [])
-      .post('/api/Payments/sale').reply(500, { message: 'Internal Server Error' });
-    const [r] = await run(revolv3SaleMap(), [samples()[0]]);
-    expect(nock.isDone()).toBe(true);
-    expect(posts(seen)).toHaveLength(2);
-    expect(r!.outcome).toBe('unknown');
-    expect(r!.steps[0]).toMatchObject({ reconciliation: 'unknown', status: 500 });
+    expect(posts(seen)).toHaveLength(1);
+    expect(r!.outcome).toBe('failed');
+    expect(r!.steps[0]).toMatchObject({ reconciliation: 'absent', status: 500 });
+    expect(r!.error).toMatchObject({ code: 'run/not-applied' });
   });
 
   it('500 → the lookup fails → unknown, one POST; the next record still runs', async () => {
@@ -254,29 +244,42 @@ describe('Invoiss payments.process reconciles through the order', () => {
     expect(r!.result).toMatchObject({ paymentId: 'pay-FS-10042', success: true });
   });
 
-  it('timeout on the payment → the order has no such payment → resent once', async () => {
+  it('timeout on the payment → the order has no such payment → failed, not charged, not resent', async () => {
     const seen: Seen[] = [];
     flow(seen)
       .post('/public/payments/process').replyWithError(timeout())
-      .get('/public/orders/ord_1').reply(200, { id: 'ord_1', grandTotal: 159.99, paidTotal: 0, payments: [] })
-      .post('/public/payments/process').reply(200, { success: true, message: 'ok' });
+      .get('/public/orders/ord_1').reply(200, { id: 'ord_1', grandTotal: 159.99, paidTotal: 0, payments: [] });
     const [r] = await run(invoissMap(), [samples()[0]]);
     expect(nock.isDone()).toBe(true);
-    expect(seen.filter((s) => s.path === '/public/payments/process')).toHaveLength(2);
-    expect(r!.outcome).toBe('succeeded');
-    expect(r!.steps[3]!.reconciliation).toBe('resent');
+    expect(seen.filter((s) => s.path === '/public/payments/process')).toHaveLength(1);
+    expect(r!.outcome).toBe('failed');
+    expect(r!.steps[3]!.reconciliation).toBe('absent');
   });
 
-  it('an order create (no reconcile in the pack) that times out stays unknown and is not resent', async () => {
+  it('a 404 from the order lookup is not proof of absence: held for review, not resent', async () => {
+    const seen: Seen[] = [];
+    flow(seen)
+      .post('/public/payments/process').reply(500, { message: 'oops' })
+      .get('/public/orders/ord_1').reply(404, { message: 'not found' });
+    const [r] = await run(invoissMap(), [samples()[0]]);
+    expect(nock.isDone()).toBe(true);
+    expect(seen.filter((s) => s.path === '/public/payments/process')).toHaveLength(1);
+    expect(r!.outcome).toBe('needs-review');
+    expect(r!.review).toMatchObject({ reference: { orderId: 'ord_1' }, amount: 159.99 });
+  });
+
+  it('an order create that times out is looked up by its externalId: found → adopted, not created twice', async () => {
     const seen: Seen[] = [];
     api(INVOISS, seen)
       .get('/public/clients').query({ externalId: 'C-881' }).reply(200, [{ id: 'cl_1', name: 'Dana Reyes' }])
-      .post('/public/orders').replyWithError(timeout());
+      .post('/public/orders').replyWithError(timeout())
+      .get('/public/orders').query({ externalId: 'FS-10042' }).reply(200, [{ id: 'ord_9', externalId: 'FS-10042', grandTotal: 159.99, createdAt: '2026-11-21T00:00:00Z' }])
+      .post('/public/payments/process').reply(200, { success: true, message: 'ok' });
     const [r] = await run(invoissMap(), [samples()[0]]);
     expect(nock.isDone()).toBe(true);
-    expect(seen.filter((s) => s.path === '/public/orders')).toHaveLength(1);
-    expect(r!.outcome).toBe('unknown');
-    expect(r!.error!.message).toMatch(/no lookup to reconcile with/);
-    expect(r!.steps.map((s) => s.id)).toEqual(['findClient', 'createClient', 'order']); // the payment never ran
+    expect(seen.filter((s) => s.method === 'POST' && s.path === '/public/orders')).toHaveLength(1);
+    expect(r!.outcome).toBe('succeeded');
+    expect(r!.steps[2]).toMatchObject({ id: 'order', reconciliation: 'adopted' });
+    expect(seen.find((s) => s.path === '/public/payments/process')!.body).toMatchObject({ orderId: 'ord_9' });
   });
 });

@@ -1,4 +1,7 @@
 /** Shared test helpers: run the CLI in-process and collect what it prints; drain an async iterable. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
@@ -18,6 +21,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** The CLI's clock (default: always 0). */
   now?: () => number;
+  /** Working directory for default paths such as the journal (default: a fresh temporary one). */
+  cwd?: string;
 }
 
 /** Runs the real CLI in-process with the given stdin, environment and clock. */
@@ -30,6 +35,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     stdin: Readable.from(options.stdin ?? []),
     env: options.env ?? {},
     now: options.now ?? (() => 0),
+    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'datamap-cli-')),
   };
   const t = Date.now();
   const code = await main(argv, io);

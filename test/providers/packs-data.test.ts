@@ -46,6 +46,7 @@ const EXPECTED_OPERATIONS: Record<string, string[]> = {
     'clients.get',
     'clients.create',
     'orders.create',
+    'orders.find',
     'orders.get',
     'payments.process',
     'payments.request',
