@@ -76,7 +76,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
 
   let lastSentAt = rt.call.clock.now();
   crashPoint('before-intent');
-  let out: CallOutcome = await callHttp(rt.call, op, req, rt.auth, {
+  const out: CallOutcome = await callHttp(rt.call, op, req, rt.auth, {
     beforeSend: async (attempt, at) => {
       lastSentAt = at;
       await book.intent(step.id, step.operation.id, fp, attempt, at, at + rt.call.timeoutMs);
