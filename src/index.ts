@@ -42,3 +42,4 @@ export type {
   DataMapTestResponse, LoadedDataMapTest, SubsetDifference, MockTransport, MockedCall, Explanation, ExplainedStep,
   ExplainedField, ExplainedSource, ExplainOptions,
 } from './authoring/index.js';
+export { startStudio, type Studio, type StudioOptions } from './studio/index.js';

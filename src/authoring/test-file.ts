@@ -115,10 +115,11 @@ export function defaultMapFileFor(testFile: string): string {
 /**
  * Reads and checks a Data Map test file: YAML, the test schema
  * (`schemas/datamap-test.schema.json`), the map under test (which must itself be valid), and
- * that every step id, operation and record the cases name exists. Every finding carries a
+ * that every step id, operation and record the cases name exists (`options.map` stands in for
+ * the map file, e.g. an unsaved edit of it). Every finding carries a
  * code and a `file:line:column` location; nothing is thrown for a bad file.
  */
-export async function checkDataMapTest(src: { file: string; text?: undefined } | { text: string; file?: string }): Promise<DataMapTestCheck> {
+export async function checkDataMapTest(src: { file: string; text?: undefined } | { text: string; file?: string }, options: { map?: CompiledMap } = {}): Promise<DataMapTestCheck> {
   const read = readSourceText(src, DEFAULT_LIMITS.maxBytes);
   if (read.diagnostics) return { diagnostics: read.diagnostics };
   const { file, text } = read;
@@ -138,7 +139,7 @@ export async function checkDataMapTest(src: { file: string; text?: undefined } |
 
   // the map under test
   const mapFile = spec.map !== undefined ? (isAbsolute(spec.map) ? spec.map : join(dirname(file), spec.map)) : defaultMapFileFor(file);
-  const mapCheck = checkDataMap({ file: mapFile });
+  const mapCheck = options.map ? { map: options.map, diagnostics: [] } : checkDataMap({ file: mapFile });
   const map = mapCheck.map;
   if (!map) {
     const missing = mapCheck.diagnostics.some((d) => d.code === 'source/file-not-found');

@@ -103,6 +103,8 @@ export interface DataMapTestOptions {
   filter?: string;
   /** Where relative paths and the default `mappings/` folder are resolved; the current directory by default. */
   cwd?: string;
+  /** Test this compiled map instead of the file the test names (e.g. an unsaved edit of it). */
+  map?: CompiledMap;
 }
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'coverage']);
@@ -165,7 +167,7 @@ function walk(dir: string): string[] {
  * invalid test file or map comes back with `valid: false` and its diagnostics.
  */
 export async function runDataMapTest(file: string, options: DataMapTestOptions = {}): Promise<DataMapTestFileReport> {
-  const check = await checkDataMapTest({ file });
+  const check = await checkDataMapTest({ file }, options.map ? { map: options.map } : {});
   const report: DataMapTestFileReport = { file, valid: false, diagnostics: check.diagnostics, cases: [], passed: 0, failed: 0 };
   if (check.test) report.map = check.test.mapFile;
   else if (check.map) report.map = check.map.file;

@@ -6,6 +6,7 @@ import { registerProvidersCommand } from './commands/providers.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerTestCommand } from './commands/test.js';
 import { registerExplainCommand } from './commands/explain.js';
+import { registerStudioCommand } from './commands/studio.js';
 
 /** The authoring commands (test, explain, init, providers), then sandbox and demo. */
 export function registerMoreCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
@@ -13,6 +14,7 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
   registerExplainCommand(program, io, setCode);
   registerInitCommand(program, io, setCode);
   registerProvidersCommand(program, io, setCode);
+  registerStudioCommand(program, io, setCode);
   program
     .command('sandbox')
     .description('Start the built-in stateful Invoiss and Revolv3 simulators on 127.0.0.1 (Ctrl-C stops)')

@@ -83,6 +83,12 @@ export const CATALOGUE = {
   'check/unknown-input-field': { title: 'Field not in the input schema', hint: 'The expression reads a field the Data Map\'s input schema does not allow; fix the name, or declare the field under input.' },
   'check/missing-required-field': { title: 'Required provider field never produced', hint: 'Add the field to the step\'s request: the provider schema requires it, so every payload would be refused.' },
   'check/enum-mismatch': { title: 'Constant outside the allowed values', hint: 'Use one of the values the provider schema allows; they are case-sensitive.' },
+  // studio (datamap studio): the local page's JSON API
+  'studio/forbidden': { title: 'Request refused by the studio', hint: 'Open the studio with the URL it printed (127.0.0.1, with its token); other hosts, origins and pages are refused.' },
+  'studio/too-large': { title: 'Request body too large', hint: 'The studio accepts request bodies up to its maxBodyBytes limit; make the Data Map or the records smaller.' },
+  'studio/bad-request': { title: 'Bad studio request', hint: 'Send a JSON object with the fields the endpoint documents (see src/studio/api.ts).' },
+  'studio/not-found': { title: 'No such studio endpoint', hint: 'See the studio API in the README.' },
+  'studio/conflict': { title: 'The file changed on disk', hint: 'Reload the file to see the change, or save again with overwrite to replace it.' },
   'internal/error': { title: 'Internal error', hint: 'This is a bug in datamap; please report it with the input that caused it.' },
 } as const satisfies Record<string, { title: string; hint: string }>;
 

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const url = process.argv[2];
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const p = await b.newPage({ viewport: { width: 1400, height: 900 } });
+p.on('console', (m) => console.log('console', m.type(), m.text()));
+p.on('pageerror', (e) => console.log('pageerror', e.message));
+await p.goto(url);
+await p.waitForSelector('[data-evaluated]', { timeout: 10000 }).catch((e) => console.log('no eval', e.message));
+await p.waitForTimeout(500);
+await p.screenshot({ path: '/tmp/studio1.png' });
+await b.close();
