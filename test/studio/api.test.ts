@@ -1,12 +1,13 @@
 // The studio's JSON API through the library (startStudio): plan, explain, diagnostics, tests,
 // try-it against the sandbox, save and reload, masking of every answer, and the Host / Origin /
 // token / size checks. Real server on an OS-chosen port, real files in a scratch folder.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDataMap, findCardNumbers, scrubText, startStudio, type Studio } from '../../src/index.js';
 import { DEFAULT_CREDENTIALS as DEFAULT_SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
 import { buildPage, INPUT, MAP, scratchProject, send } from './helpers.js';
 
 const FROZEN = Date.parse('2026-11-21T00:00:00Z');
@@ -153,6 +154,15 @@ describe('tests, try-it, save', () => {
     for (const v of Object.values(DEFAULT_SANDBOX_CREDENTIALS)) expect(r.text).not.toContain(v);
     expect((await api('POST', '/api/sandbox/reset', {})).status).toBe(200);
     expect((await api('GET', '/api/sandbox/ledger')).json()['ledger']).toEqual([]);
+  });
+
+  it('scrubs the sandbox\'s credentials by value from every answer once it runs', async () => {
+    const record = JSON.parse(readFileSync(join(dir, INPUT), 'utf8'))[0];
+    record.customer.firstName = DEFAULT_SANDBOX_CREDENTIALS.REVOLV3_TOKEN;
+    const r = await api('POST', '/api/evaluate', { text: mapText, records: JSON.stringify(record) });
+    expect(r.text).not.toContain(DEFAULT_SANDBOX_CREDENTIALS.REVOLV3_TOKEN);
+    const body = (r.json() as { plan: { steps: Array<{ request: { body: { paymentMethod: { billingFirstName: string } } } }> } }).plan.steps[0]!.request.body;
+    expect(body.paymentMethod.billingFirstName).toBe('[redacted]');
   });
 
   it('does not run a map with errors', async () => {
@@ -306,5 +316,29 @@ describe('safe by construction', () => {
     await api('POST', '/api/save', { text: s.text.replace('name: field-service', 'name: renamed field-service'), version: s.version });
     expect(readFileSync(join(dir, MAP), 'utf8')).toBe(secretMap.replace('name: field-service', 'name: renamed field-service'));
     writeFileSync(join(dir, MAP), mapText);
+  });
+});
+
+describe('a new map and the command', () => {
+  it('starts a map that does not exist from the init starter and creates it on save', async () => {
+    const s = await startStudio({ map: 'mappings/new-to-invoiss.yaml', input: INPUT, cwd: dir, provider: 'invoiss' });
+    try {
+      const session = (await send(s.port, 'GET', `/api/session?token=${s.token}`)).json() as { map: { exists: boolean; text: string; version: string } };
+      expect(session.map.exists).toBe(false);
+      expect(session.map.text).toMatch(/^# yaml-language-server: \$schema=\S*schemas\/datamap\.schema\.json/);
+      expect(session.map.text).toMatch(/^provider:\n {2}name: invoiss$/m);
+      expect(existsSync(join(dir, 'mappings/new-to-invoiss.yaml'))).toBe(false);
+      const saved = await send(s.port, 'POST', '/api/save', { headers: { [s.tokenHeader]: s.token, 'content-type': 'application/json' }, body: JSON.stringify({ text: session.map.text, version: session.map.version }) });
+      expect(saved.status).toBe(200);
+      expect(readFileSync(join(dir, 'mappings/new-to-invoiss.yaml'), 'utf8')).toBe(session.map.text);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a bad port on the command line', async () => {
+    const r = await runCli(['studio', MAP, '--port', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('usage/invalid-argument');
   });
 });

@@ -257,9 +257,15 @@ function selectTab(name: string): void {
 }
 
 async function boot(): Promise<void> {
-  const saveKey = [{ key: 'Mod-s', preventDefault: true, run: () => { void save(); return true; } }];
-  mapView = createEditor($('map-editor'), 'yaml', schedule, saveKey);
-  recordsView = createEditor($('records-editor'), 'json', schedule, saveKey);
+  mapView = createEditor($('map-editor'), 'yaml', schedule);
+  recordsView = createEditor($('records-editor'), 'json', schedule);
+  // Ctrl-S / Cmd-S saves wherever the focus is (never the browser's "save page")
+  document.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
+      e.preventDefault();
+      void save();
+    }
+  });
   let s: Session;
   try {
     s = await get<Session>('/api/session');
@@ -292,7 +298,14 @@ async function boot(): Promise<void> {
   recordMarkers: () => markers(recordsView),
   highlighted: () => highlighted(mapView),
   mapText: () => mapView.state.doc.toString(),
-  setMapText: (text: string) => setText(mapView, text),
+  /** Puts the cursor right after the first occurrence of `snippet` in the map, scrolled into view and focused (then the keyboard types). */
+  placeCursorAfter: (snippet: string) => {
+    const at = mapView.state.doc.toString().indexOf(snippet);
+    if (at < 0) return false;
+    const line = mapView.state.doc.lineAt(at + snippet.length);
+    jumpTo(mapView, line.number, at + snippet.length - line.from + 1);
+    return true;
+  },
 };
 
 void boot();

@@ -40,6 +40,6 @@ export function renderTry(el: HTMLElement, answer: TryAnswer | undefined, onRun:
       r.error ? h('div', { class: 'sev-error code' }, `${r.error.code}: ${r.error.message}`) : null,
       r.result !== undefined ? h('div', {}, 'result: ', h('span', { class: 'code' }, JSON.stringify(r.result))) : null,
       r.diagnostics.length ? h('ul', { class: 'diagnostics' }, ...r.diagnostics.map((d) => diagnosticItem(d))) : null),
-    ...steps,
-    h('div', { class: 'card', id: 'try-ledger' }, h('h3', {}, 'Sandbox ledger', h('span', { class: 'muted' }, `${answer.ledger.length} new of ${answer.ledgerTotal} entries`)), ledgerTable(answer.ledger)));
+    h('div', { class: 'card', id: 'try-ledger' }, h('h3', {}, 'Sandbox ledger', h('span', { class: 'muted' }, `${answer.ledger.length} new of ${answer.ledgerTotal} entries`)), ledgerTable(answer.ledger)),
+    ...steps);
 }
