@@ -101,8 +101,13 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
   let calls = 0;
   let replayedFrom: string | undefined;
   for (const step of rt.map.steps) {
-    const prior = book.steps.get(step.id);
-    const action = resumeAction(prior?.state, { retryDeclined: rt.retryDeclined });
+    let prior = book.steps.get(step.id);
+    let action = resumeAction(prior?.state, { retryDeclined: rt.retryDeclined });
+    if (action === 'reconcile' && prior && step.operation.spec.idempotent) {
+      // an idempotent call (a lookup) in flight at a crash moved nothing: just send it again
+      prior = await book.outcome(step.id, step.operation.id, { type: 'absent' }, { errorCode: 'run/not-applied', errorMessage: 'an idempotent call interrupted in an earlier run; sent again' });
+      action = 'run';
+    }
     if (prior && (action === 'reuse' || action === 'stop' || action === 'hold')) {
       // done, declined or held: report it from the journal, no call
       replayedFrom ??= prior.runId;
