@@ -16,6 +16,14 @@ describe('datamap demo', () => {
     expect(report.runs.length).toBeGreaterThanOrEqual(4);
     expect(report.summary.failed + report.summary.unknown).toBe(0);
     expect(Object.values(report.chargesPerReference).every((n) => n === 1)).toBe(true);
+    // the second pass over the same journal replays every record that did anything and sends nothing
+    const full = JSON.parse(json.stdout) as { rerun: Array<{ results: Array<{ outcome: string; replayed?: boolean }> }>; rerunMoneyCalls: number; ledgerBeforeRerun: number; ledgerAfterRerun: number };
+    expect(full.rerunMoneyCalls).toBe(0);
+    expect(full.ledgerAfterRerun).toBe(full.ledgerBeforeRerun);
+    const again = full.rerun.flatMap((r) => r.results);
+    expect(again.filter((r) => r.outcome !== 'skipped').every((r) => r.replayed === true)).toBe(true);
+    expect(again.filter((r) => r.replayed).length).toBeGreaterThanOrEqual(8);
+    expect(text.stdout).toMatch(/Second pass: 12 records — .*; 10 replayed from the journal, 0 calls made/);
     for (const out of [text.stdout + text.stderr, json.stdout + json.stderr]) {
       expect(findCardNumbers(out)).toEqual([]);
       for (const cvv of ['"123"', '"456"', '"737"', ' 123 ', ' 737 ']) expect(out).not.toContain(cvv);
