@@ -8,9 +8,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { countChargesByReference, startSandbox, type Sandbox } from '../../src/index.js';
 import { resultLines, runCliProcess, spawnCli } from '../helpers/spawn-cli.js';
+
+// real processes on a shared 2-core machine: generous bounds (the assertions are about money, not speed)
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let sandbox: Sandbox;
 let dir: string;
