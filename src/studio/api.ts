@@ -16,7 +16,7 @@ import { startSandbox, type LedgerEntry, type Sandbox } from '../sandbox/index.j
 import { describeOperation, describeProviders, explainRecord, findDataMapTests, initDataMap, runDataMapTest } from '../authoring/index.js';
 import { MapFile, parseRecordsText, type LoadedRecords } from './files.js';
 import { maskRecord, restoreRecord, TextVault } from './mask.js';
-import type { JournalView } from './journal-view.js';
+import { JOURNAL_STATES, type JournalView } from './journal-view.js';
 
 /** What the API needs from the studio around it. */
 export interface ApiContext {
@@ -74,7 +74,7 @@ export class StudioApi {
         diagnostics: this.ctx.records.diagnostics,
       },
       providers: listProviders(),
-      journal: this.ctx.journal ? { file: relative(this.ctx.cwd, this.ctx.journal.file) } : null,
+      journal: this.ctx.journal?.exists ? { file: relative(this.ctx.cwd, this.ctx.journal.file) } : null,
     };
   }
 
@@ -222,11 +222,13 @@ export class StudioApi {
     return { saved: true, file: this.mapName, version: saved };
   }
 
-  /** GET /api/journal: runs; GET /api/journal/runs/:id?state=: one run's records. */
-  journal(runId?: string, state?: string): unknown {
+  /** GET /api/journal: the runs; GET /api/journal/runs/:id?state=: one run's records by state. Read-only. */
+  async journal(runId?: string, state?: string): Promise<Record<string, unknown>> {
     const j = this.ctx.journal;
-    if (!j) return { available: false };
-    return runId === undefined ? { available: true, ...j.runs() } : { available: true, ...j.run(runId, state) };
+    if (!j || !j.exists) return { available: false, file: j ? relative(this.ctx.cwd, j.file) : null };
+    if (state !== undefined && !JOURNAL_STATES.includes(state)) throw badRequest(`"${state}" is not a record state (${JOURNAL_STATES.join(', ')})`);
+    const file = relative(this.ctx.cwd, j.file);
+    return runId === undefined ? { available: true, file, states: JOURNAL_STATES, ...(await j.runs()) } : { available: true, file, ...(await j.run(runId, state)) };
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

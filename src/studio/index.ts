@@ -6,7 +6,9 @@
 import { StudioApi } from './api.js';
 import { loadRecords, MapFile } from './files.js';
 import { newToken, TOKEN_HEADER } from './guard.js';
-import type { JournalView } from './journal-view.js';
+import { resolve } from 'node:path';
+import { DEFAULT_JOURNAL_PATH } from '../journal/index.js';
+import { JournalView } from './journal-view.js';
 import { listen } from './server.js';
 
 export { TOKEN_HEADER } from './guard.js';
@@ -29,8 +31,11 @@ export interface StudioOptions {
   token?: string;
   /** Provider pack of the starter text when the map file does not exist yet (default: the first pack). */
   provider?: string;
-  /** Journal shown read-only (see the journal section of the README). */
-  journal?: JournalView;
+  /**
+   * Run journal to show read-only (what `datamap runs` shows); default `.datamap/journal.db`
+   * under `cwd`, shown when it exists; `false` for none.
+   */
+  journal?: string | false;
 }
 
 /** A running studio. */
@@ -62,7 +67,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   const map = new MapFile(options.map, cwd);
   const records = await loadRecords(options.input, cwd);
   const token = options.token ?? newToken();
-  const api = new StudioApi({ cwd, map, records, clock: options.clock ?? Date.now, ...(options.provider ? { provider: options.provider } : {}), ...(options.journal ? { journal: options.journal } : {}) });
+  const api = new StudioApi({ cwd, map, records, clock: options.clock ?? Date.now, ...(options.provider ? { provider: options.provider } : {}), ...(options.journal !== false ? { journal: new JournalView(resolve(cwd, options.journal ?? DEFAULT_JOURNAL_PATH)) } : {}) });
   const server = await listen({ port, token, maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024, api });
   map.watch((version) => server.broadcast('map', { version }));
   const origin = `http://127.0.0.1:${server.port}`;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDataMap, findCardNumbers, scrubText, startStudio, type Studio } from '../../src/index.js';
 import { DEFAULT_CREDENTIALS as DEFAULT_SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
-import { buildPage, INPUT, MAP, scratchProject, send } from './helpers.js';
+import { buildPage, INPUT, makeJournal, MAP, scratchProject, send } from './helpers.js';
 
 const FROZEN = Date.parse('2026-11-21T00:00:00Z');
 let dir: string;
@@ -340,5 +340,38 @@ describe('a new map and the command', () => {
     const r = await runCli(['studio', MAP, '--port', 'abc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('usage/invalid-argument');
+  });
+});
+
+describe('the journal, read-only', () => {
+  it('lists the runs and shows a run\'s records by state, only when a journal exists', async () => {
+    const none = (await api('GET', '/api/journal')).json();
+    expect(none).toMatchObject({ available: false, file: '.datamap/journal.db' });
+    const file = join(dir, 'runs', 'journal.db');
+    const runId = await makeJournal(file);
+    const before = readFileSync(file);
+    const s = await startStudio({ map: MAP, cwd: dir, journal: 'runs/journal.db' });
+    try {
+      const get = (path: string) => send(s.port, 'GET', path, { headers: { [s.tokenHeader]: s.token } });
+      const runs = (await get('/api/journal')).json() as { available: boolean; runs: Array<{ runId: string; mapName: string; counts: Record<string, number> }> };
+      expect(runs.available).toBe(true);
+      expect(runs.runs).toEqual([expect.objectContaining({ runId, mapName: 'field-service invoices to Revolv3 sale' })]);
+      const r = await get(`/api/journal/runs/${runId}`);
+      expectMasked(r.text);
+      const run = r.json() as { byState: Record<string, number>; records: Array<{ key: string; state: string; card?: string }> };
+      const states = Object.fromEntries(run.records.map((x) => [x.key, x.state]));
+      expect(Object.values(run.byState).reduce((a, b) => a + b, 0)).toBe(run.records.length);
+      for (const [key, state] of Object.entries(states)) expect(run.byState[state], key).toBeGreaterThan(0);
+      expect(states['FS-10042']).toBe('succeeded');
+      const only = (await get(`/api/journal/runs/${runId}?state=succeeded`)).json() as { records: Array<{ state: string }> };
+      expect(only.records.length).toBe(run.byState['succeeded']);
+      expect(only.records.every((x) => x.state === 'succeeded')).toBe(true);
+      expect((await get(`/api/journal/runs/${runId}?state=bogus`)).status).toBe(400);
+      expect((await get('/api/journal/runs/r-nope')).json()['error']).toMatchObject({ code: 'journal/unknown-run' });
+    } finally {
+      await s.close();
+    }
+    // the studio only reads the journal (a copy of the file stays byte-for-byte equal)
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 });

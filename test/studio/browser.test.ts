@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCardNumbers, scrubText, startStudio, type Studio } from '../../src/index.js';
-import { buildPage, INPUT, MAP, ROOT, scratchProject } from './helpers.js';
+import { buildPage, INPUT, makeJournal, MAP, ROOT, scratchProject } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'studio');
@@ -31,6 +31,7 @@ let page: Page;
 let studio: Studio;
 let dir: string;
 let mapText: string;
+let runId: string;
 const pageErrors: string[] = [];
 
 const hooks = <T>(fn: (s: StudioHooks) => T): Promise<T> => page.evaluate(`(${fn.toString()})(window.studio)`) as Promise<T>;
@@ -45,6 +46,7 @@ describe.skipIf(!haveBrowser)('studio in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = scratchProject();
     mapText = readFileSync(join(dir, MAP), 'utf8');
+    runId = await makeJournal(join(dir, '.datamap', 'journal.db'));
     studio = await startStudio({ map: MAP, input: INPUT, cwd: dir, clock: () => Date.parse('2026-11-21T00:00:00Z') });
     // a fresh user-data dir each run (Playwright passes it as --user-data-dir)
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'datamap-chromium-')), {
@@ -140,6 +142,20 @@ describe.skipIf(!haveBrowser)('studio in Chromium', () => {
     expect(await page.textContent('[data-step="sale"].call')).toContain('HTTP 200');
     expect(findCardNumbers(await page.content())).toEqual([]);
     await shot('04-try-it');
+  });
+
+  it('shows the journal read-only: runs, records by state as a chart, filtered by a click', async () => {
+    await page.click('#tabs [data-tab="journal"]');
+    await poll(() => page.locator(`#journal-runs tr[data-run="${runId}"]`).count()).toBe(1);
+    await poll(() => page.locator('#journal-records tr[data-key]').count()).toBe(3);
+    const succeeded = Number(await page.getAttribute('#journal-chart .bar[data-state="succeeded"]', 'data-count'));
+    expect(succeeded).toBeGreaterThan(0);
+    expect(await page.textContent('#journal-records tr[data-key="FS-10042"]')).toContain('411111******1111');
+    await page.click('#journal-chart .bar[data-state="succeeded"] button');
+    await poll(() => page.locator('#journal-records tr[data-key]').count()).toBe(succeeded);
+    expect(await page.locator('#journal-records tr[data-key]:not([data-state="succeeded"])').count()).toBe(0);
+    expect(findCardNumbers(await page.content())).toEqual([]);
+    await shot('05-journal');
   });
 
   it('saves only on the explicit action, and reloads when the file changes on disk', async () => {

@@ -1,10 +1,11 @@
 /** Helpers of the studio tests: a scratch project, raw HTTP requests (any Host/Origin), the page build. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDataMap, openJournal, readRecords, runRecords, startSandbox } from '../../src/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAP = 'mappings/field-service-to-revolv3.yaml';
@@ -47,4 +48,19 @@ export function send(port: number, method: string, path: string, options: { head
     if (options.body !== undefined) req.write(options.body);
     req.end();
   });
+}
+
+/** Writes a real run journal: the shipped map run on its samples against a sandbox (what `datamap run --journal` does). */
+export async function makeJournal(file: string): Promise<string> {
+  const sandbox = await startSandbox({ seed: 'studio-journal' });
+  const journal = openJournal(file);
+  try {
+    const map = loadDataMap({ file: join(ROOT, MAP) });
+    for await (const r of runRecords(map, readRecords([readFileSync(join(ROOT, INPUT), 'utf8')], { source: INPUT }), { baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {}, journal })) void r;
+    const [run] = await journal.listRuns();
+    return run!.runId;
+  } finally {
+    await journal.close();
+    await sandbox.close();
+  }
 }

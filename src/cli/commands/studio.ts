@@ -8,6 +8,7 @@ interface StudioCommandOptions {
   port: string;
   open?: boolean;
   provider?: string;
+  journal?: string;
 }
 
 /**
@@ -22,6 +23,7 @@ export function registerStudioCommand(program: Command, io: CliIo, setCode: (cod
     .option('-i, --input <file>', 'sample records: JSON object, JSON array or NDJSON')
     .option('-p, --port <n>', 'port on 127.0.0.1 (0: chosen by the OS)', '0')
     .option('--provider <name>', 'provider pack of the starter map when the file does not exist yet')
+    .option('--journal <path>', 'run journal to show read-only (default: .datamap/journal.db, when it exists)')
     .option('--open', 'open the page in the default browser')
     .action(async (map: string, opts: StudioCommandOptions) => {
       const port = Number(opts.port);
@@ -30,6 +32,7 @@ export function registerStudioCommand(program: Command, io: CliIo, setCode: (cod
       }
       const studio = await startStudio({
         map, port, ...(opts.input !== undefined ? { input: opts.input } : {}), ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
+        ...(opts.journal !== undefined ? { journal: opts.journal } : {}),
       });
       io.stdout([
         `datamap studio: ${studio.mapFile}`,
