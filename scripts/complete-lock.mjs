@@ -45,6 +45,15 @@ for (const [path, entry] of Object.entries(packages)) {
     added++;
   }
 }
+// npm writes an entry it has no registry metadata for as `version`, then its other keys in
+// alphabetical order. Write ours (and re-order any written by an older version of this script)
+// the same way, so that a later `npm install` leaves the lock byte for byte unchanged.
+for (const [path, entry] of Object.entries(packages)) {
+  if (path === '' || entry.resolved !== undefined || entry.integrity !== undefined || entry.link) continue;
+  const { version, ...rest } = entry;
+  const keys = Object.keys(rest).sort();
+  packages[path] = { version, ...Object.fromEntries(keys.map((k) => [k, rest[k]])) };
+}
 const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
 lock.packages = sorted;
 writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
