@@ -225,14 +225,19 @@ export function similarNames(name: string, candidates: Iterable<string>): string
   return scored.filter(([, d]) => d === best).map(([c]) => c);
 }
 
+/** Edit distance where swapping two neighbouring letters (`stpes`/`steps`) counts as one edit. */
 function editDistance(x: string, y: string): number {
   if (Math.abs(x.length - y.length) > 3) return 99;
+  let prev2: number[] = [];
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const row = [i];
     for (let j = 1; j <= y.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row[j] = d;
     }
+    prev2 = prev;
     prev = row;
   }
   return prev[y.length]!;

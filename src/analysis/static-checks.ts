@@ -2,12 +2,12 @@ import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import { diagnostic, type Diagnostic, type Severity } from '../errors/diagnostic.js';
 import type { CompiledExpression } from '../expressions/compile-expression.js';
 import {
-  constructorEntries, isArrayConstructor, isLiteral, isNode, isObjectConstructor, parseAst, tokenStart, unwrap, type AstNode,
+  constructorEntries, isArrayConstructor, type ConstructorEntry, isLiteral, isNode, isObjectConstructor, parseAst, tokenStart, unwrap, type AstNode,
 } from './ast.js';
 import { fieldName, mapReadPaths } from './map-reads.js';
 import {
   allowedValues, arrayBranch, deref, isSchema, itemsOf, localResolver, objectBranch, propertyNames, propertySchema,
-  requiredOf, sameValue, shippedResolver, shippedRoot, similarNames, typesOf, child, type SchemaAt,
+  requiredOf, sameValue, shippedResolver, shippedRoot, similarNames, typesOf, child, type SchemaAt, type RefResolver,
 } from './schema-nav.js';
 
 /**
@@ -25,6 +25,13 @@ import {
  * - `check/enum-mismatch`: a literal string/number/boolean written for a field whose schema
  *   allows only some constants (`enum`/`const`), and the literal is not one of them (error;
  *   warning inside a conditional branch), with a did-you-mean.
+ * - `check/unknown-request-key`: a key written in a request object that the provider schema
+ *   does not define at that level, with a did-you-mean. Error where the schema allows no other
+ *   keys (`additionalProperties: false`: every payload would be refused), warning otherwise
+ *   (the provider would most likely ignore it).
+ * - `check/type-mismatch`: a constant (string, number, boolean, null, object or array written
+ *   out) whose JSON type the provider schema does not allow there, e.g. `"12.50"` where a number
+ *   is wanted (error; warning inside a conditional branch).
  *
  * Every finding points at the offending name, key or literal in the expression.
  */
@@ -186,6 +193,7 @@ class RequestChecker {
       this.value(followed.node, schema, path, followed.where);
       return;
     }
+    if (this.typeMismatch(n, schema, path, d)) return;
     if (isObjectConstructor(n)) {
       this.object(n, schema, path, d);
     } else if (isArrayConstructor(n)) {
@@ -251,11 +259,60 @@ class RequestChecker {
         this.missing(n, join(path, r), w, w.certain && !dynamic);
       }
     }
+    const open = openness(obj);
     for (const e of entries) {
       if (e.key === undefined) continue;
       const sub = propertySchema(obj, e.key, shippedResolver);
+      if (!sub && open !== 'unknown') this.unknownKey(e, obj, join(path, e.key), w, open === 'closed');
       this.value(e.value, sub, join(path, e.key), w);
     }
+  }
+
+  private unknownKey(e: ConstructorEntry, obj: SchemaAt, path: string, w: Where, closed: boolean): void {
+    const declared = declaredNames(obj);
+    const close = similarNames(e.key!, declared);
+    const op = w.step.operation.id;
+    const where = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : 'the request';
+    const message = closed
+      ? `Step "${w.step.id}": ${path} is not a field of ${op} (${where} allows only ${declared.map(fieldName).join(', ') || 'no fields'})`
+      : `Step "${w.step.id}": ${path} is not defined by ${op}; the provider will most likely ignore it`;
+    const didYouMean = close.length > 0 ? `Did you mean "${close[0]}"? ` : '';
+    this.push(diagnostic('check/unknown-request-key', message, {
+      severity: closed ? 'error' : 'warning',
+      hint: closed
+        ? `${didYouMean}The schema allows no other fields, so every payload with "${e.key}" is refused.`.trim()
+        : `${didYouMean}Remove it, or check the provider's field names with datamap providers ${w.map.provider.pack.name} ${op}.`.trim(),
+      location: w.expression.locate(tokenStart(e.keyNode, w.expression.source) ?? 0),
+      data: { step: w.step.id, operation: op, path, key: e.key, suggestions: close },
+    }));
+  }
+
+  /** A constant (literal or constructor) whose JSON type the schema does not allow; true when flagged. */
+  private typeMismatch(n: AstNode, schema: SchemaAt, path: string, w: Where): boolean {
+    const actual = constantType(n);
+    if (!actual) return false;
+    const allowed = allowedTypes(schema, shippedResolver);
+    if (!allowed || allowed.length === 0) return false;
+    if (allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'))) return false;
+    if (actual === 'number' && allowed.includes('integer') && Number.isInteger(n.value)) return false;
+    const op = w.step.operation.id;
+    const shown = n.type === 'string' || n.type === 'number' || n.type === 'value' ? JSON.stringify(n.value) : actual === 'object' ? 'an object' : 'an array';
+    const wanted = allowed.filter((t) => t !== 'null').join(' or ') + (allowed.includes('null') ? ' (or null)' : '');
+    let hint = `Write ${article(wanted)} here: ${op} refuses ${article(actual === 'integer' ? 'number' : actual)}.`;
+    if (n.type === 'string' && typeof n.value === 'string') {
+      const text = n.value.trim();
+      if ((allowed.includes('number') || allowed.includes('integer')) && text !== '' && Number.isFinite(Number(text))) hint = `Drop the quotes: write ${text}, a number, not the string "${n.value}".`;
+      else if (allowed.includes('boolean') && (text === 'true' || text === 'false')) hint = `Drop the quotes: write ${text}, a boolean, not the string "${n.value}".`;
+    } else if (n.type === 'number' && allowed.includes('string')) {
+      hint = `Quote it: write "${String(n.value)}", a string, not the number ${String(n.value)}.`;
+    }
+    this.push(diagnostic('check/type-mismatch', `Step "${w.step.id}": ${path} is ${shown}, ${actual === 'object' || actual === 'array' ? '' : `${article(actual === 'integer' ? 'number' : actual)}, `}but ${op} wants ${article(wanted)}`, {
+      severity: w.certain ? 'error' : 'warning',
+      hint,
+      location: w.expression.locate((isLiteral(n) ? tokenStart(n, w.expression.source) : openingToken(n)) ?? 0),
+      data: { step: w.step.id, operation: op, path, type: actual, allowed },
+    }));
+    return true;
   }
 
   private missing(ctor: AstNode, path: string, w: Where, certain: boolean): void {
@@ -343,3 +400,65 @@ function lastKey(path: string): string {
   return (i === -1 ? path : path.slice(i + 1)).replace(/\[\]$/, '');
 }
 
+
+/**
+ * Whether an object schema allows keys it does not declare: `closed` (additionalProperties or
+ * unevaluatedProperties false), `open` (nothing said), `unknown` (patterns, a schema for
+ * extra keys, or composition that may declare more).
+ */
+function openness(obj: SchemaAt): 'closed' | 'open' | 'unknown' {
+  const s = obj.schema;
+  if (s.patternProperties !== undefined || isSchema(s.additionalProperties)) return 'unknown';
+  if (s.anyOf !== undefined || s.oneOf !== undefined || s.if !== undefined || s.dependentSchemas !== undefined || typeof s.$ref === 'string') return 'unknown';
+  if (s.additionalProperties === false || s.unevaluatedProperties === false) return 'closed';
+  // a free-form object (no declared fields, e.g. metadata) takes any key
+  return declaredNames(obj).length > 0 ? 'open' : 'unknown';
+}
+
+/** The declared property names of an object schema, with those of its plain `allOf` members. */
+function declaredNames(obj: SchemaAt): string[] {
+  const out = new Set(propertyNames(obj));
+  for (const m of Array.isArray(obj.schema.allOf) ? obj.schema.allOf : []) {
+    const d = deref(child(obj, m), shippedResolver);
+    if (d) for (const n of propertyNames(d)) out.add(n);
+  }
+  return [...out];
+}
+
+/** The JSON type of a constant written in an expression; undefined for anything computed. */
+function constantType(n: AstNode): string | undefined {
+  if (n.type === 'string') return 'string';
+  if (n.type === 'number') return Number.isInteger(n.value) ? 'integer' : 'number';
+  if (n.type === 'value') return n.value === null ? 'null' : typeof n.value === 'boolean' ? 'boolean' : undefined;
+  if (isObjectConstructor(n)) return 'object';
+  if (isArrayConstructor(n)) return 'array';
+  return undefined;
+}
+
+/** Offset of the `{` or `[` opening a constructor (JSONata records its position). */
+function openingToken(n: AstNode): number | undefined {
+  return typeof n.position === 'number' ? Math.max(0, n.position - 1) : undefined;
+}
+
+/**
+ * The JSON types a schema allows (`type`, through `$ref` and every `anyOf`/`oneOf` branch), or
+ * undefined when it does not say for certain (a branch without a type, `const`/`enum`, which
+ * the enum check covers).
+ */
+function allowedTypes(s: SchemaAt | undefined, resolve: RefResolver, depth = 0): string[] | undefined {
+  const d = deref(s, resolve);
+  if (!d || depth > 10) return undefined;
+  if (d.schema.const !== undefined || d.schema.enum !== undefined) return undefined;
+  const own = typesOf(d.schema);
+  const branches = (d.schema.anyOf ?? d.schema.oneOf) as unknown;
+  if (Array.isArray(branches) && branches.length > 0) {
+    const out = new Set<string>();
+    for (const b of branches) {
+      const t = allowedTypes(child(d, b), resolve, depth + 1);
+      if (!t) return own;
+      for (const x of t) out.add(x);
+    }
+    return own ? own.filter((t) => out.has(t) || (t === 'number' && out.has('integer'))) : [...out];
+  }
+  return own;
+}

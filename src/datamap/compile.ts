@@ -3,7 +3,8 @@ import { compileExpression, type CompiledExpression } from '../expressions/compi
 import { ENGINE_VARIABLES, JSONATA_BUILTINS } from '../expressions/builtins.js';
 import { getProvider, listProviders, pathParams } from '../providers/registry.js';
 import type { ProviderPack } from '../providers/pack-types.js';
-import { compileUserSchema, shippedValidator } from '../schemas/ajv.js';
+import { compileUserSchema, shippedSchema, shippedValidator } from '../schemas/ajv.js';
+import { similarNames } from '../analysis/schema-nav.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { PathSegment } from '../source/pointer.js';
 import type { SourceDocument } from '../source/yaml-document.js';
@@ -18,6 +19,19 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
 
   const validate = shippedValidator('datamap.schema.json');
   if (!validate(value)) {
+    // a misspelled top-level key (`stpes`) is one mistake: one error with a did-you-mean, instead
+    // of "unknown property", "missing required property" and every rule that needs the key
+    const typos = misspelledTopLevelKeys(value);
+    if (typos.length > 0) {
+      for (const t of typos) {
+        diagnostics.push(diagnostic('datamap/unknown-key', `Unknown key "${t.key}": did you mean "${t.suggestion}"?`, {
+          location: at([t.key], true),
+          hint: `Rename it to "${t.suggestion}". The top-level keys of a Data Map are ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')}.`,
+          data: { key: t.key, suggestion: t.suggestion },
+        }));
+      }
+      return { diagnostics };
+    }
     for (const v of toViolations(validate.errors)) {
       // a credential given as text (pattern) or as a bare number (type) is a literal secret
       const isSecret = v.path[0] === 'provider' && v.path[1] === 'credentials' && v.path.length === 3
@@ -312,4 +326,23 @@ function similar(a: string, b: string): boolean {
     }
   }
   return d[x.length]![y.length]! <= 3;
+}
+
+const TOP_LEVEL_KEYS = Object.keys((dataMapSchema() as { properties: Record<string, unknown> }).properties);
+
+function dataMapSchema(): unknown {
+  return shippedSchema('datamap.schema.json');
+}
+
+/** Top-level keys the format does not have that are a small edit away from one it has and that is absent. */
+function misspelledTopLevelKeys(value: unknown): Array<{ key: string; suggestion: string }> {
+  if (!isRecord(value as object) || Array.isArray(value)) return [];
+  const present = new Set(Object.keys(value as object));
+  const out: Array<{ key: string; suggestion: string }> = [];
+  for (const key of present) {
+    if (TOP_LEVEL_KEYS.includes(key)) continue;
+    const close = similarNames(key, TOP_LEVEL_KEYS.filter((k) => !present.has(k)));
+    if (close.length > 0) out.push({ key, suggestion: close[0]! });
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ export const CATALOGUE = {
   'source/json-syntax': { title: 'JSON syntax error', hint: 'Fix the JSON at the location shown.' },
   // datamap: structure and cross-field rules
   'datamap/schema': { title: 'Data Map does not match its schema', hint: 'See schemas/datamap.schema.json or the README for the format.' },
+  'datamap/unknown-key': { title: 'Unknown key', hint: 'Check the spelling of the key; see schemas/datamap.schema.json or the README for the format.' },
   'datamap/unknown-provider': { title: 'Unknown provider', hint: 'Use one of the installed provider packs (datamap providers lists them).' },
   'datamap/unknown-operation': { title: 'Unknown operation', hint: 'Use an operation of the provider pack (datamap providers <name> lists them).' },
   'datamap/unknown-environment': { title: 'Unknown environment', hint: 'Use an environment the provider pack declares.' },
@@ -82,6 +83,8 @@ export const CATALOGUE = {
   // static checks (validate): findings about what the expressions can produce
   'check/unknown-input-field': { title: 'Field not in the input schema', hint: 'The expression reads a field the Data Map\'s input schema does not allow; fix the name, or declare the field under input.' },
   'check/missing-required-field': { title: 'Required provider field never produced', hint: 'Add the field to the step\'s request: the provider schema requires it, so every payload would be refused.' },
+  'check/unknown-request-key': { title: 'Request key the provider does not define', hint: 'Check the spelling against the provider schema (datamap providers <name> <operation> lists its fields).' },
+  'check/type-mismatch': { title: 'Constant of the wrong type', hint: 'Write a value of the type the provider schema wants here (e.g. 12.5, not "12.5").' },
   'check/enum-mismatch': { title: 'Constant outside the allowed values', hint: 'Use one of the values the provider schema allows; they are case-sensitive.' },
   // studio (datamap studio): the local page's JSON API
   'studio/forbidden': { title: 'Request refused by the studio', hint: 'Open the studio with the URL it printed (127.0.0.1, with its token); other hosts, origins and pages are refused.' },

@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, is
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { DEFAULT_LIMITS, FORBIDDEN_KEYS, type SourceLimits } from './limits.js';
 import { pointerFromPath, type PathSegment } from './pointer.js';
+import { plainYamlError } from './yaml-errors.js';
 
 /** A parsed YAML (or JSON) text that still knows where every value came from. */
 export interface SourceDocument {
@@ -69,8 +70,20 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
     const message = tooDeep ? 'Nesting too deep to read' : e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML error';
     // An unclosed quote is noticed at the end of the file; point at the quote that opened it.
     const opened = e.code === 'MISSING_CHAR' && /quote/.test(message) ? unclosedQuoteStart(doc, e.pos[0]) : undefined;
-    // after a few syntax errors the parser is lost and the rest is noise
-    if (code === 'source/yaml-syntax' && diagnostics.filter((d) => d.code === 'source/yaml-syntax').length >= 3) continue;
+    if (code === 'source/yaml-syntax') {
+      // one mistake makes the parser report several errors: say the first once, in plain words
+      if (diagnostics.some((d) => d.code === 'source/yaml-syntax')) continue;
+      if (opened !== undefined) {
+        const loc = locAt(opened, opened + 1);
+        diagnostics.push(diagnostic(code, `The quote opened on line ${loc.line} is never closed`, { location: loc, hint: 'Close the quote on the same line (inside "…", write \\" for a quote character), or use a block scalar (key: |) for text over several lines.' }));
+        continue;
+      }
+      const plain = plainYamlError(text, { code: e.code, message, offset: e.pos[0] });
+      const loc: SourceLocation = { file, line: plain.line, column: plain.column };
+      if (plain.endColumn !== undefined) { loc.endLine = plain.line; loc.endColumn = plain.endColumn; }
+      diagnostics.push(diagnostic(code, plain.message, { location: loc, hint: plain.hint, data: { parser: message } }));
+      continue;
+    }
     diagnostics.push(diagnostic(code, message, { location: opened !== undefined ? locAt(opened, opened + 1) : locAt(e.pos[0], e.pos[1]) }));
   }
   if (diagnostics.length === 0) checkStructure(doc, text, limits, locAt, diagnostics);

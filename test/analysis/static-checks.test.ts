@@ -5,12 +5,12 @@
  * and none fires on the shipped maps.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { checkDataMap, type Diagnostic } from '../../src/index.js';
+import { checkDataMap, loadDataMap, type Diagnostic } from '../../src/index.js';
 import { main } from '../../src/cli/main.js';
 import { parseAst } from '../../src/analysis/ast.js';
 import { collectReadPaths } from '../../src/analysis/read-paths.js';
@@ -363,4 +363,118 @@ describe('read paths (the analysis behind the checks and explain)', () => {
     expect(reads('payment.card.number.$string()')).toContain('payment.card.number');
     expect(reads('$sum(lines.$round(qty, 2))')).toEqual(['lines~', 'lines.qty']);
   });
+});
+
+describe('check/unknown-request-key', () => {
+  it('is an error where the schema allows no other keys, at the key, with a did-you-mean', () => {
+    const text = variant('"orderProcessingChannel"', '"orderProcesingChannel"');
+    const ds = only(check(text).diagnostics, 'check/unknown-request-key');
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ severity: 'error', data: { path: 'invoice.orderProcesingChannel', key: 'orderProcesingChannel' } });
+    expect(ds[0]!.hint).toContain('Did you mean "orderProcessingChannel"?');
+    expectAt(ds[0], text, '"orderProcesingChannel"');
+    // certain: loading the map refuses it, as validate does
+    expect(() => loadDataMap({ text, file: 'x.yaml' })).toThrow(/orderProcesingChannel/);
+  });
+
+  it('follows the schema: a warning where the object allows other keys (Invoiss payments.process order), an error where it does not', () => {
+    const schema = JSON.parse(readFileSync(join(root, 'schemas/invoiss/payments.process.request.json'), 'utf8')) as { properties: { order: { additionalProperties?: unknown } } };
+    const text = `provider: invoiss
+key: id
+steps:
+  - id: pay
+    operation: payments.process
+    request: |
+      { "method": "CARD", "type": "INVOICE", "order": { "id": orderId, "grandTotl": total }, "orderId": orderId, "amount": total }
+`;
+    const ds = only(check(text).diagnostics, 'check/unknown-request-key');
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ severity: schema.properties.order.additionalProperties === false ? 'error' : 'warning', data: { path: 'order.grandTotl' } });
+    expect(ds[0]!.hint).toContain('Did you mean "grandTotal"?');
+    expectAt(ds[0], text, '"grandTotl"');
+  });
+
+  it('says nothing about keys of a free-form object (metadata) or a computed key', () => {
+    const text = `provider: invoiss
+key: id
+steps:
+  - id: client
+    operation: clients.create
+    request: '{ "name": name, "metadata": { "anything": 1 }, name: 2 }'
+`;
+    expect(only(check(text).diagnostics, 'check/unknown-request-key')).toEqual([]);
+  });
+});
+
+describe('check/type-mismatch', () => {
+  it('flags a quoted number where the schema wants a number ("value": "12.50"), at the literal', () => {
+    const text = variant('"value": $total', '"value": "12.50"');
+    const ds = only(check(text).diagnostics, 'check/type-mismatch');
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ severity: 'error', data: { path: 'invoice.amount.value', type: 'string' } });
+    expect(ds[0]!.message).toContain('wants a number');
+    expect(ds[0]!.hint).toContain('Drop the quotes: write 12.50');
+    expectAt(ds[0], text, '"12.50"');
+  });
+
+  it('flags a number where a string is wanted, and an object where a string is wanted', () => {
+    const text = variant('"merchantInvoiceRefId": $key', '"merchantInvoiceRefId": 1001').replace('"billingFirstName": customer.firstName', '"billingFirstName": { "n": 1 }');
+    const ds = only(check(text).diagnostics, 'check/type-mismatch');
+    expect(ds.map((d) => d.data?.path)).toEqual(['invoice.merchantInvoiceRefId', 'paymentMethod.billingFirstName']);
+    expect(ds[0]!.hint).toContain('Quote it: write "1001"');
+    expectAt(ds[0], text, '1001');
+  });
+
+  it('is a warning inside one branch of a condition, and accepts null where the schema allows it', () => {
+    const text = variant('"value": $total', '"value": $total > 0 ? $total : "0"').replace('"orderProcessingChannel": "Moto"', '"orderProcessingChannel": null');
+    const ds = only(check(text).diagnostics, 'check/type-mismatch');
+    expect(ds).toHaveLength(1);
+    expect(ds[0]).toMatchObject({ severity: 'warning', data: { path: 'invoice.amount.value' } });
+  });
+
+  it('accepts constants of the right type (whole numbers for integers, numbers for numbers)', () => {
+    const text = variant('"value": $total', '"value": 12.5').replace('"billingFirstName": customer.firstName', '"billingFirstName": "Ada"');
+    expect(only(check(text).diagnostics, 'check/type-mismatch')).toEqual([]);
+  });
+});
+
+describe('misspelled top-level key', () => {
+  it('gives one error with a did-you-mean at the key, not a cascade', () => {
+    const text = SALE.replace('steps:', 'stpes:');
+    const { diagnostics } = check(text);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'datamap/unknown-key', severity: 'error', message: 'Unknown key "stpes": did you mean "steps"?' });
+    expectAt(diagnostics[0], text, 'stpes:');
+  });
+
+  it('keeps the schema\'s finding for an unknown key that resembles nothing', () => {
+    const { diagnostics } = check(SALE + 'colour: red\n');
+    expect(diagnostics.map((d) => d.code)).toEqual(['datamap/schema']);
+    expect(diagnostics[0]!.message).toContain('unknown property "colour"');
+  });
+});
+
+describe('YAML syntax errors: once, in plain words, at the line to fix', () => {
+  const cases: Array<[string, string, { line: number; column: number }, RegExp, RegExp]> = [
+    ['a key indented under one that has a value', 'provider: revolv3\nkey: id\nsteps:\n  - id: sale\n    operation: payments.sale\n      request: "{}"\n', { line: 6, column: 7 }, /Line 6 is indented further than "operation" on line 5/, /Line up "request" with "operation" \(column 5\)/],
+    ['a key indented less than its siblings', 'provider: revolv3\nkey: id\nsteps:\n  - id: sale\n    operation: payments.sale\n   request: "{}"\n', { line: 6, column: 4 }, /Line 6 is indented by 3 spaces/, /Indent "request" by 4 spaces to line it up with "operation" on line 5/],
+    ['a tab', 'provider: revolv3\nkey: id\nsteps:\n\t- id: sale\n', { line: 4, column: 1 }, /indented with a tab/, /spaces/],
+    ['a missing colon', 'provider: revolv3\nkey id\nsteps:\n  - id: a\n', { line: 2, column: 1 }, /Line 2 has no colon/, /"key: id"/],
+    ['a dash without a space', 'provider: revolv3\nkey: id\nsteps:\n  -id: sale\n  - id: b\n', { line: 4, column: 3 }, /"-id" is not a list item/, /Write "- id: sale"/],
+    ['a block scalar not indented', 'provider: revolv3\nkey: id\nsteps:\n  - id: s\n    operation: payments.sale\n    request: |\n    { "a": 1 }\n', { line: 7, column: 5 }, /should be part of the text block that "request: \|" on line 6 starts/, /Indent every line of the block/],
+    ['an unquoted value holding ": "', 'provider: revolv3\nkey: a: b\nsteps: []\n', { line: 2, column: 6 }, /contains ": "/, /Quote the value: key: 'a: b'/],
+    ['an unclosed brace', 'provider: { name: revolv3\nkey: id\n', { line: 1, column: 11 }, /The "\{" on line 1 is never closed/, /Close it with "\}"/],
+    ['an unclosed quote', 'provider: revolv3\nkey: "abc\nsteps: []\n', { line: 2, column: 6 }, /The quote opened on line 2 is never closed/, /Close the quote/],
+  ];
+  for (const [name, text, where, message, hint] of cases) {
+    it(name, () => {
+      const { diagnostics } = checkDataMap({ text, file: 'x.yaml' });
+      expect(diagnostics.map((d) => d.code)).toEqual(['source/yaml-syntax']);
+      const d = diagnostics[0]!;
+      expect({ line: d.location?.line, column: d.location?.column }).toEqual(where);
+      expect(d.message).toMatch(message);
+      expect(d.hint).toMatch(hint);
+      expect(d.message).not.toMatch(/implicit|compact|indicator/i);
+    });
+  }
 });
