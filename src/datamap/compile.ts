@@ -3,7 +3,8 @@ import { compileExpression, type CompiledExpression } from '../expressions/compi
 import { ENGINE_VARIABLES, JSONATA_BUILTINS } from '../expressions/builtins.js';
 import { getProvider, listProviders, pathParams } from '../providers/registry.js';
 import type { ProviderPack } from '../providers/pack-types.js';
-import { compileUserSchema, shippedSchema, shippedValidator } from '../schemas/ajv.js';
+import { createAjv, shippedSchema, compileUserSchema, type ValidateFunction } from '../schemas/ajv.js';
+import { engineDataMapSchema } from '../editor/index.js';
 import { similarNames } from '../analysis/schema-nav.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { PathSegment } from '../source/pointer.js';
@@ -17,7 +18,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   const value = source.value;
   const at = (path: PathSegment[], key = false) => source.locate(path, { key });
 
-  const validate = shippedValidator('datamap.schema.json');
+  const validate = engineValidator();
   if (!validate(value)) {
     // a misspelled top-level key (`stpes`) is one mistake: one error with a did-you-mean, instead
     // of "unknown property", "missing required property" and every rule that needs the key
@@ -345,4 +346,12 @@ function misspelledTopLevelKeys(value: unknown): Array<{ key: string; suggestion
     if (close.length > 0) out.push({ key, suggestion: close[0]! });
   }
   return out;
+}
+
+let engine: ValidateFunction | undefined;
+
+/** The Data Map validator, compiled once: the shipped schema without its editor-only pack constraints. */
+function engineValidator(): ValidateFunction {
+  engine ??= createAjv().compile(engineDataMapSchema(dataMapSchema() as Record<string, unknown>));
+  return engine;
 }
