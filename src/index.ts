@@ -8,7 +8,7 @@ export { checkDataMap, loadDataMap, type DataMapSource } from './datamap/load.js
 export type { CompiledMap, CompiledStep, DataMapSpec, StepSpec, ProviderSettings, ResolvedProvider } from './datamap/types.js';
 export { DatamapError, hasErrors, type Diagnostic, type Severity, type SourceLocation } from './errors/diagnostic.js';
 export { CATALOGUE, type ErrorCode } from './errors/catalogue.js';
-export { planRecord, planRecords, recordItems, type PlanRunOptions } from './plan/plan-stream.js';
+export { planRecord, planRecords, recordItems, type PlanRunOptions, type PlanClock } from './plan/plan-stream.js';
 export type { RecordPlanView, StepPlanView } from './plan/view.js';
 export { readRecords, type RecordItem, type ReadRecordsOptions } from './source/read-records.js';
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';

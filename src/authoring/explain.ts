@@ -3,6 +3,7 @@ import type { Diagnostic, SourceLocation } from '../errors/diagnostic.js';
 import { fieldName, unreadRecordFields } from '../analysis/map-reads.js';
 import { planRecordRaw, type RecordPlanRaw } from '../plan/plan-record.js';
 import { viewPlan } from '../plan/view.js';
+import { readClock, type PlanClock } from '../plan/plan-stream.js';
 import type { StepEvaluation } from '../plan/types.js';
 import { REDACTED, redactValue, scrubText, sensitivePaths, type SensitivePaths } from '../redact/index.js';
 import { missingRequiredFields } from './explain-required.js';
@@ -10,8 +11,8 @@ import { constructorKeys, descend, leafCursor, rootCursor, sourceOf, wholeSource
 
 /** Options of `explainRecord`. */
 export interface ExplainOptions {
-  /** Clock for `$now()`, ms since epoch. Defaults to Date.now. */
-  clock?: () => number;
+  /** Clock for `$now()`: the same `{ now() }` clock as a plan or a run. Defaults to the system clock. */
+  clock?: PlanClock;
   /** 0-based index of the record in its input (shown in messages as "Record N+1"). */
   index?: number;
 }
@@ -92,7 +93,7 @@ export interface Explanation {
  * the record fields the map never reads. Pure: no network.
  */
 export async function explainRecord(map: CompiledMap, record: unknown, options: ExplainOptions = {}): Promise<Explanation> {
-  const raw = await planRecordRaw(map, record, { now: (options.clock ?? Date.now)(), index: options.index ?? 0 });
+  const raw = await planRecordRaw(map, record, { now: readClock(options.clock), index: options.index ?? 0 });
   const view = viewPlan(map, raw);
   const explanation: Explanation = {
     map: map.file,

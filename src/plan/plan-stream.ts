@@ -1,19 +1,32 @@
 import type { CompiledMap } from '../datamap/types.js';
+import type { Clock } from '../executor/clock.js';
 import type { RecordItem } from '../source/read-records.js';
 import { planRecordRaw } from './plan-record.js';
 import { viewPlan, type RecordPlanView } from './view.js';
 
+/**
+ * The clock a dry run reads: the same {@link Clock} object `runRecords` takes (a plan only calls
+ * `now()`, once per record). A bare `() => number` is still accepted for compatibility.
+ */
+export type PlanClock = Pick<Clock, 'now'> | (() => number);
+
+/** Milliseconds since the epoch from a plan clock (Date.now without one). */
+export function readClock(clock: PlanClock | undefined): number {
+  if (clock === undefined) return Date.now();
+  return typeof clock === 'function' ? clock() : clock.now();
+}
+
 /** Options of a dry run. */
 export interface PlanRunOptions {
-  /** Clock for `$now()`: ms since epoch, read once per record. Defaults to Date.now. */
-  clock?: () => number;
+  /** Clock for `$now()`: `{ now() }` giving ms since epoch, read once per record. Defaults to the system clock. */
+  clock?: PlanClock;
   /** Send every call to this base URL instead of the environment's. */
   baseUrl?: string;
 }
 
 /** Plans one record and returns the printable (redacted) plan. */
 export async function planRecord(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number } = {}): Promise<RecordPlanView> {
-  const opts: Parameters<typeof planRecordRaw>[2] = { now: (options.clock ?? Date.now)(), index: options.index ?? 0 };
+  const opts: Parameters<typeof planRecordRaw>[2] = { now: readClock(options.clock), index: options.index ?? 0 };
   if (options.baseUrl) opts.baseUrl = options.baseUrl;
   if (options.line !== undefined) opts.line = options.line;
   return viewPlan(map, await planRecordRaw(map, record, opts));

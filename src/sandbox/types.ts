@@ -22,8 +22,12 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
 }
 
-/** The fixed credentials the sandbox accepts, named like the environment variables the provider packs read. */
-export interface SandboxCredentials {
+/**
+ * The fixed credentials the sandbox accepts, named like the environment variables the provider
+ * packs read. A type alias (not an interface) so it is assignable as it is to the `credentials`
+ * option of `runRecords`, which takes any name → value record.
+ */
+export type SandboxCredentials = {
   /** Revolv3 static token, sent as `x-revolv3-token`. */
   REVOLV3_TOKEN: string;
   /** Revolv3 legacy client id for `POST /api/Authentication/token`. */
@@ -32,7 +36,7 @@ export interface SandboxCredentials {
   REVOLV3_CLIENT_SECRET: string;
   /** Invoiss token, sent as `Authorization: <token>` or `Authorization: Bearer <token>`. */
   INVOISS_TOKEN: string;
-}
+};
 
 /** The kinds of fault the sandbox can inject. */
 export type FaultKind =
