@@ -1,15 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError } from 'axios';
+import { proxyAgents, proxySettingsFrom } from './proxy.js';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from './types.js';
 
 /**
  * The default transport: axios with keep-alive agents, no redirects followed, every status
- * returned as a response (the executor decides what a status means).
+ * returned as a response (the executor decides what a status means). Calls go through the
+ * proxy named by `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` lists the host (read from
+ * `options.env`, default `process.env`).
  */
-export function createAxiosTransport(): Transport & { close(): void } {
+export function createAxiosTransport(options: { env?: Record<string, string | undefined> } = {}): Transport & { close(): void } {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  const viaProxy = proxyAgents(proxySettingsFrom(options.env ?? process.env));
   const client = axios.create({
     httpAgent,
     httpsAgent,
@@ -17,12 +21,14 @@ export function createAxiosTransport(): Transport & { close(): void } {
     validateStatus: () => true,
     responseType: 'text',
     transformResponse: [(d: unknown) => d],
-    // keep axios from adding its own proxy handling from the environment
+    // proxies are handled here (proxy.ts), with a CONNECT tunnel for https; axios's own is off
     proxy: false,
   });
   const send = async (req: HttpRequest): Promise<HttpResponse> => {
     try {
+      const proxyAgent = viaProxy(new URL(req.url));
       const res = await client.request<string>({
+        ...(proxyAgent ? { httpAgent: proxyAgent, httpsAgent: proxyAgent } : {}),
         method: req.method,
         url: req.url,
         headers: req.headers,
@@ -40,6 +46,7 @@ export function createAxiosTransport(): Transport & { close(): void } {
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
+      viaProxy.destroy();
     },
   });
 }
