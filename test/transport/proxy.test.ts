@@ -65,7 +65,7 @@ describe('proxy from the environment', () => {
     try {
       // the proxy refuses the tunnel: the call never reaches the provider (https-proxy-agent hands back the proxy's 403)
       const res = await t({ method: 'GET', url: 'https://api-sandbox.revolv3.com/api/Invoices', headers: {}, timeoutMs: 5000 }).catch((e: Error) => e);
-      expect(res instanceof Error ? 'error' : res.status).toMatch(/error|403/);
+      expect(res instanceof Error ? 'error' : String(res.status)).toMatch(/error|403/);
       expect(seen).toEqual(['CONNECT api-sandbox.revolv3.com:443']);
     } finally {
       t.close();
