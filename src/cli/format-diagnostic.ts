@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { scrubText, type Diagnostic } from '../index.js';
+import { c } from './color.js';
 
 const textCache = new Map<string, string[] | null>();
 
@@ -15,12 +16,17 @@ function sourceLines(file: string): string[] | null {
   return textCache.get(file) ?? null;
 }
 
+/** Makes code frames work for text that is not in a file (e.g. a Data Map read from standard input). */
+export function rememberSource(file: string, text: string): void {
+  textCache.set(file, text.split(/\r?\n/));
+}
+
 /** A diagnostic as text: `severity code: message`, the location, a code frame and the hint. */
 export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {}): string {
-  const out = [`${d.severity} ${d.code}: ${d.message}`];
+  const out = [`${c.severity(d.severity)} ${c.code(d.code)}: ${d.message}`];
   const loc = d.location;
   if (loc) {
-    out.push(`  --> ${loc.file}:${loc.line}:${loc.column}`);
+    out.push(`  ${c.dim('-->')} ${loc.file}:${loc.line}:${loc.column}`);
     const lines = options.frame === false ? null : sourceLines(loc.file);
     const line = lines?.[loc.line - 1];
     if (line !== undefined) {
@@ -37,10 +43,10 @@ export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {
       const shown = text.length > 160 ? text.slice(0, 160) + '…' : text;
       out.push(`   ${pad} |`);
       out.push(`   ${num} | ${shown}`);
-      out.push(`   ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(Math.max(1, Math.min(width, 80)))}`);
+      out.push(`   ${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${(d.severity === 'error' ? c.error : c.warning)('^'.repeat(Math.max(1, Math.min(width, 80))))}`);
     }
   }
-  out.push(`  hint: ${d.hint}`);
+  out.push(`  ${c.bold('hint:')} ${d.hint}`);
   return out.join('\n');
 }
 

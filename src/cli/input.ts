@@ -15,3 +15,11 @@ export function openRecords(input: string, io: CliIo): AsyncGenerator<RecordItem
   }
   return readRecords(createReadStream(input, { encoding: 'utf8', highWaterMark: 64 * 1024 }), { source: input });
 }
+
+/** All of a stream as text (for a Data Map on standard input). */
+export async function readAll(stream: CliIo['stdin']): Promise<string> {
+  stream.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of stream as AsyncIterable<string>) text += chunk;
+  return text;
+}

@@ -14,6 +14,8 @@ export interface CliIo {
   onSignal?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
   /** Ends the process at once (a second Ctrl-C). */
   exit?: (code: number) => never;
+  /** True when standard output is a terminal (colour is then on by default). */
+  stdoutIsTTY?: boolean;
 }
 
 /** The real process's IO. */
@@ -36,5 +38,6 @@ export function processIo(): CliIo {
       };
     },
     exit: (code) => process.exit(code),
+    stdoutIsTTY: process.stdout.isTTY === true,
   };
 }

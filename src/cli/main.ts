@@ -1,12 +1,20 @@
-import { Command, CommanderError } from 'commander';
-import { DatamapError } from '../index.js';
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { DatamapError, getProvider, listProviders } from '../index.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import { processIo, type CliIo } from './io.js';
-import { validateCommand } from './commands/validate.js';
+import { validateCommand, type ValidateCommandOptions } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { registerMoreCommands } from './more-commands.js';
+import { colorEnabled, setColor, c } from './color.js';
+import { choiceOption, fileOption, integerOption, outputFileOption, textOption, urlOption } from './options.js';
+import { FORMATS } from './report-formats.js';
+import { SHELLS, completionScript, type CompletionValues, type Shell } from './completion.js';
+import { addHelp } from './help.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { packageInfo } from './version.js';
 
 function shellQuote(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
@@ -18,20 +26,33 @@ function shellQuote(a: string): string {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = 0;
+  setColor(colorEnabled(io.env, io.stdoutIsTTY ?? false, argv.includes('--no-color') ? false : undefined));
   const program = new Command('datamap')
     .description('Turn host records into validated payment-provider calls (Invoiss, Revolv3).')
-    .version('0.1.0')
+    .version(packageInfo().version, '-V, --version', 'print the version')
+    .option('--env-file <file>', 'read environment variables (credentials, proxy) from this file first; set ones win', fileOption('--env-file'))
+    .option('--no-color', 'no colour, even on a terminal')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run datamap --help for usage)');
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // commander's own usage errors (unknown option, missing argument) in our format
+      outputError: (text, write) => write(usageError(text)),
+    });
+  program.hook('preAction', (thisCommand) => {
+    const file = thisCommand.opts<{ envFile?: string }>().envFile;
+    if (file) loadEnvFile(file, io);
+  });
 
   program
     .command('validate')
-    .description('Check Data Map files: YAML, schema, operations, step references, expressions, secrets')
-    .argument('<files...>', 'Data Map files')
-    .option('--json', 'machine-readable output')
-    .action(async (files: string[], opts: { json?: boolean }) => {
-      code = await validateCommand(files, opts, io);
+    .description('Check Data Maps and their test files: YAML, schema, operations, step references, expressions, secrets, static checks')
+    .argument('<paths...>', 'Data Map files, directories holding them, or - for standard input')
+    .addOption(new Option('--format <format>', `output format: ${FORMATS.join(', ')}`).argParser(choiceOption('--format', FORMATS)).default('text'))
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this (0: fail on any warning)', integerOption('--max-warnings', 0))
+    .option('--json', 'same as --format json')
+    .action(async (paths: string[], opts: ValidateCommandOptions) => {
+      code = await validateCommand(paths, opts, io);
     });
 
   program
@@ -39,7 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .description('Dry run: show every request each record would send, validated, without any network call')
     .argument('<map>', 'Data Map file')
     .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
-    .option('--base-url <url>', 'show requests against this base URL')
+    .option('--base-url <url>', 'show requests against this base URL', urlOption('--base-url'))
     .option('--json', 'machine-readable output')
     .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string }) => {
       code = await planCommand(mapFile, opts, io);
@@ -51,13 +72,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .argument('<map>', 'Data Map file')
     .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
     .option('--env <name>', 'environment of the provider pack (sandbox, production)')
-    .option('--base-url <url>', 'send every call to this base URL')
+    .option('--base-url <url>', 'send every call to this base URL', urlOption('--base-url'))
     .option('--timeout <ms>', 'per-call timeout in milliseconds', '30000')
-    .option('-o, --output <file>', 'also write each record\'s result as NDJSON (an existing file is never replaced silently)')
+    .option('-o, --output <file>', 'also write each record\'s result as NDJSON (an existing file is never replaced silently)', outputFileOption('--output'))
     .option('--append', 'add to an existing --output file')
     .option('--overwrite', 'replace an existing --output file')
     .option('--json', 'NDJSON output: one result per line, then a summary line')
-    .option('--journal <path>', 'journal file (default: .datamap/journal.db in the working directory)')
+    .option('--journal <path>', 'journal file (default: .datamap/journal.db in the working directory)', textOption('--journal', 'a file path'))
     .option('--no-journal', 'keep no journal (a re-run then charges again)')
     .option('--retry-declined', 'send records that were declined in an earlier run again')
     .option('--no-preflight', 'skip the lookup made before the first charge of a record the journal does not know')
@@ -81,6 +102,17 @@ Exit codes: 0 every record succeeded, was skipped or replayed; 1 any declined or
   registerRunsCommand(program, io, (c) => { code = c; });
   registerMoreCommands(program, io, (c) => { code = c; });
 
+  program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', `one of ${SHELLS.join(', ')}`, choiceOption('<shell>', SHELLS))
+    .action((shell: Shell) => {
+      io.stdout(completionScript(shell, program, completionValues()));
+      code = 0;
+    });
+
+  addHelp(program);
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -92,7 +124,45 @@ Exit codes: 0 every record succeeded, was skipped or replayed; 1 any declined or
       for (const d of err.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
       return 2;
     }
-    io.stderr(`error internal/error: ${(err as Error)?.message ?? String(err)}\n  hint: This is a bug in datamap; please report it with the input that caused it.\n`);
+    io.stderr(`${c.error('error')} ${c.code('internal/error')}: ${(err as Error)?.message ?? String(err)}\n  hint: This is a bug in datamap; please report it with the input that caused it.\n`);
     return 2;
+  } finally {
+    setColor(false);
   }
+}
+
+/** Commander's error text (`error: unknown option '--x'`) as a usage/invalid-argument finding. */
+function usageError(text: string): string {
+  const message = text.replace(/^error:\s*/i, '').trim();
+  return `${c.error('error')} ${c.code('usage/invalid-argument')}: ${message}\n  hint: Run datamap --help, or datamap <command> --help, for the commands and options.\n`;
+}
+
+/**
+ * Loads an env file with Node's own parser: into process.env through process.loadEnvFile when
+ * the CLI runs on the real process, else into the CLI's environment. Variables already set win.
+ */
+function loadEnvFile(file: string, io: CliIo): void {
+  try {
+    if (io.env === process.env) {
+      process.loadEnvFile(file);
+      return;
+    }
+    const parsed = parseEnv(readFileSync(file, 'utf8'));
+    for (const [k, v] of Object.entries(parsed)) if (io.env[k] === undefined) io.env[k] = v;
+  } catch (cause) {
+    throw new DatamapError({ code: 'usage/invalid-argument', severity: 'error', message: `--env-file: cannot read ${file}: ${(cause as Error).message}`, hint: 'Give --env-file a file of NAME=value lines.' }, { cause });
+  }
+}
+
+/** Fixed values the completion scripts offer, by option and by command argument. */
+function completionValues(): CompletionValues {
+  const providers = listProviders();
+  const environments = [...new Set(providers.flatMap((p) => Object.keys(getProvider(p)?.environments ?? {})))];
+  return {
+    '--format': FORMATS,
+    '--provider': providers,
+    '--env': environments,
+    'completion:shell': SHELLS,
+    'providers:name': providers,
+  };
 }

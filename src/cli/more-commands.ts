@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runDemo, startSandbox, type Outcome } from '../index.js';
 import type { CliIo } from './io.js';
+import { integerOption, textOption } from './options.js';
 import { formatResultLine } from './commands/run.js';
 import { registerProvidersCommand } from './commands/providers.js';
 import { registerInitCommand } from './commands/init.js';
@@ -18,10 +19,10 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
   program
     .command('sandbox')
     .description('Start the built-in stateful Invoiss and Revolv3 simulators on 127.0.0.1 (Ctrl-C stops)')
-    .option('-p, --port <n>', 'port (0: chosen by the OS)', '0')
-    .option('--seed <s>', 'seed for deterministic ids', 'sandbox')
-    .action(async (opts: { port: string; seed: string }) => {
-      const sandbox = await startSandbox({ port: Number(opts.port), seed: opts.seed });
+    .option('--port <n>', 'port (0: chosen by the OS)', integerOption('--port', 0, 65535), 0)
+    .option('--seed <s>', 'seed for deterministic ids', textOption('--seed'), 'sandbox')
+    .action(async (opts: { port: number; seed: string }) => {
+      const sandbox = await startSandbox({ port: opts.port, seed: opts.seed });
       io.stdout([
         `datamap sandbox listening on ${sandbox.url}`,
         `  Revolv3 base URL: ${sandbox.baseUrls.revolv3}`,

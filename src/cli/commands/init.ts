@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CATALOGUE, DatamapError, initDataMap, readRecords, type ErrorCode, type InitDataMapOptions } from '../../index.js';
 import type { CliIo } from '../io.js';
 
@@ -8,6 +8,7 @@ interface InitCommandOptions {
   provider: string;
   sample?: string;
   out?: string;
+  output?: string;
   force?: boolean;
   name?: string;
 }
@@ -44,10 +45,12 @@ export function registerInitCommand(program: Command, io: CliIo, setCode: (code:
     .description('Write a starter Data Map for a provider: its standard steps, required fields filled from a sample record or marked $todo(...)')
     .requiredOption('-p, --provider <name>', 'provider pack (datamap providers lists them)')
     .option('-s, --sample <file>', 'a sample host record (JSON object; of an array or NDJSON file the first record)')
-    .option('-o, --out <file>', 'write the map to this file instead of standard output')
+    .option('-o, --output <file>', 'write the map to this file instead of standard output')
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('-f, --force', 'overwrite --out if it exists')
     .option('--name <text>', 'the map\'s name')
     .action(async (opts: InitCommandOptions) => {
+      opts.out ??= opts.output;
       try {
         if (opts.out && existsSync(opts.out) && !opts.force) {
           throw new UsageFailure('usage/invalid-argument', `${opts.out} already exists`, 'Pass --force to overwrite it, or choose another --out file.');

@@ -5,11 +5,19 @@ import {
 } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
+import { c } from '../color.js';
+import { choiceOption, integerOption } from '../options.js';
+import { sarifTool } from '../version.js';
+import { FORMATS, githubAnnotations, junitXml, sarifLog, type JUnitSuite, type OutputFormat } from '../report-formats.js';
 
 /** Options of `datamap test`. */
 export interface TestCommandOptions {
+  /** Same as `format: 'json'`. */
   json?: boolean;
   filter?: string;
+  format?: OutputFormat;
+  /** Exit 1 when there are more warnings than this (and every case passed). */
+  maxWarnings?: number;
 }
 
 /** Registers `datamap test [paths...]`. */
@@ -18,8 +26,10 @@ export function registerTestCommand(program: Command, io: CliIo, setCode: (code:
     .command('test')
     .description('Run Data Map tests (<map>.test.yaml): each case runs a record through the executor against mocked provider responses and checks the requests, outcome and result')
     .argument('[paths...]', 'test files, Data Maps (their sibling <name>.test.yaml) or directories; default: mappings/')
-    .option('-f, --filter <text>', 'run only the cases whose name contains this text')
-    .option('--json', 'machine-readable output')
+    .option('-t, --filter <text>', 'run only the cases whose name contains this text')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, choiceOption('--format', FORMATS), 'text')
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', integerOption('--max-warnings', 0))
+    .option('--json', 'same as --format json')
     .action(async (paths: string[], opts: TestCommandOptions) => {
       setCode(await testCommand(paths, opts, io));
     });
@@ -31,6 +41,8 @@ export function registerTestCommand(program: Command, io: CliIo, setCode: (code:
  * 2 when a test file or its map cannot be used or no test was found.
  */
 export async function testCommand(paths: string[], opts: TestCommandOptions, io: CliIo): Promise<number> {
+  const format: OutputFormat = opts.json ? 'json' : opts.format ?? 'text';
+  const text = format === 'text';
   const found = findDataMapTests(paths);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const files: DataMapTestFileReport[] = [];
@@ -38,30 +50,80 @@ export async function testCommand(paths: string[], opts: TestCommandOptions, io:
   let failed = 0;
   let invalid = 0;
   const options = opts.filter !== undefined ? { filter: opts.filter } : {};
-  if (!opts.json) for (const d of found.diagnostics) io.stdout(formatDiagnostic(d) + '\n\n');
+  if (text) for (const d of found.diagnostics) io.stdout(formatDiagnostic(d) + '\n\n');
   for (const file of found.files) {
     const r = await runDataMapTest(file, options);
     files.push(r);
     passed += r.passed;
     failed += r.failed;
     if (!r.valid) invalid++;
-    if (!opts.json) io.stdout(formatFile(r));
+    if (text) io.stdout(formatFile(r));
   }
   if (found.files.length > 0 && invalid === 0 && passed + failed === 0 && opts.filter !== undefined) {
     const d: Diagnostic = { code: 'test/no-tests', severity: 'error', message: `No case name contains "${opts.filter}"`, hint: 'Check --filter; it matches part of a case name, ignoring case.' };
     diagnostics.push(d);
-    if (!opts.json) io.stdout(formatDiagnostic(d) + '\n\n');
+    if (text) io.stdout(formatDiagnostic(d) + '\n\n');
   }
   const unusable = invalid > 0 || diagnostics.some((d) => d.severity === 'error') || found.files.length === 0;
-  const code = unusable ? 2 : failed > 0 ? 1 : 0;
-  if (opts.json) {
-    io.stdout(JSON.stringify({ ok: code === 0, passed, failed, invalid, diagnostics, files }, null, 2) + '\n');
+  const findings = testFindings(diagnostics, files);
+  const warnings = findings.filter((d) => d.severity === 'warning').length;
+  const tooManyWarnings = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
+  const code = unusable ? 2 : failed > 0 ? 1 : tooManyWarnings ? 1 : 0;
+  if (format === 'json') {
+    io.stdout(JSON.stringify({ ok: code === 0, passed, failed, invalid, warnings, diagnostics, files }, null, 2) + '\n');
+  } else if (format === 'sarif') {
+    io.stdout(sarifLog(findings, sarifTool()));
+  } else if (format === 'github') {
+    io.stdout(githubAnnotations(findings));
+    if (tooManyWarnings) io.stdout(`::error title=datamap test::${warnings} warnings, more than --max-warnings ${opts.maxWarnings}\n`);
+  } else if (format === 'junit') {
+    io.stdout(junitXml('datamap test', files.map(junitSuite)));
   } else {
     if (invalid > 0) io.stdout(`${invalid} test file${invalid === 1 ? '' : 's'} could not run (see the errors above)\n`);
-    io.stdout(`${passed} passed, ${failed} failed\n`);
+    const line = `${passed} passed, ${failed} failed`;
+    io.stdout(`${failed > 0 || unusable ? c.fail(line) : c.ok(line)}\n`);
+    if (tooManyWarnings) io.stdout(`${c.fail(`Too many warnings: ${warnings}, more than --max-warnings ${opts.maxWarnings}.`)}\n`);
   }
   return code;
 }
+
+/** Every finding of a test run, for SARIF and GitHub annotations: why files and cases failed, and the warnings. */
+function testFindings(top: readonly Diagnostic[], files: readonly DataMapTestFileReport[]): Diagnostic[] {
+  const out: Diagnostic[] = [...top];
+  for (const f of files) {
+    out.push(...f.diagnostics);
+    for (const cs of f.cases) {
+      if (!cs.passed) {
+        for (const d of cs.diagnostics) {
+          const detail = d.code === 'test/failed' && cs.mismatches.length > 0 ? `: ${cs.mismatches.map((m) => `${m.path} expected ${show(m.expected)}, actual ${show(m.actual)}`).join('; ')}` : '';
+          out.push({ ...d, message: `Case "${cs.name}": ${d.message}${detail}`, ...(d.location ? {} : { location: cs.location }) });
+        }
+      }
+      out.push(...cs.warnings.map((w) => ({ ...w, ...(w.location ? {} : { location: cs.location }) })));
+    }
+  }
+  return out;
+}
+
+function junitSuite(r: DataMapTestFileReport): JUnitSuite {
+  const classname = `datamap.test.${(r.mapName ?? r.file).replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+  if (!r.valid) {
+    return { name: r.file, cases: [{ name: '(test file)', classname, file: r.file, error: { message: 'the test file or its Data Map cannot be used; no case ran', text: r.diagnostics.map((d) => formatDiagnostic(d, { frame: false })).join('\n\n') } }] };
+  }
+  return {
+    name: r.file,
+    cases: r.cases.map((cs) => ({
+      name: cs.name,
+      classname,
+      file: r.file,
+      line: cs.location.line,
+      ...(cs.passed ? {} : { failure: { message: cs.diagnostics[0]?.message ?? 'failed', text: formatCase(cs).join('\n') } }),
+    })),
+  };
+}
+
+const ok = (t: string): string => c.ok(t);
+const fail = (t: string): string => c.fail(t);
 
 function formatFile(r: DataMapTestFileReport): string {
   const lines: string[] = [];
@@ -75,7 +137,7 @@ function formatFile(r: DataMapTestFileReport): string {
 }
 
 function formatCase(c: DataMapTestCaseReport): string[] {
-  const lines = [`  ${c.passed ? 'PASS' : 'FAIL'}  ${c.name}`];
+  const lines = [`  ${c.passed ? ok('PASS') : fail('FAIL')}  ${c.name}`];
   const pad = 8;
   if (!c.passed) {
     for (const d of c.diagnostics) {
