@@ -290,7 +290,8 @@ class RequestChecker {
   /** A constant (literal or constructor) whose JSON type the schema does not allow; true when flagged. */
   private typeMismatch(n: AstNode, schema: SchemaAt, path: string, w: Where): boolean {
     const actual = constantType(n);
-    if (!actual) return false;
+    // the request itself not being an object is expression/not-object, reported when planning
+    if (!actual || path === '') return false;
     const allowed = allowedTypes(schema, shippedResolver);
     if (!allowed || allowed.length === 0) return false;
     if (allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'))) return false;
