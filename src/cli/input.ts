@@ -2,8 +2,11 @@ import { createReadStream, statSync } from 'node:fs';
 import { readRecords, type RecordItem, DatamapError } from '../index.js';
 import type { CliIo } from './io.js';
 
+/** How much of a file input has been read (0..1), for progress; undefined for stdin. */
+export type InputFraction = () => number | undefined;
+
 /** Streams records from `--input <file|->`; a missing file is a usage error. */
-export function openRecords(input: string, io: CliIo): AsyncGenerator<RecordItem> {
+export function openRecords(input: string, io: CliIo, progress?: (fraction: InputFraction) => void): AsyncGenerator<RecordItem> {
   if (input === '-') {
     io.stdin.setEncoding('utf8');
     return readRecords(io.stdin as AsyncIterable<string>, { source: '<stdin>' });
@@ -13,7 +16,12 @@ export function openRecords(input: string, io: CliIo): AsyncGenerator<RecordItem
   } catch (cause) {
     throw new DatamapError({ code: 'usage/input', severity: 'error', message: `Cannot read input ${input}`, hint: 'Give --input a JSON object, JSON array or NDJSON file, or - for standard input.' }, { cause });
   }
-  return readRecords(createReadStream(input, { encoding: 'utf8', highWaterMark: 64 * 1024 }), { source: input });
+  const stream = createReadStream(input, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  if (progress) {
+    const size = statSync(input).size;
+    progress(() => (size > 0 ? stream.bytesRead / size : undefined));
+  }
+  return readRecords(stream, { source: input });
 }
 
 /** All of a stream as text (for a Data Map on standard input). */

@@ -12,6 +12,8 @@ export interface CliIo {
   cwd?: string;
   /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe. Absent: no signals (tests). */
   onSignal?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+  /** True when stderr is a terminal (live progress goes there only then). */
+  stderrIsTTY?: boolean;
   /** Ends the process at once (a second Ctrl-C). */
   exit?: (code: number) => never;
   /** True when standard output is a terminal (colour is then on by default). */
@@ -27,6 +29,7 @@ export function processIo(): CliIo {
     env: process.env,
     now: Date.now,
     cwd: process.cwd(),
+    stderrIsTTY: process.stderr.isTTY === true,
     onSignal: (handler) => {
       const int = () => handler('SIGINT');
       const term = () => handler('SIGTERM');

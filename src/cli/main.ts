@@ -83,6 +83,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--retry-declined', 'send records that were declined in an earlier run again')
     .option('--no-preflight', 'skip the lookup made before the first charge of a record the journal does not know')
     .option('--settle-window <ms>', 'how long a lookup may lag behind a write (default: per lookup, from the pack); lower it only for the built-in sandbox')
+    .option('-c, --concurrency <n>', 'records in flight at once; the steps of one record stay in order (default 4 for a one-step map, 1 otherwise)')
+    .option('--rate-limit <rate>', 'requests per second for the whole run, e.g. 20/s (default: the provider\'s documented limit; 0 = off)')
+    .option('--progress [seconds]', 'when stderr is not a terminal, print a progress line every N seconds (default 10); on a terminal progress is live')
+    .option('-q, --quiet', 'print only records that need attention (declined, failed, unknown, needs-review) and the summary')
+    .option('--report <file>', 'write a run report (JSON): counts, latency percentiles per operation, retries, 429s, every record')
     .addHelpText('after', `
 A re-run over the same journal is a resume: records that succeeded are replayed (no call),
 declines are not retried (unless --retry-declined), calls that were in flight are looked up

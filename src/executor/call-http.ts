@@ -2,6 +2,7 @@ import type { OperationSpec, ProviderPack } from '../providers/pack-types.js';
 import { TransportError, type HttpResponse, type Transport } from '../transport/types.js';
 import type { AuthSession } from './auth.js';
 import type { Clock } from './clock.js';
+import type { SendGate } from './rate-limiter.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
 
 /** What the executor needs to make calls. */
@@ -14,6 +15,8 @@ export interface CallContext {
   timeoutMs: number;
   /** Hosts calls may go to: the pack's environments and any explicit base URL. */
   allowedHosts: ReadonlySet<string>;
+  /** Client-side rate limit shared by every call of the run (lookups and token exchanges too). */
+  gate?: SendGate;
 }
 
 /** Hooks around each send of a call. */
@@ -33,6 +36,8 @@ export interface CallOutcome {
   error?: { code: 'transport/timeout' | 'transport/network' | 'transport/host-not-allowed'; message: string };
   attempts: number;
   durationMs: number;
+  /** Answers that were 429 (rate limited) along the way. */
+  rateLimited?: number;
 }
 
 /**
@@ -54,6 +59,7 @@ export async function callHttp(
   }
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
   let attempts = 0;
+  let rateLimited = 0;
   let reauthed = false;
   for (;;) {
     attempts++;
@@ -66,6 +72,7 @@ export async function callHttp(
       const httpReq: Parameters<Transport>[0] = { method: req.method, url: req.url, headers, timeoutMs: ctx.timeoutMs };
       if (body !== undefined) httpReq.body = body;
       // journal before send: the intent for this very attempt is durable before it leaves
+      if (ctx.gate) await ctx.gate.take();
       if (hooks.beforeSend) await hooks.beforeSend(attempts, ctx.clock.now());
       const pending = ctx.transport(httpReq);
       hooks.onSent?.();
@@ -74,7 +81,8 @@ export async function callHttp(
       failure = err instanceof TransportError ? err : new TransportError('network', true, (err as Error)?.message ?? String(err), { cause: err });
     }
     const elapsed = () => ctx.clock.now() - started;
-    const done = (o: Omit<CallOutcome, 'attempts' | 'durationMs'>): CallOutcome => ({ ...o, attempts, durationMs: elapsed() });
+    if (response?.status === 429) rateLimited++;
+    const done = (o: Omit<CallOutcome, 'attempts' | 'durationMs'>): CallOutcome => ({ ...o, attempts, durationMs: elapsed(), ...(rateLimited ? { rateLimited } : {}) });
 
     let retryAfter: number | undefined;
     if (failure) {

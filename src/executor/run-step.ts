@@ -87,6 +87,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   crashPoint('after-response');
   result.attempts = out.attempts;
   result.durationMs = out.durationMs;
+  if (out.rateLimited) result.rateLimited = out.rateLimited;
 
   if (out.unknown) {
     // the call has ended (answered, reset or timed out), so from our side it can no longer land:

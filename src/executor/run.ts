@@ -16,6 +16,7 @@ import { systemClock } from './clock.js';
 import { resolveCredentials } from './credentials.js';
 import { normalizeHttpError } from './provider-error.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
+import { createRateLimiter } from './rate-limiter.js';
 import { runRecord, type Runtime } from './run-record.js';
 import type { Outcome, RecordResult, RunOptions } from './types.js';
 
@@ -67,6 +68,8 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     timeoutMs: options.timeoutMs ?? 30_000,
     allowedHosts,
   };
+  const rate = options.rateLimit ?? pack.rateLimit?.perSecond ?? 0;
+  if (rate > 0) call.gate = createRateLimiter(rate, call.clock);
   const auth: AuthSession = createAuthSession(map.provider, credentials, call.clock, async (opId, body) => {
     const op = pack.operations[opId];
     if (!op) throw new Error(`token operation ${opId} is not in the pack`);
@@ -101,38 +104,65 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   beat.unref?.();
   const counts: Record<string, number> = {};
   let status: RunRow['status'] = 'finished';
+  const one = async (item: RecordItem): Promise<RecordResult> => {
+    try {
+      return scrub(await runRecord(rt, item));
+    } catch (err) {
+      // one record's failure (e.g. authentication) never loses the others
+      const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
+      const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false }, runId };
+      if (item.line) r.line = item.line;
+      return scrub(r);
+    }
+  };
+  const width = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const source = (Symbol.asyncIterator in records ? records : toAsync(records)) as AsyncIterable<RecordItem>;
+  const it = source[Symbol.asyncIterator]();
+  // up to `width` records in flight; memory is bounded by the width, not by the input
+  const inflight = new Map<number, Promise<{ slot: number; result: RecordResult }>>();
+  let slot = 0;
+  let exhausted = false;
   try {
-    for await (const item of records) {
-      if (options.signal?.aborted) {
-        status = 'interrupted';
-        break;
+    for (;;) {
+      while (!exhausted && inflight.size < width) {
+        if (options.signal?.aborted) {
+          status = 'interrupted';
+          exhausted = true;
+          break;
+        }
+        const next = await it.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const s = slot++;
+        inflight.set(s, one(next.value).then((result) => ({ slot: s, result })));
       }
-      let result: RecordResult;
-      try {
-        result = scrub(await runRecord(rt, item));
-      } catch (err) {
-        // one record's failure (e.g. authentication) never loses the others
-        const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
-        const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false }, runId };
-        if (item.line) r.line = item.line;
-        result = scrub(r);
-      }
+      if (inflight.size === 0) break;
+      const { slot: s, result } = await Promise.race(inflight.values());
+      inflight.delete(s);
       counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
       yield result;
-      if (options.signal?.aborted) {
+      if (options.signal?.aborted && !exhausted) {
         status = 'interrupted';
-        break;
+        exhausted = true;
       }
     }
   } catch (err) {
     status = 'interrupted';
     throw err;
   } finally {
+    // calls in flight are finished and recorded even when the consumer stops early
+    await Promise.allSettled(inflight.values());
     clearInterval(beat);
     await journal.store.updateRun(runId, { status, endedAt: call.clock.now(), counts }).catch(() => undefined);
     if (!options.journal) await journal.close();
     ownTransport?.close();
   }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }
 
 /** A run id that sorts by time: `r-<base36 ms>-<random>`. */

@@ -27,6 +27,8 @@ export interface StepResult {
   response?: unknown;
   attempts: number;
   durationMs: number;
+  /** 429 answers along the way (each waited out, by Retry-After or backoff). */
+  rateLimited?: number;
   classification?: Classification | 'unknown' | 'needs-review';
   /**
    * How an unknown outcome was settled: `adopted` (the lookup found the call's effect),
@@ -110,4 +112,15 @@ export interface RunOptions {
   input?: string;
   /** Called once the run is recorded, before the first record. */
   onRun?: (run: RunRow) => void;
+  /**
+   * Records in flight at once (default 1). The steps of one record always run in order;
+   * results are yielded as records end, each with its input `index`.
+   */
+  concurrency?: number;
+  /**
+   * Requests per second for every call of the run (lookups and token exchanges included),
+   * held on the client so the provider never has to answer 429. Default: the pack's documented
+   * rate (`rateLimit.perSecond`), none when it documents none; 0 turns it off.
+   */
+  rateLimit?: number;
 }

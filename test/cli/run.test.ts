@@ -26,7 +26,7 @@ afterAll(() => nock.enableNetConnect());
 
 /** The CLI in-process, by default with a Revolv3 token in its environment. */
 // --no-preflight: these cases count every call (the guard has its own suite)
-const cli = (args: string[], env: Record<string, string | undefined> = { REVOLV3_TOKEN: 'tok_test' }): Promise<CliResult> => runCli(args[0] === 'run' ? [...args, '--no-preflight', '--settle-window', '0'] : args, { env });
+const cli = (args: string[], env: Record<string, string | undefined> = { REVOLV3_TOKEN: 'tok_test' }): Promise<CliResult> => runCli(args[0] === 'run' ? [...args, '--no-preflight', '--settle-window', '0', '--concurrency', '1'] : args, { env });
 
 const declined = (invoiceId: number, ref: string): Loose => ({
   ...paid(invoiceId, ref, 'Noncollectable'),
@@ -69,7 +69,7 @@ describe('datamap run', () => {
       .post('/api/Payments/sale').reply(500, { message: 'Internal Server Error' })
       .get('/api/Invoices').query(true).reply(403, { message: 'Forbidden' });
     const r = await cli(['run', REVOLV3_SALE_FILE, '--input', SAMPLES_FILE]);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr + r.stdout).toBe(3);
     expect(r.stdout).toContain('FAILED    FS-10042');
     expect(r.stdout).toContain('          provider/rejected: Revolv3 answered HTTP 400: Validation failed\n            - Invoice.Amount.Value is invalid\n');
     expect(r.stdout).toMatch(/NEEDS-REVIEW FS-10043 .*\[sale:needs-review\(cannot-tell\)\]/);

@@ -1,9 +1,19 @@
-import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { DatamapError, DEFAULT_JOURNAL_PATH, loadDataMap, openJournal, runRecords, type Journal, type Outcome, type RecordResult, type RunOptions } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { openRecords } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
+import { createProgress, type ProgressState } from '../progress.js';
+import { createReportBuilder } from '../run-report.js';
+import { parseRate } from '../../executor/rate-limiter.js';
+
+/**
+ * Records in flight at once when --concurrency is not given: a few for a single-step map (the
+ * rate limit, not the concurrency, bounds the request rate); one for a multi-step map, whose
+ * find-or-create steps could otherwise race each other across records that share a customer.
+ */
+export const DEFAULT_CONCURRENCY = 4;
 
 export interface RunCommandOptions {
   input: string;
@@ -19,6 +29,12 @@ export interface RunCommandOptions {
   retryDeclined?: boolean;
   preflight?: boolean;
   settleWindow?: string;
+  concurrency?: string;
+  rateLimit?: string;
+  /** `true` (every 10 s) or seconds, for progress lines when stderr is not a terminal. */
+  progress?: string | boolean;
+  quiet?: boolean;
+  report?: string;
   /** The command line, to say how to resume. */
   resume?: string;
 }
@@ -66,6 +82,17 @@ export async function runCommand(mapFile: string, opts: RunCommandOptions, io: C
   const settle = positiveInt('--settle-window', opts.settleWindow, 0);
   if (settle !== undefined) runOpts.settleMs = settle;
   if (opts.retryDeclined) runOpts.retryDeclined = true;
+  runOpts.concurrency = positiveInt('--concurrency', opts.concurrency) ?? (map.steps.length > 1 ? 1 : DEFAULT_CONCURRENCY);
+  if (runOpts.concurrency > 256) throw new DatamapError({ code: 'usage/invalid-argument', severity: 'error', message: `--concurrency ${runOpts.concurrency} is more than 256`, hint: 'Give --concurrency from 1 to 256; the rate limit, not the concurrency, bounds the request rate.' });
+  if (opts.rateLimit !== undefined) {
+    const rate = parseRate(opts.rateLimit);
+    if (rate === undefined) throw new DatamapError({ code: 'usage/invalid-argument', severity: 'error', message: `--rate-limit "${opts.rateLimit}" is not a rate`, hint: 'Give requests per second, e.g. --rate-limit 20/s (or 1200/m); 0 turns the client-side limit off.' });
+    runOpts.rateLimit = rate;
+  }
+  let everySeconds: number | undefined;
+  if (opts.progress !== undefined && opts.progress !== false) {
+    everySeconds = opts.progress === true ? 10 : positiveInt('--progress', String(opts.progress));
+  }
   if (opts.preflight === false) runOpts.preflight = false;
 
   let fd: number | undefined;
@@ -75,7 +102,8 @@ export async function runCommand(mapFile: string, opts: RunCommandOptions, io: C
       throw new DatamapError({ code: 'usage/output-exists', severity: 'error', message: `The results file ${opts.output} exists and is not empty; it was left as it is`, hint: 'Pass --append to add this run\'s results to it, --overwrite to replace it, or choose another file.' });
     }
   }
-  const records = openRecords(opts.input, io);
+  let fraction: (() => number | undefined) | undefined;
+  const records = openRecords(opts.input, io, (f) => { fraction = f; });
   let journal: Journal | undefined;
   if (opts.journal === false) {
     io.stderr('warning: --no-journal: this run keeps no journal, so running it again will charge every record again.\n');
@@ -103,8 +131,14 @@ export async function runCommand(mapFile: string, opts: RunCommandOptions, io: C
   let total = 0;
   let replayed = 0;
   let runId = '';
+  const startedAt = io.now();
+  const state: ProgressState = { done: 0, counts, startedAt, fraction: () => fraction?.() };
+  const progress = createProgress(io.stderr, { tty: io.stderrIsTTY === true, ...(everySeconds !== undefined ? { everySeconds } : {}), now: io.now }, state);
+  const report = opts.report ? createReportBuilder({ map: { name: map.name, file: mapFile }, input: opts.input, startedAt }) : undefined;
   runOpts.onRun = (run) => {
     runId = run.runId;
+    report?.setRun(run.runId);
+    if (opts.quiet) return;
     if (!opts.json) io.stdout(`Running ${map.name} — ${map.provider.pack.title}, ${safeTarget(opts.baseUrl ?? opts.env ?? map.provider.environment)}${journal ? ` (run ${run.runId}, journal ${journal.location})` : ' (no journal)'}\n`);
   };
   try {
@@ -114,11 +148,20 @@ export async function runCommand(mapFile: string, opts: RunCommandOptions, io: C
       if (r.replayed) replayed++;
       const line = JSON.stringify(r) + '\n';
       if (fd !== undefined) writeSync(fd, line);
-      if (opts.json) io.stdout(line);
-      else io.stdout(formatResultLine(r));
+      report?.add(r);
+      state.done = total;
+      const problem = r.outcome !== 'succeeded' && r.outcome !== 'skipped' && r.outcome !== 'pending';
+      if (!opts.quiet || problem) {
+        progress.clear();
+        if (opts.json) io.stdout(line);
+        else io.stdout(formatResultLine(r));
+      }
+      progress.tick();
     }
   } finally {
+    progress.clear();
     unsubscribe?.();
+    if (opts.report && report) writeFileSync(opts.report, JSON.stringify(report.build(io.now(), stoppedBy !== undefined), null, 2) + '\n');
     if (fd !== undefined) closeSync(fd);
     await journal?.close();
   }
