@@ -99,6 +99,8 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
 
   let outcome: Outcome = 'skipped';
   let calls = 0;
+  // an earlier step of this record made something new in this run (not adopted, not a lookup)
+  let createdNow = false;
   let replayedFrom: string | undefined;
   for (const step of rt.map.steps) {
     let prior = book.steps.get(step.id);
@@ -152,7 +154,8 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
     }
     if (!sr) {
       calls++;
-      sr = await sendStep(rt, book, step, ev.request, key, ctx.bindings);
+      sr = await sendStep(rt, book, step, ev.request, key, ctx.bindings, !createdNow);
+      if (!step.operation.spec.idempotent && !sr.result.reconciliation && (sr.result.classification === 'succeeded' || sr.result.classification === 'pending')) createdNow = true;
     }
     base.steps.push(sr.result);
     const card = findMaskedCard(sr.result.request?.body);

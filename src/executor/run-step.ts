@@ -52,15 +52,17 @@ const sent = (req: StepRequest, key: string): SentCall => ({ body: req.body, par
  * durable before each attempt leaves, the outcome and output in one write after; an unknown
  * outcome is reconciled (waiting out the settle window) before anything else happens.
  */
-export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep, req: StepRequest, key: string, bindings: Record<string, unknown>): Promise<StepRun> {
+export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep, req: StepRequest, key: string, bindings: Record<string, unknown>, guard = true): Promise<StepRun> {
   const op = step.operation.spec;
   const { shown, fp } = describeRequest(rt, step, req);
   const result: StepResult = { id: step.id, operation: step.operation.id, decision: 'run', request: shown, attempts: 0, durationMs: 0, warnings: [] };
   const prior = book.steps.get(step.id);
 
   // Pre-flight guard: the journal knows nothing of this call (no row, or only a skip), so an
-  // earlier charge could exist that another journal, or none, recorded.
-  if (rt.preflight && op.reconcile?.preflight && (!prior || prior.state === 'skipped' || prior.state === 'planned')) {
+  // earlier charge could exist that another journal, or none, recorded. Not needed (`guard`
+  // false) when an earlier step of the record created something new in this very run: a
+  // payment for an order created a moment ago cannot exist yet.
+  if (guard && rt.preflight && op.reconcile?.preflight && (!prior || prior.state === 'skipped' || prior.state === 'planned')) {
     const look = await lookupOnce(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth);
     if (look.kind === 'found') {
       result.reconciliation = 'preflight-adopted';
