@@ -19,10 +19,16 @@ export interface CallContext {
   gate?: SendGate;
 }
 
+/** How long a call may wait at the rate limiter after its intent is journaled. */
+const GATE_SLACK_MS = 2_000;
+
 /** Hooks around each send of a call. */
 export interface CallHooks {
-  /** Awaited before each attempt leaves (the journal writes its intent here). */
-  beforeSend?(attempt: number, at: number): Promise<void>;
+  /**
+   * Awaited before each attempt leaves (the journal writes its intent here): the time, and the
+   * latest time at which the request can still land from our side.
+   */
+  beforeSend?(attempt: number, at: number, deadlineAt: number): Promise<void>;
   /** Called once the request has been handed to the transport. */
   onSent?(): void;
 }
@@ -72,8 +78,24 @@ export async function callHttp(
       const httpReq: Parameters<Transport>[0] = { method: req.method, url: req.url, headers, timeoutMs: ctx.timeoutMs };
       if (body !== undefined) httpReq.body = body;
       // journal before send: the intent for this very attempt is durable before it leaves
-      if (ctx.gate) await ctx.gate.take();
-      if (hooks.beforeSend) await hooks.beforeSend(attempts, ctx.clock.now());
+      // journal first (its fsync time must not eat into the rate limiter's spacing), with a
+      // deadline that allows for the wait at the gate; a longer wait is journaled again
+      const intentAt = ctx.clock.now();
+      if (hooks.beforeSend) await hooks.beforeSend(attempts, intentAt, intentAt + GATE_SLACK_MS + ctx.timeoutMs);
+      if (ctx.gate) {
+        let waited = 0;
+        for (let wait = ctx.gate.tryTake(); wait > 0; wait = ctx.gate.tryTake()) {
+          if (waited > GATE_SLACK_MS && hooks.beforeSend) {
+            // waited longer than the journaled deadline allows for: journal the intent again
+            const at = ctx.clock.now();
+            await hooks.beforeSend(attempts, at, at + GATE_SLACK_MS + ctx.timeoutMs);
+            waited = 0;
+            continue;
+          }
+          await ctx.clock.sleep(wait);
+          waited += wait;
+        }
+      }
       const pending = ctx.transport(httpReq);
       hooks.onSent?.();
       response = await pending;

@@ -1,28 +1,33 @@
 import type { Clock } from './clock.js';
 
-/** Something every call of a run waits on before it is sent. */
+/** Something every call of a run passes right before it is sent. */
 export interface SendGate {
-  /** Resolves when a call may be sent; returns how long it waited (ms). */
-  take(): Promise<number>;
+  /**
+   * 0 when a call may be sent now — and then it counts as sent at this instant — else how long
+   * to wait before asking again (ms).
+   */
+  tryTake(): number;
 }
 
 /**
- * A client-side limit of `perSecond` sends in any sliding window of `windowMs` (a little over a
- * second, so that jitter between our send and the provider's receipt never makes two windows
- * look like one). Slots are reserved synchronously, so concurrent callers share it fairly.
+ * A client-side limit of `perSecond` sends in any sliding window of `windowMs`: 1.1 s, a 10%
+ * margin, because a request counted here can reach the provider some milliseconds later (a busy
+ * event loop, e.g. a journal fsync, the network) and must never land in the provider's previous
+ * second. A send is counted when it is allowed, right before it leaves, so a caller delayed
+ * after its turn (a busy event loop) can never squeeze two windows into one.
  */
-export function createRateLimiter(perSecond: number, clock: Clock, windowMs = 1025): SendGate {
-  const slots: number[] = [];
+export function createRateLimiter(perSecond: number, clock: Clock, windowMs = 1100): SendGate {
+  const sent: number[] = [];
+  const cap = Math.max(1, Math.floor(perSecond));
   return {
-    async take() {
+    tryTake() {
       const now = clock.now();
-      while (slots.length > perSecond && (slots[0] ?? now) <= now - windowMs) slots.shift();
-      let at = now;
-      if (slots.length >= perSecond) at = Math.max(now, (slots[slots.length - perSecond] ?? now) + windowMs);
-      slots.push(at);
-      const wait = at - now;
-      if (wait > 0) await clock.sleep(wait);
-      return wait;
+      while (sent.length && (sent[0] ?? now) <= now - windowMs) sent.shift();
+      if (sent.length < cap) {
+        sent.push(now);
+        return 0;
+      }
+      return Math.max(1, (sent[0] ?? now) + windowMs - now);
     },
   };
 }

@@ -79,9 +79,9 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   let lastSentAt = rt.call.clock.now();
   crashPoint('before-intent');
   const out: CallOutcome = await callHttp(rt.call, op, req, rt.auth, {
-    beforeSend: async (attempt, at) => {
+    beforeSend: async (attempt, at, deadlineAt) => {
       lastSentAt = at;
-      await book.intent(step.id, step.operation.id, fp, attempt, at, at + rt.call.timeoutMs);
+      await book.intent(step.id, step.operation.id, fp, attempt, at, deadlineAt);
       crashPoint('after-intent');
     },
     onSent: crashArmedAfterSend() ? () => { setTimeout(() => crashPoint('after-send'), 100); } : undefined,
@@ -94,7 +94,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   if (out.unknown) {
     // the call has ended (answered, reset or timed out), so from our side it can no longer land:
     // its deadline is now, and only the provider's settle window is left to wait out
-    const deadlineAt = Math.min(lastSentAt + rt.call.timeoutMs, rt.call.clock.now());
+    const deadlineAt = Math.min(lastSentAt + 2_000 + rt.call.timeoutMs, rt.call.clock.now());
     const rec = await reconcile(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt, settleMs: settleFor(rt, op) });
     if (rec.kind === 'found') {
       result.reconciliation = 'adopted';

@@ -105,7 +105,7 @@ describe('client-side rate limit', () => {
     expect(times).toHaveLength(200); // a lookup and a sale per record
     for (let i = 0; i + 20 < times.length; i++) expect(times[i + 20]! - times[i]!, `sends ${i}..${i + 20}`).toBeGreaterThanOrEqual(1000);
     // and it is not much slower than the limit: 200 calls in about 10 s
-    expect(times.at(-1)! - times[0]!).toBeLessThan(10_500);
+    expect(times.at(-1)! - times[0]!).toBeLessThan(11_500);
   });
 
   it('rateLimit 0 turns it off; a lower rate is held too', async () => {

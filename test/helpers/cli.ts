@@ -23,6 +23,8 @@ export interface CliOptions {
   now?: () => number;
   /** Working directory for default paths such as the journal (default: a fresh temporary one). */
   cwd?: string;
+  /** Pretend stderr is a terminal (live progress). */
+  tty?: boolean;
 }
 
 /** Runs the real CLI in-process with the given stdin, environment and clock. */
@@ -36,6 +38,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     env: options.env ?? {},
     now: options.now ?? (() => 0),
     cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'datamap-cli-')),
+    stderrIsTTY: options.tty === true,
   };
   const t = Date.now();
   const code = await main(argv, io);
