@@ -47,15 +47,18 @@ export function createMemoryStore(): JournalStore {
       const r = records.get(rk(scope, key));
       return r ? { record: clone(r), steps: stepsOf(scope, key) } : undefined;
     },
-    async write(batch: WriteBatch) {
-      for (const r of batch.records ?? []) records.set(rk(r.scope, r.key), clone(r));
-      for (const s of batch.steps ?? []) steps.set(JSON.stringify([s.scope, s.key, s.stepId]), clone(s));
+    async write(input: WriteBatch) {
+      // all rows or none: copy the whole batch first (a row that cannot be stored, e.g. a
+      // circular output, throws here), then apply it, which cannot fail
+      const batch = clone(input);
+      for (const r of batch.records ?? []) records.set(rk(r.scope, r.key), r);
+      for (const s of batch.steps ?? []) steps.set(JSON.stringify([s.scope, s.key, s.stepId]), s);
       for (const x of batch.runRecords ?? []) {
         const i = runRecords.findIndex((y) => y.runId === x.runId && y.scope === x.scope && y.key === x.key && y.index === x.index);
-        if (i >= 0) runRecords[i] = clone(x);
-        else runRecords.push(clone(x));
+        if (i >= 0) runRecords[i] = x;
+        else runRecords.push(x);
       }
-      for (const e of batch.events ?? []) events.push(clone(e));
+      for (const e of batch.events ?? []) events.push(e);
     },
     async listRunRecords(runId) {
       return clone(runRecords.filter((r) => r.runId === runId).sort((a, b) => a.index - b.index));
