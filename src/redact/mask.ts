@@ -10,24 +10,57 @@ export function maskCardNumber(value: string | number): string {
   return digits.slice(0, 6) + '*'.repeat(digits.length - 10) + digits.slice(-4);
 }
 
-// 13–19 digits, optionally grouped by single spaces or dashes, not inside a longer digit run.
-const PAN_CANDIDATE = /(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])/g;
+// A whole run of digits, optionally grouped by single spaces or dashes; see cardSpans.
+const PAN_CANDIDATE = /(?<![\d])\d(?:[ -]?\d)*/g;
 
 /** Masks every Luhn-valid card-number-like digit run inside free text. */
 export function scrubText(text: string): string {
   if (!/\d{4}/.test(text)) return text;
   return text.replace(PAN_CANDIDATE, (m) => {
-    const digits = m.replace(/[ -]/g, '');
-    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? maskCardNumber(digits) : m;
+    const spans = cardSpans(m);
+    if (spans.length === 0) return m;
+    let out = '';
+    let at = 0;
+    for (const [start, end, digits] of spans) {
+      out += m.slice(at, start) + maskCardNumber(digits);
+      at = end;
+    }
+    return out + m.slice(at);
   });
+}
+
+/**
+ * The card numbers in one run of digits: the whole run when it is 13–19 digits and passes Luhn;
+ * otherwise, when the run is grouped, each longest sequence of whole groups that is one — a card
+ * number written after or before other digits ("INV 9-4111111111111111", "2024 4111 1111 1111
+ * 1111"). An ungrouped run longer than 19 digits is not searched inside (it is some other number).
+ */
+function cardSpans(run: string): Array<[start: number, end: number, digits: string]> {
+  if (run.length < 13) return [];
+  const digits = run.replace(/[ -]/g, '');
+  if (digits.length < 13) return [];
+  if (digits.length <= 19 && luhnValid(digits)) return [[0, run.length, digits]];
+  const groups = [...run.matchAll(/\d+/g)];
+  if (groups.length < 2) return [];
+  const out: Array<[number, number, string]> = [];
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = groups.length - 1; j >= i; j--) {
+      const ds = groups.slice(i, j + 1).map((g) => g[0]).join('');
+      if (ds.length > 19) continue;
+      if (ds.length < 13) break;
+      if (luhnValid(ds)) {
+        out.push([groups[i]!.index, groups[j]!.index + groups[j]![0].length, ds]);
+        i = j;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Finds Luhn-valid card numbers in text (for scanners and tests). */
 export function findCardNumbers(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(PAN_CANDIDATE)) {
-    const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) out.push(digits);
-  }
+  for (const m of text.matchAll(PAN_CANDIDATE)) for (const [, , digits] of cardSpans(m[0])) out.push(digits);
   return out;
 }
