@@ -173,6 +173,32 @@ export function createSqliteStore(path: string): JournalStore {
     return { ok: true, steps: [] };
   });
 
+  let queue: Array<{ batch: WriteBatch; resolve: () => void; reject: (e: unknown) => void }> = [];
+  let flushing = false;
+  const writeMany = db.transaction((batches: WriteBatch[]) => {
+    for (const b of batches) write(b);
+  });
+  const flush = () => {
+    const taken = queue;
+    queue = [];
+    flushing = false;
+    if (taken.length === 0) return;
+    try {
+      writeMany.immediate(taken.map((t) => t.batch));
+      for (const t of taken) t.resolve();
+    } catch {
+      // one bad batch must not fail the others: commit them one by one
+      for (const t of taken) {
+        try {
+          write.immediate(t.batch);
+          t.resolve();
+        } catch (e) {
+          t.reject(e);
+        }
+      }
+    }
+  };
+
   return {
     kind: 'sqlite',
     location: path,
@@ -208,8 +234,16 @@ export function createSqliteStore(path: string): JournalStore {
       const r = q.getRecord.get(scope, key) as Row | undefined;
       return r ? { record: toRecord(r), steps: (q.getSteps.all(scope, key) as Row[]).map(toStep) } : undefined;
     },
-    async write(batch) {
-      write.immediate(batch);
+    write(batch) {
+      // group commit: the writes of records in flight at once share one transaction (one
+      // fsync); each caller's promise resolves only once its rows are committed
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ batch, resolve, reject });
+        if (!flushing) {
+          flushing = true;
+          setImmediate(flush);
+        }
+      });
     },
     async listRunRecords(runId) {
       return (db.prepare('SELECT * FROM run_records WHERE run_id = ? ORDER BY idx').all(runId) as Row[]).map(toRunRecord);
@@ -232,6 +266,7 @@ export function createSqliteStore(path: string): JournalStore {
       });
     },
     async close() {
+      flush();
       if (db.open) db.close();
     },
   };
