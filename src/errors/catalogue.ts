@@ -35,7 +35,10 @@ export const CATALOGUE = {
   'expression/forbidden-function': { title: 'Forbidden function', hint: '$eval is never allowed; $random is not allowed where a value must be repeatable.' },
   'expression/unsafe-regex': { title: 'Regular expression can hang', hint: 'Rewrite the pattern without a repeated group that itself repeats (e.g. (a+)+); a hostile record could make it run for hours.' },
   'expression/evaluation': { title: 'Expression failed', hint: 'The expression raised an error for this record; check the field it reads.' },
-  'expression/timeout': { title: 'Expression took too long', hint: 'The expression ran past the time or depth limit; look for unbounded recursion.' },
+  'expression/timeout': { title: 'Expression took too long', hint: 'The expression ran past its time limit (1 s per evaluation); look for unbounded recursion or a loop over a very large input.' },
+  'expression/too-deep': { title: 'Expression nests too deeply', hint: 'Function calls nest past the depth limit; look for recursion that never ends, or rewrite it as a tail call.' },
+  'expression/too-large': { title: 'Expression builds too much', hint: 'The expression would build a string, array or object past the size limits (1,000,000 characters, 100,000 items); check the widths and counts it computes from the record.' },
+  'expression/unsupported-regex': { title: 'Regular expression not supported', hint: 'Regexes run in a linear-time engine (RE2 syntax): rewrite the pattern without backreferences (\\1) and lookaround ((?=, (?!, (?<=).' },
   'expression/not-object': { title: 'Request is not an object', hint: 'A request expression must produce a JSON object.' },
   // records and payloads
   'record/not-object': { title: 'Record is not an object', hint: 'Each input record must be a JSON object.' },

@@ -2,10 +2,12 @@ import jsonata from 'jsonata';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { analyzeAst, type ExpressionFacts } from './analyze.js';
 import { FORBIDDEN_FUNCTIONS, NON_REPEATABLE_FUNCTIONS } from './builtins.js';
+import { compileJsonata, type ExpressionBackend } from './backend.js';
+import { EVALUATION_LIMITS } from './limits.js';
+import { regexProblem } from './regex-engine.js';
 import { isUnsafeRegex } from './safe-regex.js';
 
-/** Guardrails applied to every evaluation. */
-export const EVALUATION_LIMITS = { timeout: 1000, stack: 300, sequence: 100_000 } as const;
+export { EVALUATION_LIMITS };
 
 /** Maps a character offset inside the expression text to a file location. */
 export type OffsetLocator = (offset: number) => SourceLocation;
@@ -15,7 +17,11 @@ export interface CompiledExpression {
   source: string;
   facts: ExpressionFacts;
   locate: OffsetLocator;
-  evaluate(input: unknown, bindings: Record<string, unknown>): Promise<unknown>;
+  /** `compiled`: JavaScript closures; `jsonata`: the jsonata 2.2.2 evaluator (with the reason). */
+  backend: ExpressionBackend;
+  fallbackReason?: string;
+  /** The value, or a promise of it (jsonata fallback); await it either way. */
+  evaluate(input: unknown, bindings?: Record<string, unknown>): unknown;
 }
 
 export interface CompileOptions {
@@ -29,9 +35,9 @@ export function compileExpression(
   locate: OffsetLocator,
   options: CompileOptions = {},
 ): { expression?: CompiledExpression; diagnostics: Diagnostic[] } {
-  let expr: jsonata.Expression;
+  let compiled: ReturnType<typeof compileJsonata>;
   try {
-    expr = jsonata(source, { timeout: EVALUATION_LIMITS.timeout, stack: EVALUATION_LIMITS.stack, sequence: EVALUATION_LIMITS.sequence } as jsonata.JsonataOptions);
+    compiled = compileJsonata(source);
   } catch (err) {
     const e = err as { code?: string; position?: number; token?: string; message?: string };
     const token = e.token && e.token !== '(end)' ? String(e.token) : '';
@@ -43,7 +49,7 @@ export function compileExpression(
       diagnostics: [diagnostic('expression/syntax', `${e.message ?? 'Syntax error'} (JSONata ${e.code ?? '?'})`, { location: locate(offset), data: { jsonataCode: e.code } })],
     };
   }
-  const facts = analyzeAst(expr.ast());
+  const facts = analyzeAst(compiled.ast);
   const diagnostics: Diagnostic[] = [];
   for (const v of facts.variables) {
     if (FORBIDDEN_FUNCTIONS.has(v.name) || (options.repeatable && NON_REPEATABLE_FUNCTIONS.has(v.name))) {
@@ -53,6 +59,11 @@ export function compileExpression(
   for (const r of facts.regexes) {
     if (isUnsafeRegex(r.source)) {
       diagnostics.push(diagnostic('expression/unsafe-regex', `/${r.source}/ can take exponential time on some inputs (a repeated group that repeats inside)`, { location: locate(r.offset) }));
+      continue;
+    }
+    const problem = regexProblem(r.source);
+    if (problem) {
+      diagnostics.push(diagnostic('expression/unsupported-regex', `/${r.source}/ cannot run in the linear-time regex engine: ${problem.replace(/^error parsing regexp: /, '')}`, { location: locate(r.offset) }));
     }
   }
   if (diagnostics.length > 0) return { diagnostics };
@@ -62,20 +73,30 @@ export function compileExpression(
       source,
       facts,
       locate,
-      evaluate: (input, bindings) => expr.evaluate(input, bindings),
+      backend: compiled.backend,
+      ...(compiled.fallbackReason ? { fallbackReason: compiled.fallbackReason } : {}),
+      evaluate: compiled.evaluate,
     },
   };
 }
 
 /** Turns a JSONata evaluation error into a coded diagnostic located in the Data Map. */
 export function evaluationDiagnostic(err: unknown, expression: CompiledExpression, what: string): Diagnostic {
-  const e = err as { code?: string; position?: number; token?: string; message?: string };
-  const code = e.code === 'D1012' || e.code === 'D1011' || e.code === 'D2015' ? 'expression/timeout' : 'expression/evaluation';
+  const e = err as { code?: string; position?: number; token?: string; message?: string; limit?: string };
+  const code = limitCode(e);
   const offset = Math.max(0, (e.position ?? 1) - 1);
-  return diagnostic(code, `${what}: ${e.message ?? String(err)}${e.code ? ` (JSONata ${e.code})` : ''}`, {
-    location: expression.locate(offset),
-    data: { jsonataCode: e.code },
-  });
+  const extra: Parameters<typeof diagnostic>[2] = { location: expression.locate(offset), data: { jsonataCode: e.code } };
+  if (e.limit) extra.data!.limit = e.limit;
+  return diagnostic(code, `${what}: ${e.message ?? String(err)}${e.code ? ` (JSONata ${e.code})` : ''}`, extra);
+}
+
+/** Which of the coded limits (if any) an evaluation error is. */
+function limitCode(e: { code?: string; message?: string; limit?: string }): 'expression/timeout' | 'expression/too-deep' | 'expression/too-large' | 'expression/evaluation' {
+  if (e.limit === 'time' || e.code === 'D1012') return 'expression/timeout';
+  if (e.limit === 'depth' || e.code === 'D1011') return 'expression/too-deep';
+  if (e.limit === 'size' || e.code === 'D2014' || e.code === 'D2015') return 'expression/too-large';
+  if (e instanceof RangeError) return /call stack/i.test(e.message) ? 'expression/too-deep' : 'expression/too-large';
+  return 'expression/evaluation';
 }
 
 /** Offset of the string, backquoted name or comment that never closes, if any. */

@@ -1,0 +1,608 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSONata values are any JSON value, sequence or function */
+import { jsonataError } from './jsonata-builtins.js';
+import { EVALUATION_LIMITS, sequenceError } from './limits.js';
+import { regexMatcher } from './compiled-functions.js';
+import {
+  G, Frame, TailCall, append, apply, boolean, boolize, isArrayOfNumbers, isDeepEqual, isFunction, isNumeric, isSeq,
+  lookup, makeLambda, runCompiled, seq, seqOf, toJsonataString, type Any, type Ctx,
+} from './runtime.js';
+
+/**
+ * Compiles a jsonata 2.2.2 AST (`jsonata(text).ast()`) into JavaScript closures that compute
+ * the same values as jsonata's evaluator, synchronously. Each closure mirrors one function of
+ * jsonata's evaluator (evaluate, evaluatePath, evaluateStep, evaluateFilter, ...), including the
+ * sequence rules (flattening, singletons, keep-array, `cons` arrays). Anything outside the
+ * supported subset throws `Unsupported` at compile time and the expression runs in jsonata.
+ */
+
+type Node = Any;
+type Fn = (input: Any, env: Frame) => Any;
+
+export class Unsupported extends Error {
+  constructor(readonly what: string) {
+    super(`not compiled: ${what}`);
+  }
+}
+
+/** A compiled expression: evaluate(input, bindings) with jsonata's semantics, synchronous. */
+export type CompiledFn = (input: Any, bindings?: Record<string, Any>) => Any;
+
+export function compileAst(ast: Node): CompiledFn {
+  const root = compile(ast);
+  return (input, bindings = {}) => {
+    const ctx: Ctx = { bindings, root: input, timestamp: Date.now() };
+    let inp = input;
+    if (Array.isArray(inp) && !isSeq(inp)) {
+      inp = seqOf(inp);
+      (inp as Any).outerWrapper = true;
+    }
+    return runCompiled(ctx, () => root(inp, new Frame(null, ctx)));
+  };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function unsupportedFeatures(node: Node): string | undefined {
+  if (node.tuple || node.focus !== undefined || node.index !== undefined || node.ancestor !== undefined || node.seekingParent !== undefined) {
+    return 'context/position binding (@, #, %)';
+  }
+  return undefined;
+}
+
+/** jsonata's `evaluate`: the node, then predicates, group, and the sequence rules. */
+function compile(node: Node): Fn {
+  const why = unsupportedFeatures(node);
+  if (why) throw new Unsupported(why);
+  const core = compileCore(node);
+  const preds: Node[] = hasOwn.call(node, 'predicate') ? node.predicate : [];
+  const predFns = preds.map((p: Node) => compilePredicate(p.expr));
+  const group = node.type !== 'path' && hasOwn.call(node, 'group') ? compileGroup(node.group) : undefined;
+  const keepArray = node.keepArray === true;
+  if (node.type === 'string' || node.type === 'number' || node.type === 'value') {
+    if (predFns.length === 0 && !group) return core;
+  }
+  if (predFns.length === 0 && !group) {
+    return (input, env) => finish(core(input, env), keepArray);
+  }
+  return (input, env) => {
+    let r = core(input, env);
+    for (const p of predFns) r = p(r, env);
+    if (group) r = group(r, env);
+    return finish(r, keepArray);
+  };
+}
+
+function finish(r: Any, keepArray: boolean): Any {
+  if (r && r.sequence === true && Array.isArray(r) && !(r as Any).tupleStream) {
+    if (keepArray) (r as Any).keepSingleton = true;
+    if (r.length === 0) return undefined;
+    if (r.length === 1) return (r as Any).keepSingleton ? r : r[0];
+  }
+  return r;
+}
+
+function compileCore(node: Node): Fn {
+  switch (node.type) {
+    case 'path':
+      return compilePath(node);
+    case 'binary':
+      return compileBinary(node);
+    case 'unary':
+      return compileUnary(node);
+    case 'name': {
+      const key = node.value;
+      return (input) => lookup(input, key);
+    }
+    case 'string':
+    case 'number':
+    case 'value': {
+      const v = node.value;
+      return () => v;
+    }
+    case 'wildcard':
+      return (input) => wildcard(input);
+    case 'descendant':
+      return (input) => descendants(input);
+    case 'condition':
+      return compileCondition(node);
+    case 'block':
+      return compileBlock(node);
+    case 'bind': {
+      const name = node.lhs.value;
+      const rhs = compile(node.rhs);
+      return (input, env) => {
+        const v = rhs(input, env);
+        env.bind(name, v);
+        return v;
+      };
+    }
+    case 'regex': {
+      const re = node.value as RegExp;
+      const position = node.position;
+      return () => regexMatcher(re, position);
+    }
+    case 'function':
+      return compileFunction(node, undefined);
+    case 'variable':
+      return compileVariable(node);
+    case 'lambda':
+      return compileLambda(node);
+    case 'apply':
+      return compileApply(node);
+    default:
+      throw new Unsupported(`${node.type} expression`);
+  }
+}
+
+function compileVariable(node: Node): Fn {
+  const name = node.value as string;
+  if (name === '') return (input) => (input && input.outerWrapper ? input[0] : input);
+  return (_input, env) => env.lookup(name);
+}
+
+// ---- paths ---------------------------------------------------------------------------------
+
+interface StepFn {
+  fn: Fn;
+  stages: Array<(input: Any, env: Frame) => Any>;
+  consarray: boolean;
+}
+
+function compilePath(node: Node): Fn {
+  const steps: StepFn[] = node.steps.map((s: Node) => {
+    if (s.type === 'sort') throw new Unsupported('order-by (^)');
+    if (s.type === 'parent') throw new Unsupported('parent (%)');
+    const stages = (s.stages ?? []).map((st: Node) => {
+      if (st.type !== 'filter') throw new Unsupported(`${st.type} stage`);
+      return compilePredicate(st.expr);
+    });
+    return { fn: compile(s), stages, consarray: s.consarray === true };
+  });
+  const firstIsVariable = node.steps[0].type === 'variable';
+  const keepSingletonArray = node.keepSingletonArray === true;
+  const group = hasOwn.call(node, 'group') ? compileGroup(node.group) : undefined;
+  if (node.tuple) throw new Unsupported('tuple stream');
+  const last = steps.length - 1;
+  return (input, env) => {
+    let inputSequence: Any = Array.isArray(input) && !firstIsVariable ? input : seqOf(input);
+    let resultSequence: Any;
+    for (let ii = 0; ii < steps.length; ii++) {
+      const step = steps[ii]!;
+      if (ii === 0 && step.consarray) resultSequence = step.fn(inputSequence, env);
+      else resultSequence = evaluateStep(step, inputSequence, env, ii === last);
+      if (resultSequence === undefined || resultSequence.length === 0) break;
+      inputSequence = resultSequence;
+    }
+    if (keepSingletonArray) {
+      if (Array.isArray(resultSequence) && (resultSequence as Any).cons && !(resultSequence as Any).sequence) resultSequence = seqOf(resultSequence);
+      resultSequence.keepSingleton = true;
+    }
+    if (group) resultSequence = group(resultSequence, env);
+    return resultSequence;
+  };
+}
+
+function evaluateStep(step: StepFn, input: Any[], env: Frame, lastStep: boolean): Any {
+  const result = seq();
+  const g = G;
+  for (let ii = 0; ii < input.length; ii++) {
+    let res = step.fn(input[ii], env);
+    for (const st of step.stages) res = st(res, env);
+    if (res !== undefined) result.push(res);
+    g.tick();
+  }
+  if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSeq(result[0])) return result[0];
+  const out = seq();
+  for (let i = 0; i < result.length; i++) {
+    const res = result[i];
+    if (!Array.isArray(res) || (res as Any).cons) out.push(res);
+    else for (let j = 0; j < res.length; j++) out.push(res[j]);
+  }
+  if (out.length > 16) g.cells(out.length);
+  return out;
+}
+
+/** jsonata's evaluateFilter, as a function of the value it filters. */
+function compilePredicate(pred: Node): (input: Any, env: Frame) => Any {
+  if (pred.type === 'number') {
+    const value = pred.value as number;
+    return (input) => {
+      let results: Any = seq();
+      if (!Array.isArray(input)) input = seqOf(input);
+      let index = Math.floor(value);
+      if (index < 0) index = input.length + index;
+      const item = input[index];
+      if (item !== undefined) {
+        if (Array.isArray(item)) results = item;
+        else results.push(item);
+      }
+      return results;
+    };
+  }
+  const fn = compile(pred);
+  return (input, env) => {
+    const results = seq();
+    if (!Array.isArray(input)) input = seqOf(input);
+    const g = G;
+    for (let index = 0; index < input.length; index++) {
+      const item = input[index];
+      let res = fn(item, env);
+      if (isNumeric(res)) res = [res];
+      if (isArrayOfNumbers(res)) {
+        for (const ires of res) {
+          let ii = Math.floor(ires);
+          if (ii < 0) ii = input.length + ii;
+          if (ii === index) results.push(item);
+        }
+      } else if (boolean(res)) {
+        results.push(item);
+      }
+      g.tick();
+    }
+    return results;
+  };
+}
+
+function wildcard(input: Any): Any {
+  let results: Any = seq();
+  if (Array.isArray(input) && (input as Any).outerWrapper && input.length > 0) input = input[0];
+  if (input !== null && typeof input === 'object' && !isFunction(input)) {
+    for (const key of Object.keys(input)) {
+      let value = input[key];
+      if (Array.isArray(value)) {
+        value = flatten(value, []);
+        results = append(results, value);
+      } else {
+        results.push(value);
+      }
+    }
+  }
+  G.cells(results.length);
+  return results;
+}
+
+function flatten(arg: Any, flattened: Any[]): Any[] {
+  if (Array.isArray(arg)) for (const item of arg) flatten(item, flattened);
+  else flattened.push(arg);
+  return flattened;
+}
+
+function descendants(input: Any): Any {
+  if (input === undefined) return undefined;
+  const resultSequence = seq();
+  recurseDescendants(input, resultSequence);
+  G.cells(resultSequence.length);
+  return resultSequence.length === 1 ? resultSequence[0] : resultSequence;
+}
+
+function recurseDescendants(input: Any, results: Any[]): void {
+  if (!Array.isArray(input)) results.push(input);
+  if (Array.isArray(input)) {
+    for (const member of input) recurseDescendants(member, results);
+  } else if (input !== null && typeof input === 'object' && !isFunction(input)) {
+    for (const key of Object.keys(input)) recurseDescendants(input[key], results);
+  }
+}
+
+// ---- operators -----------------------------------------------------------------------------
+
+function positioned(err: Any, position: number, token: string): Any {
+  if (err !== null && typeof err === 'object' && typeof err.code === 'string' && err.limit === undefined) {
+    err.position = position;
+    err.token = token;
+  }
+  return err;
+}
+
+function compileBinary(node: Node): Fn {
+  const op = node.value as string;
+  const lhs = compile(node.lhs);
+  const rhs = compile(node.rhs);
+  const pos = node.position as number;
+  if (op === 'and') {
+    return (input, env) => {
+      const l = lhs(input, env);
+      try {
+        return boolize(l) && boolize(rhs(input, env));
+      } catch (err) {
+        throw positioned(err, pos, op);
+      }
+    };
+  }
+  if (op === 'or') {
+    return (input, env) => {
+      const l = lhs(input, env);
+      try {
+        return boolize(l) || boolize(rhs(input, env));
+      } catch (err) {
+        throw positioned(err, pos, op);
+      }
+    };
+  }
+  const f = binaryOp(op);
+  return (input, env) => {
+    const l = lhs(input, env);
+    const r = rhs(input, env);
+    try {
+      return f(l, r);
+    } catch (err) {
+      throw positioned(err, pos, op);
+    }
+  };
+}
+
+function binaryOp(op: string): (l: Any, r: Any) => Any {
+  switch (op) {
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+      return (l, r) => numeric(l, r, op);
+    case '=':
+      return (l, r) => (l === undefined || r === undefined ? false : isDeepEqual(l, r));
+    case '!=':
+      return (l, r) => (l === undefined || r === undefined ? false : !isDeepEqual(l, r));
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return (l, r) => comparison(l, r, op);
+    case '&':
+      return (l, r) => {
+        const s = (l === undefined ? '' : toJsonataString(l)!).concat(r === undefined ? '' : toJsonataString(r)!);
+        if (s.length > 64) G.chars(s.length);
+        return s;
+      };
+    case '..':
+      return range;
+    case 'in':
+      return (l, r) => {
+        if (l === undefined || r === undefined) return false;
+        if (!Array.isArray(r)) r = [r];
+        for (let i = 0; i < r.length; i++) {
+          if (r[i] === l) return true;
+          if ((i & 1023) === 1023) G.tick();
+        }
+        return false;
+      };
+    default:
+      throw new Unsupported(`operator ${op}`);
+  }
+}
+
+function numeric(lhs: Any, rhs: Any, op: string): Any {
+  if (lhs !== undefined && !isNumeric(lhs)) throw jsonataError('T2001', { value: lhs });
+  if (rhs !== undefined && !isNumeric(rhs)) throw jsonataError('T2002', { value: rhs });
+  if (lhs === undefined || rhs === undefined) return undefined;
+  switch (op) {
+    case '+':
+      return lhs + rhs;
+    case '-':
+      return lhs - rhs;
+    case '*':
+      return lhs * rhs;
+    case '/':
+      return lhs / rhs;
+    default:
+      return lhs % rhs;
+  }
+}
+
+function comparison(lhs: Any, rhs: Any, op: string): Any {
+  const ltype = typeof lhs;
+  const rtype = typeof rhs;
+  const lcomparable = ltype === 'undefined' || ltype === 'string' || ltype === 'number';
+  const rcomparable = rtype === 'undefined' || rtype === 'string' || rtype === 'number';
+  if (!lcomparable || !rcomparable) throw jsonataError('T2010', { value: !(ltype === 'string' || ltype === 'number') ? lhs : rhs });
+  if (ltype === 'undefined' || rtype === 'undefined') return undefined;
+  if (ltype !== rtype) throw jsonataError('T2009', { value: lhs, value2: rhs });
+  switch (op) {
+    case '<':
+      return lhs < rhs;
+    case '<=':
+      return lhs <= rhs;
+    case '>':
+      return lhs > rhs;
+    default:
+      return lhs >= rhs;
+  }
+}
+
+function range(lhs: Any, rhs: Any): Any {
+  if (lhs !== undefined && !Number.isInteger(lhs)) throw jsonataError('T2003', { value: lhs });
+  if (rhs !== undefined && !Number.isInteger(rhs)) throw jsonataError('T2004', { value: rhs });
+  if (lhs === undefined || rhs === undefined) return undefined;
+  if (lhs > rhs) return undefined;
+  const size = rhs - lhs + 1;
+  if (size > 1e7) throw jsonataError('D2014', { value: size });
+  if (size > EVALUATION_LIMITS.sequence) throw sequenceError(size);
+  G.cells(size);
+  const result: Any = new Array(size);
+  for (let item = lhs, index = 0; item <= rhs; item++, index++) result[index] = item;
+  result.sequence = true;
+  return result;
+}
+
+function compileUnary(node: Node): Fn {
+  switch (node.value) {
+    case '-': {
+      const e = compile(node.expression);
+      const pos = node.position;
+      return (input, env) => {
+        const result = e(input, env);
+        if (result === undefined) return undefined;
+        if (isNumeric(result)) return -result;
+        throw jsonataError('D1002', { position: pos, token: '-', value: result });
+      };
+    }
+    case '[': {
+      const items: Array<{ fn: Fn; nested: boolean }> = node.expressions.map((item: Node) => ({ fn: compile(item), nested: item.value === '[' }));
+      const consarray = node.consarray === true;
+      return (input, env) => {
+        let result: Any = [];
+        for (const item of items) {
+          const value = item.fn(input, env);
+          if (value !== undefined) {
+            if (item.nested) result.push(value);
+            else result = append(result, value);
+          }
+        }
+        if (result.length > 16) G.cells(result.length);
+        if (consarray) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true });
+        return result;
+      };
+    }
+    case '{':
+      return compileGroup(node);
+    default:
+      throw new Unsupported(`unary ${node.value}`);
+  }
+}
+
+/** jsonata's evaluateGroupExpression (object constructors and group-by), without tuple streams. */
+function compileGroup(group: Node): (input: Any, env: Frame) => Any {
+  const pairs: Array<[Fn, Fn]> = group.lhs.map((pair: Node[]) => [compile(pair[0]), compile(pair[1])]);
+  const pos = group.position;
+  // the common case: one input item and literal string keys → build the object directly
+  return (input, env) => {
+    if (input && input.tupleStream) throw new Unsupported('tuple stream');
+    const result: Any = Object.create(null);
+    if (!Array.isArray(input)) input = seqOf(input);
+    if (input.length === 0) input.push(undefined);
+    const groups: Any = Object.create(null);
+    const g = G;
+    for (let itemIndex = 0; itemIndex < input.length; itemIndex++) {
+      const item = input[itemIndex];
+      for (let pairIndex = 0; pairIndex < pairs.length; pairIndex++) {
+        const key = pairs[pairIndex]![0](item, env);
+        if (typeof key !== 'string' && key !== undefined) throw jsonataError('T1003', { position: pos, value: key });
+        if (key !== undefined) {
+          if (key === '_jsonata_lambda' || key === '_jsonata_function') throw jsonataError('D1013', { position: pos, value: key });
+          if (hasOwn.call(groups, key)) {
+            if (groups[key].exprIndex !== pairIndex) throw jsonataError('D1009', { position: pos, value: key });
+            groups[key].data = append(groups[key].data, item);
+          } else {
+            groups[key] = { data: item, exprIndex: pairIndex };
+          }
+        }
+      }
+      g.tick();
+    }
+    const keys = Object.keys(groups);
+    if (keys.length > 16) g.cells(keys.length);
+    for (const key of keys) {
+      const entry = groups[key];
+      const value = pairs[entry.exprIndex]![1](entry.data, env);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  };
+}
+
+function compileCondition(node: Node): Fn {
+  const cond = compile(node.condition);
+  const then = compile(node.then);
+  const otherwise = node.else !== undefined ? compile(node.else) : undefined;
+  return (input, env) => {
+    if (boolean(cond(input, env))) return then(input, env);
+    return otherwise ? otherwise(input, env) : undefined;
+  };
+}
+
+function compileBlock(node: Node): Fn {
+  const exprs = node.expressions.map((e: Node) => compile(e));
+  return (input, env) => {
+    const frame = new Frame(env, env.ctx);
+    let result: Any;
+    for (const e of exprs) result = e(input, frame);
+    return result;
+  };
+}
+
+// ---- functions -----------------------------------------------------------------------------
+
+function procName(node: Node): string {
+  return node.procedure.type === 'path' ? node.procedure.steps[0].value : node.procedure.value;
+}
+
+function compileArgs(node: Node): Fn[] {
+  return node.arguments.map((a: Node) => {
+    if (a.type === 'operator' && a.value === '?') throw new Unsupported('partial application');
+    return compile(a);
+  });
+}
+
+/** jsonata's evaluateFunction; `applyTo` is the left side of `~>`. */
+function compileFunction(node: Node, applyTo: Fn | undefined): Fn {
+  if (node.type === 'partial') throw new Unsupported('partial application');
+  const procedure = compile(node.procedure);
+  const args = compileArgs(node);
+  const name = procName(node);
+  const pos = node.position;
+  const pathProc = node.procedure.type === 'path' ? node.procedure.steps[0].value : undefined;
+  const n = args.length;
+  return (input, env) => {
+    const proc = procedure(input, env);
+    if (proc === undefined && pathProc !== undefined && env.lookup(pathProc)) throw jsonataError('T1005', { position: pos, token: pathProc });
+    const evaluated: Any[] = [];
+    if (applyTo) evaluated.push(applyTo(input, env));
+    for (let i = 0; i < n; i++) evaluated.push(args[i]!(input, env));
+    try {
+      return apply(proc, evaluated, input);
+    } catch (err) {
+      throw callError(err, proc, pos, name);
+    }
+  };
+}
+
+function callError(err: Any, proc: Any, pos: number, name: string): Any {
+  if (err === null || typeof err !== 'object' || err instanceof Error || err.limit !== undefined) return err;
+  if (typeof err === 'symbol') return err;
+  if (err.token === undefined) err.token = name;
+  // jsonata's applyInner: a builtin or lambda (an object there) puts its call's position on the error
+  if (proc !== null && (typeof proc === 'object' || (typeof proc === 'function' && isFunction(proc) && (proc as Any).arity !== undefined))) err.position = pos;
+  else if (!err.position) err.position = pos;
+  return err;
+}
+
+function compileLambda(node: Node): Fn {
+  if (node.thunk === true) {
+    // a tail call: jsonata returns a thunk, its trampoline evaluates the call (see runtime.apply)
+    const call = node.body;
+    const procedure = compile(call.procedure);
+    const args = compileArgs(call);
+    const name = call.procedure.type === 'variable' ? call.procedure.value : procName(call);
+    const pos = call.procedure.position;
+    return (input, env) => {
+      const proc = procedure(input, env);
+      const evaluated = args.map((a) => a(input, env));
+      return new TailCall(proc, evaluated, pos, name);
+    };
+  }
+  const params = (node.arguments as Node[]).map((a) => a.value as string);
+  const body = compile(node.body);
+  const signature = node.signature;
+  return (input, env) => makeLambda({ params, body, env, input, signature });
+}
+
+function compileApply(node: Node): Fn {
+  const lhs = compile(node.lhs);
+  if (node.rhs.type === 'function') return compileFunction(node.rhs, lhs);
+  const rhs = compile(node.rhs);
+  const pos = node.position;
+  return (input, env) => {
+    const l = lhs(input, env);
+    const func = rhs(input, env);
+    if (!isFunction(func)) throw jsonataError('T2006', { position: pos, value: func });
+    if (isFunction(l)) {
+      // function chaining: λ($x){ func(l($x)) }
+      const chained: Any = function (x: Any) {
+        return apply(func, [apply(l, [x], undefined)], undefined);
+      };
+      chained.arity = 1;
+      return chained;
+    }
+    return apply(func, [l], undefined);
+  };
+}

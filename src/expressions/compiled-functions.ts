@@ -1,0 +1,359 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSONata values are any JSON value, sequence or function */
+import { NATIVE, SYNC_BUILTINS, jsonataError } from './jsonata-builtins.js';
+import { EVALUATION_LIMITS, jsonSizeAtMost, stringError } from './limits.js';
+import { SafeRegExp } from './regex-engine.js';
+import { BUILTIN_IMPLS, FOCUS, G, NEEDS_JSONATA, arity, boolean, callFunction, isArrayOfNumbers, isArrayOfStrings, isFunction, seq, type Any } from './runtime.js';
+
+/**
+ * Built-in functions of the compiled backend. The synchronous ones are jsonata's own
+ * implementations behind jsonata's own signature checks, with size checks in front of those
+ * that can build large values; the asynchronous ones (callbacks, regex matchers) are written
+ * again here, synchronously, following jsonata 2.2.2 line by line.
+ */
+
+const LIMIT = EVALUATION_LIMITS.string;
+
+/** Size checks made before a builtin runs, so a huge value is refused before it is built. */
+export const PRECHECKS: Record<string, (args: Any[]) => void> = {
+  pad: (a) => {
+    const w = a[1];
+    if (typeof w === 'number' && Math.abs(w) > LIMIT) throw stringError(Math.abs(w));
+  },
+  join: (a) => {
+    const strs = a[0];
+    if (!Array.isArray(strs)) return;
+    const sep = typeof a[1] === 'string' ? a[1].length : 0;
+    let n = 0;
+    for (const s of strs) if (typeof s === 'string') n += s.length + sep;
+    if (n > LIMIT) throw stringError(n);
+  },
+  string: (a) => {
+    const v = a[0];
+    if (v !== null && typeof v === 'object') {
+      const n = jsonSizeAtMost(v, LIMIT) * (a[1] === true ? 2 : 1);
+      if (n > LIMIT) throw stringError(n);
+    }
+  },
+  clone: (a) => PRECHECKS.string!([a[0]]),
+  base64encode: (a) => {
+    if (typeof a[0] === 'string' && a[0].length * 4 / 3 > LIMIT) throw stringError(Math.ceil(a[0].length * 4 / 3));
+  },
+};
+
+for (const name of SYNC_BUILTINS) {
+  const def = NATIVE.get(name)!;
+  const pre = PRECHECKS[name];
+  const impl = def.implementation;
+  const sig = def.signature;
+  BUILTIN_IMPLS.set(def, (args, input) => {
+    const v = sig ? sig.validate(args, input) : args;
+    if (pre) pre(v);
+    const focus = { createSequence: FOCUS.createSequence, input, environment: undefined, options: undefined };
+    return impl.apply(focus, v);
+  });
+}
+
+function validated(name: string, args: Any[], input: Any): Any[] {
+  const sig = NATIVE.get(name)!.signature;
+  return sig ? sig.validate(args, input) : args;
+}
+
+function hofArgs(func: Any, a1: Any, a2: Any, a3: Any): Any[] {
+  const out = [a1];
+  const n = arity(func);
+  if (n >= 2) out.push(a2);
+  if (n >= 3) out.push(a3);
+  return out;
+}
+
+function define(name: string, body: (args: Any[]) => Any): void {
+  BUILTIN_IMPLS.set(NATIVE.get(name)!, (args, input) => body(validated(name, args, input)));
+}
+
+define('map', ([arr, func]) => {
+  if (arr === undefined) return undefined;
+  const result = seq();
+  for (let i = 0; i < arr.length; i++) {
+    const res = callFunction(func, hofArgs(func, arr[i], i, arr));
+    if (res !== undefined) result.push(res);
+  }
+  G.cells(result.length);
+  return result;
+});
+
+define('filter', ([arr, func]) => {
+  if (arr === undefined) return undefined;
+  const result = seq();
+  for (let i = 0; i < arr.length; i++) {
+    if (boolean(callFunction(func, hofArgs(func, arr[i], i, arr)))) result.push(arr[i]);
+  }
+  return result;
+});
+
+define('single', ([arr, func]) => {
+  if (arr === undefined) return undefined;
+  let found = false;
+  let result: Any;
+  for (let i = 0; i < arr.length; i++) {
+    const entry = arr[i];
+    const positive = func === undefined ? true : boolean(callFunction(func, hofArgs(func, entry, i, arr)));
+    if (positive) {
+      if (!found) {
+        result = entry;
+        found = true;
+      } else {
+        throw jsonataError('D3138', { index: i });
+      }
+    }
+  }
+  if (!found) throw jsonataError('D3139');
+  return result;
+});
+
+define('reduce', ([sequence, func, init]) => {
+  if (sequence === undefined) return undefined;
+  const n = arity(func);
+  if (n < 2) throw jsonataError('D3050', { index: 1 });
+  let result: Any;
+  let index: number;
+  if (init === undefined && sequence.length > 0) {
+    result = sequence[0];
+    index = 1;
+  } else {
+    result = init;
+    index = 0;
+  }
+  while (index < sequence.length) {
+    const args = [result, sequence[index]];
+    if (n >= 3) args.push(index);
+    if (n >= 4) args.push(sequence);
+    result = callFunction(func, args);
+    index++;
+  }
+  return result;
+});
+
+define('sift', ([arg, func]) => {
+  let result: Any = Object.create(null);
+  for (const item of keysOf(arg)) {
+    const entry = arg[item];
+    if (boolean(callFunction(func, hofArgs(func, entry, item, arg)))) result[item] = entry;
+  }
+  if (keysOf(result).length === 0) result = undefined;
+  return result;
+});
+
+define('each', ([obj, func]) => {
+  const result = seq();
+  for (const key of keysOf(obj)) {
+    const val = callFunction(func, hofArgs(func, obj[key], key, obj));
+    if (val !== undefined) result.push(val);
+  }
+  return result;
+});
+
+define('sort', ([arr, comparator]) => {
+  if (arr === undefined) return undefined;
+  if (arr.length <= 1) return arr;
+  let comp: (a: Any, b: Any) => Any;
+  if (comparator === undefined) {
+    if (!isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) throw jsonataError('D3070', { index: 1 });
+    comp = (a, b) => a > b;
+  } else {
+    comp = (a, b) => callFunction(comparator, [a, b]);
+  }
+  const merge = (l: Any[], r: Any[]): Any[] => {
+    const out: Any[] = [];
+    let i = 0;
+    let j = 0;
+    while (true) {
+      if (i >= l.length) {
+        for (; j < r.length; j++) out.push(r[j]);
+        return out;
+      }
+      if (j >= r.length) {
+        for (; i < l.length; i++) out.push(l[i]);
+        return out;
+      }
+      G.tick();
+      if (comp(l[i], r[j])) out.push(r[j++]);
+      else out.push(l[i++]);
+    }
+  };
+  const msort = (a: Any[]): Any[] => {
+    if (!Array.isArray(a) || a.length <= 1) return a;
+    const middle = Math.floor(a.length / 2);
+    return merge(msort(a.slice(0, middle)), msort(a.slice(middle)));
+  };
+  return msort(arr);
+});
+
+function keysOf(v: Any): string[] {
+  return typeof v === 'object' && v !== null ? Object.keys(v) : [];
+}
+
+/** jsonata's evaluateMatcher, synchronously. */
+function evaluateMatcher(matcher: Any, str: Any): Any {
+  const result = callFunction(matcher, [str]);
+  if (result && !(typeof result.start === 'number' || result.end === 'number' || Array.isArray(result.groups) || isFunction(result.next))) {
+    throw jsonataError('T1010');
+  }
+  return result;
+}
+
+define('contains', ([str, token]) => {
+  if (str === undefined || token === undefined) return undefined;
+  if (typeof token === 'string') return str.indexOf(token) !== -1;
+  return evaluateMatcher(token, str) !== undefined;
+});
+
+define('match', ([str, regex, limit]) => {
+  if (str === undefined) return undefined;
+  if (limit < 0) throw jsonataError('D3040', { value: limit, index: 3 });
+  const result = seq();
+  if (limit === undefined || limit > 0) {
+    let count = 0;
+    let matches = evaluateMatcher(regex, str);
+    while (matches !== undefined && (limit === undefined || count < limit)) {
+      result.push({ match: matches.match, index: matches.start, groups: matches.groups });
+      matches = evaluateMatcher(matches.next, undefined);
+      count++;
+      G.tick();
+    }
+  }
+  G.cells(result.length);
+  return result;
+});
+
+define('split', ([str, separator, limit]) => {
+  if (str === undefined) return undefined;
+  if (limit < 0) throw jsonataError('D3020', { value: limit, index: 3 });
+  let result: Any[] = [];
+  if (limit === undefined || limit > 0) {
+    if (typeof separator === 'string') {
+      result = str.split(separator, limit);
+    } else {
+      let count = 0;
+      let matches = evaluateMatcher(separator, str);
+      if (matches !== undefined) {
+        let start = 0;
+        while (matches !== undefined && (limit === undefined || count < limit)) {
+          result.push(str.substring(start, matches.start));
+          start = matches.end;
+          matches = evaluateMatcher(matches.next, undefined);
+          count++;
+          G.tick();
+        }
+        if (limit === undefined || count < limit) result.push(str.substring(start));
+      } else {
+        result.push(str);
+      }
+    }
+  }
+  G.cells(result.length);
+  return result;
+});
+
+/** jsonata's replacement-string substitution (`$0`, `$1`, `$$`). */
+function substitute(replacement: string, regexMatch: Any): string {
+  let out = '';
+  let position = 0;
+  let index = replacement.indexOf('$', position);
+  while (index !== -1 && position < replacement.length) {
+    out += replacement.substring(position, index);
+    position = index + 1;
+    const dollarVal = replacement.charAt(position);
+    if (dollarVal === '$') {
+      out += '$';
+      position++;
+    } else if (dollarVal === '0') {
+      out += regexMatch.match;
+      position++;
+    } else {
+      const maxDigits = regexMatch.groups.length === 0 ? 1 : Math.floor(Math.log(regexMatch.groups.length) * Math.LOG10E) + 1;
+      index = parseInt(replacement.substring(position, position + maxDigits), 10);
+      if (maxDigits > 1 && index > regexMatch.groups.length) index = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
+      if (!Number.isNaN(index)) {
+        if (regexMatch.groups.length > 0) {
+          const submatch = regexMatch.groups[index - 1];
+          if (submatch !== undefined) out += submatch;
+        }
+        position += index.toString().length;
+      } else {
+        out += '$';
+      }
+    }
+    index = replacement.indexOf('$', position);
+  }
+  out += replacement.substring(position);
+  return out;
+}
+
+define('replace', ([str, pattern, replacement, limit]) => {
+  if (str === undefined) return undefined;
+  if (pattern === '') throw jsonataError('D3010', { value: pattern, index: 2 });
+  if (limit < 0) throw jsonataError('D3011', { value: limit, index: 4 });
+  const replacer = typeof replacement === 'string' ? (m: Any) => substitute(replacement, m) : (m: Any) => callFunction(replacement, [m]);
+  let result = '';
+  let position = 0;
+  const grow = (s: string) => {
+    result += s;
+    if (result.length > LIMIT) throw stringError(result.length);
+  };
+  if (limit === undefined || limit > 0) {
+    let count = 0;
+    if (typeof pattern === 'string') {
+      let index = str.indexOf(pattern, position);
+      while (index !== -1 && (limit === undefined || count < limit)) {
+        grow(str.substring(position, index));
+        grow(replacement);
+        position = index + pattern.length;
+        count++;
+        index = str.indexOf(pattern, position);
+      }
+      grow(str.substring(position));
+    } else {
+      let matches = evaluateMatcher(pattern, str);
+      if (matches !== undefined) {
+        while (matches !== undefined && (limit === undefined || count < limit)) {
+          grow(str.substring(position, matches.start));
+          const replacedWith = replacer(matches);
+          if (typeof replacedWith === 'string') grow(replacedWith);
+          else throw jsonataError('D3012', { value: replacedWith });
+          position = matches.start + matches.match.length;
+          count++;
+          matches = evaluateMatcher(matches.next, undefined);
+          G.tick();
+        }
+        grow(str.substring(position));
+      } else {
+        result = str;
+      }
+    }
+  } else {
+    result = str;
+  }
+  return result;
+});
+
+/** jsonata's evaluateRegex: a matcher function over the safe engine. */
+export function regexMatcher(value: RegExp, position: number | undefined): Any {
+  const re = new SafeRegExp(value);
+  const closure = (str: string, fromIndex?: number): Any => {
+    re.lastIndex = fromIndex || 0;
+    const match = re.exec(str);
+    if (match === null) return undefined;
+    const result: Any = { match: match[0], start: match.index, end: match.index + match[0]!.length, groups: [] };
+    for (let i = 1; i < match.length; i++) result.groups.push(match[i]);
+    result.next = () => {
+      if (re.lastIndex >= str.length) return undefined;
+      const next = closure(str, re.lastIndex);
+      if (next && next.match === '') throw jsonataError('D1004', { position, value: value.source });
+      return next;
+    };
+    return result;
+  };
+  return closure;
+}
+
+export { NEEDS_JSONATA };
