@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { scrubText, type Diagnostic } from '../index.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { scrubText } from '../redact/index.js';
 import { c } from './color.js';
 
 const textCache = new Map<string, string[] | null>();

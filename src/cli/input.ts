@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
-import { readRecords, type RecordItem, DatamapError } from '../index.js';
+import { DatamapError } from '../errors/diagnostic.js';
+import { readRecords, type RecordItem } from '../source/read-records.js';
 import type { CliIo } from './io.js';
 
 /** How much of a file input has been read (0..1), for progress; undefined for stdin. */

@@ -1,20 +1,21 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { DatamapError, getProvider, listProviders } from '../index.js';
+import { DatamapError } from '../errors/diagnostic.js';
+import { getProvider, listProviders } from '../providers/registry.js';
 import { formatDiagnostic } from './format-diagnostic.js';
 import { processIo, type CliIo } from './io.js';
-import { validateCommand, type ValidateCommandOptions } from './commands/validate.js';
-import { planCommand } from './commands/plan.js';
-import { runCommand, type RunCommandOptions } from './commands/run.js';
-import { registerMoreCommands } from './more-commands.js';
+import type { ValidateCommandOptions } from './commands/validate.js';
+import type { RunCommandOptions } from './commands/run.js';
 import { colorEnabled, setColor, c } from './color.js';
 import { choiceOption, fileOption, integerOption, outputFileOption, textOption, urlOption } from './options.js';
 import { FORMATS } from './report-formats.js';
 import { SHELLS, completionScript, type CompletionValues, type Shell } from './completion.js';
 import { addHelp } from './help.js';
-import { registerRunsCommand } from './commands/runs.js';
 import { packageInfo } from './version.js';
+
+/** Commands that need none of the modules registered on demand below. */
+const CORE_COMMANDS = new Set(['validate', 'plan', 'run']);
 
 function shellQuote(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
@@ -52,6 +53,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this (0: fail on any warning)', integerOption('--max-warnings', 0))
     .option('--json', 'same as --format json')
     .action(async (paths: string[], opts: ValidateCommandOptions) => {
+      const { validateCommand } = await import('./commands/validate.js');
       code = await validateCommand(paths, opts, io);
     });
 
@@ -63,6 +65,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--base-url <url>', 'show requests against this base URL', urlOption('--base-url'))
     .option('--json', 'machine-readable output')
     .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string }) => {
+      const { planCommand } = await import('./commands/plan.js');
       code = await planCommand(mapFile, opts, io);
     });
 
@@ -101,11 +104,18 @@ Credentials: the provider pack's variables (REVOLV3_TOKEN; INVOISS_TOKEN; see da
 Exit codes: 0 every record succeeded, was skipped or replayed; 1 any declined or failed;
   2 usage or invalid input; 3 any unknown or held for review; 130/143 interrupted (SIGINT/SIGTERM).`)
     .action(async (mapFile: string, opts: RunCommandOptions) => {
+      const { runCommand } = await import('./commands/run.js');
       code = await runCommand(mapFile, { ...opts, resume: ['datamap', ...argv.map(shellQuote)].join(' ') }, io);
     });
 
-  registerRunsCommand(program, io, (c) => { code = c; });
-  registerMoreCommands(program, io, (c) => { code = c; });
+  // Modules load on demand: validate and plan never load the HTTP client; the journal, authoring,
+  // sandbox and demo commands are registered (and their modules loaded) only when they may be asked for.
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined || !CORE_COMMANDS.has(first)) {
+    const [{ registerRunsCommand }, { registerMoreCommands }] = await Promise.all([import('./commands/runs.js'), import('./more-commands.js')]);
+    registerRunsCommand(program, io, (c) => { code = c; });
+    registerMoreCommands(program, io, (c) => { code = c; });
+  }
 
   program
     .command('completion')

@@ -78,12 +78,7 @@ function onExit(expr: { position?: number }, _input: unknown, environment: ExitE
  * error (with `code` and `position`) when the text does not parse.
  */
 export function compileJsonata(source: string): JsonataProgram {
-  let expr: jsonata.Expression;
-  try {
-    expr = jsonata(source, { timeout: EVALUATION_LIMITS.timeout, stack: EVALUATION_LIMITS.stack, RegexEngine: SafeRegExp } as unknown as jsonata.JsonataOptions);
-  } catch (err) {
-    throw err;
-  }
+  const expr = jsonata(source, { timeout: EVALUATION_LIMITS.timeout, stack: EVALUATION_LIMITS.stack, RegexEngine: SafeRegExp } as unknown as jsonata.JsonataOptions);
   expr.assign(EXIT as unknown as string, onExit);
   const fallback = (input: unknown, bindings?: Record<string, unknown>): Promise<unknown> =>
     expr.evaluate(input, bindings ? { ...GUARDED, ...bindings } : GUARDED);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSONata values are any JSON value, sequence or function */
 import { jsonataError } from './jsonata-builtins.js';
 import { EVALUATION_LIMITS, sequenceError } from './limits.js';
 import { regexMatcher } from './compiled-functions.js';
@@ -129,6 +128,8 @@ function compileCore(node: Node): Fn {
       return compileLambda(node);
     case 'apply':
       return compileApply(node);
+    case 'partial':
+      throw new Unsupported('partial application');
     default:
       throw new Unsupported(`${node.type} expression`);
   }

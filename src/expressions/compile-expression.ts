@@ -1,4 +1,3 @@
-import jsonata from 'jsonata';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { analyzeAst, type ExpressionFacts } from './analyze.js';
 import { FORBIDDEN_FUNCTIONS, NON_REPEATABLE_FUNCTIONS } from './builtins.js';

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSONata values are any JSON value, sequence or function */
 import { NATIVE, SYNC_BUILTINS, jsonataError } from './jsonata-builtins.js';
 import { EVALUATION_LIMITS, jsonSizeAtMost, stringError } from './limits.js';
 import { SafeRegExp } from './regex-engine.js';

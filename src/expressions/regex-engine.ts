@@ -42,8 +42,11 @@ export class SafeRegExp {
   private readonly re: RE2JS;
 
   constructor(pattern: RegExp | string, flags?: string) {
-    this.source = typeof pattern === 'string' ? pattern : pattern.source;
-    this.flags = flags ?? (typeof pattern === 'string' ? '' : pattern.flags);
+    // as RegExp does, anything else is turned into text (jsonata's `?:` and `??` copy the left
+    // side through JSON, which leaves a regex literal there as `{}`)
+    const re = pattern instanceof RegExp ? pattern : undefined;
+    this.source = re ? re.source : String(pattern);
+    this.flags = flags ?? (re ? re.flags : '');
     this.re = compileRe2(this.source, this.flags);
   }
 

@@ -232,6 +232,7 @@ export function apply(proc: Any, args: Any[], input: Any): Any {
     let result = applyInner(proc, args, input);
     while (result instanceof TailCall) {
       const next = result;
+      g.tick();
       // jsonata's trampoline sets properties on the callee: a non-function there is a TypeError
       if (next.proc === null || (typeof next.proc !== 'object' && typeof next.proc !== 'function')) {
         throw new TypeError(`Cannot set properties of ${String(next.proc)} (setting 'position')`);

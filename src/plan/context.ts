@@ -11,7 +11,7 @@ import type { RecordContext } from './types.js';
  * Checks one record and computes what every step's expressions will see: the input schema,
  * `key`, then each `let` in order. Failures are reported on the context, never thrown.
  */
-export async function prepareRecord(map: CompiledMap, record: unknown, opts: { index: number; line?: number; now: number }): Promise<RecordContext> {
+export async function prepareRecord(map: CompiledMap, record: unknown, opts: { index: number; line?: number; now: number; checked?: boolean }): Promise<RecordContext> {
   const diagnostics: Diagnostic[] = [];
   const steps: Record<string, unknown> = {};
   const ctx: RecordContext = { index: opts.index, record, bindings: {}, steps, diagnostics, ok: false };
@@ -21,7 +21,8 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
     diagnostics.push(diagnostic('record/not-object', `${where} is ${Array.isArray(record) ? 'an array' : record === null ? 'null' : `a ${typeof record}`}, not an object`));
     return ctx;
   }
-  const bad = findForbiddenKey(record);
+  // records from readRecords/recordItems were checked when they were read: no second walk
+  const bad = opts.checked ? undefined : findForbiddenKey(record);
   if (bad) {
     diagnostics.push(diagnostic('record/forbidden-key', `${where} has a key named "${bad}"`));
     return ctx;

@@ -22,10 +22,28 @@ export interface PlanOptions {
   baseUrl?: string;
   index?: number;
   line?: number;
+  /** The record was already checked for forbidden keys (it came from readRecords or recordItems). */
+  checked?: boolean;
 }
 
 const registries = new WeakMap<CompiledMap, Placeholders>();
 const sampleResponses = new WeakMap<CompiledStep, unknown>();
+const readSteps = new WeakMap<CompiledMap, Set<string>>();
+
+/** Ids of the steps whose output a later step reads (`$steps.<id>` in its when, params, request or output). */
+export function stepsReadByLaterSteps(map: CompiledMap): Set<string> {
+  let ids = readSteps.get(map);
+  if (!ids) {
+    ids = new Set();
+    for (const s of map.steps) {
+      for (const e of [s.when, s.request, s.output, ...s.params.map((p) => p.expression)]) {
+        for (const r of e?.facts.stepRefs ?? []) ids.add(r.stepId);
+      }
+    }
+    readSteps.set(map, ids);
+  }
+  return ids;
+}
 
 /** Plans one record. Pure: no network, no clock other than the one given. */
 export async function planRecordRaw(map: CompiledMap, record: unknown, opts: PlanOptions): Promise<RecordPlanRaw> {
@@ -34,16 +52,20 @@ export async function planRecordRaw(map: CompiledMap, record: unknown, opts: Pla
     placeholders = new Placeholders();
     registries.set(map, placeholders);
   }
-  const ctxOpts: { index: number; line?: number; now: number } = { index: opts.index ?? 0, now: opts.now };
+  const ctxOpts: { index: number; line?: number; now: number; checked?: boolean } = { index: opts.index ?? 0, now: opts.now };
   if (opts.line !== undefined) ctxOpts.line = opts.line;
+  if (opts.checked) ctxOpts.checked = true;
   const context = await prepareRecord(map, record, ctxOpts);
   const steps: StepEvaluation[] = [];
   if (!context.ok) return { context, steps, ok: false, placeholders };
   const baseUrl = opts.baseUrl ?? map.provider.baseUrl;
+  const read = stepsReadByLaterSteps(map);
   for (const step of map.steps) {
     const ev = await evaluateStep(map, step, context, { baseUrl, dryRun: true });
     steps.push(ev);
     if (ev.decision === 'skip' || !ev.valid) continue;
+    // typed placeholders only for the steps a later step reads
+    if (!read.has(step.id)) continue;
     let response = sampleResponses.get(step);
     if (response === undefined) {
       // typed placeholders are the same for every record: build them once per step

@@ -1,6 +1,7 @@
 import type { CompiledMap } from '../datamap/types.js';
 import type { Clock } from '../executor/clock.js';
-import type { RecordItem } from '../source/read-records.js';
+import { diagnostic } from '../errors/diagnostic.js';
+import { findForbiddenKey, type RecordItem } from '../source/read-records.js';
 import { planRecordRaw } from './plan-record.js';
 import { viewPlan, type RecordPlanView } from './view.js';
 
@@ -25,8 +26,9 @@ export interface PlanRunOptions {
 }
 
 /** Plans one record and returns the printable (redacted) plan. */
-export async function planRecord(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number } = {}): Promise<RecordPlanView> {
+export async function planRecord(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number; checked?: boolean } = {}): Promise<RecordPlanView> {
   const opts: Parameters<typeof planRecordRaw>[2] = { now: readClock(options.clock), index: options.index ?? 0 };
+  if (options.checked) opts.checked = true;
   if (options.baseUrl) opts.baseUrl = options.baseUrl;
   if (options.line !== undefined) opts.line = options.line;
   return viewPlan(map, await planRecordRaw(map, record, opts));
@@ -44,7 +46,8 @@ export async function* planRecords(map: CompiledMap, records: AsyncIterable<Reco
       yield view;
       continue;
     }
-    const opts: PlanRunOptions & { index?: number; line?: number } = { ...options, index: it.index };
+    // record items come from readRecords or recordItems, which both refuse forbidden keys
+    const opts: PlanRunOptions & { index?: number; line?: number; checked?: boolean } = { ...options, index: it.index, checked: true };
     if (it.line !== undefined) opts.line = it.line;
     yield await planRecord(map, it.value, opts);
   }
@@ -53,5 +56,10 @@ export async function* planRecords(map: CompiledMap, records: AsyncIterable<Reco
 /** Wraps plain values (e.g. an array of records in memory) as record items. */
 export function* recordItems(values: Iterable<unknown>): Generator<RecordItem> {
   let index = 0;
-  for (const value of values) yield { index: index++, line: 0, value };
+  for (const value of values) {
+    const bad = findForbiddenKey(value);
+    if (bad) yield { index, line: 0, error: diagnostic('record/forbidden-key', `Record ${index + 1} has a key named "${bad}"`) };
+    else yield { index, line: 0, value };
+    index++;
+  }
 }

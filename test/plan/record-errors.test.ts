@@ -236,7 +236,7 @@ describe('expression/timeout', () => {
     const t = Date.now();
     const v = await planRecord(m, { invoiceNumber: 'A' }, { clock });
     expect(Date.now() - t).toBeLessThan(3000);
-    expect(codes(v)).toEqual(['expression/timeout']);
+    expect(codes(v)).toEqual(['expression/too-large']);
   });
 });
 

@@ -1,4 +1,7 @@
-import { loadDataMap, planRecords, type CompiledMap, type RecordPlanView } from '../../index.js';
+import { loadDataMap } from '../../datamap/load.js';
+import type { CompiledMap } from '../../datamap/types.js';
+import { planRecords } from '../../plan/plan-stream.js';
+import type { RecordPlanView } from '../../plan/view.js';
 import type { CliIo } from '../io.js';
 import { openRecords } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';

@@ -1,6 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDataMap, checkDataMapTest, isDataMapTestFile, DatamapError, type Diagnostic } from '../../index.js';
+import { checkDataMap } from '../../datamap/load.js';
+import { expressionBackends } from '../../datamap/expressions.js';
+import { DatamapError, type Diagnostic } from '../../errors/diagnostic.js';
+import { checkDataMapTest, isDataMapTestFile } from '../../authoring/test-file.js';
 import type { CliIo } from '../io.js';
 import { c } from '../color.js';
 import { countSeverities, formatDiagnostic, rememberSource } from '../format-diagnostic.js';
@@ -21,6 +24,8 @@ interface FileResult {
   file: string;
   valid: boolean;
   diagnostics: Diagnostic[];
+  /** `--format json`: which backend evaluates each expression (compiled closures, or jsonata and why). */
+  expressions?: ReturnType<typeof expressionBackends>;
 }
 
 /**
@@ -38,14 +43,14 @@ export async function validateCommand(paths: string[], opts: ValidateCommandOpti
       const text = await readAll(io.stdin);
       rememberSource('<stdin>', text);
       const { map, diagnostics } = checkDataMap({ text, file: '<stdin>' });
-      results.push({ file: '<stdin>', valid: map !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics });
+      results.push(withBackends({ file: '<stdin>', valid: map !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics }, map, format));
     } else if (isDataMapTestFile(file)) {
       // a Data Map test file: the test schema, its map, and the step ids it names
       const { test, diagnostics } = await checkDataMapTest({ file });
       results.push({ file, valid: test !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics });
     } else {
       const { map, diagnostics } = checkDataMap({ file });
-      results.push({ file, valid: map !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics });
+      results.push(withBackends({ file, valid: map !== undefined && !diagnostics.some((d) => d.severity === 'error'), diagnostics }, map, format));
     }
   }
   const all = results.flatMap((r) => r.diagnostics);
@@ -151,4 +156,9 @@ function looksLikeDataMap(file: string): boolean {
 
 function readHead(file: string): string {
   return readFileSync(file, 'utf8');
+}
+
+function withBackends(row: FileResult, map: Parameters<typeof expressionBackends>[0] | undefined, format: OutputFormat): FileResult {
+  if (map && format === 'json') row.expressions = expressionBackends(map);
+  return row;
 }

@@ -1,0 +1,136 @@
+/**
+ * A seeded, grammar-based generator of JSONata expressions over the compiled subset, and of
+ * JSON inputs for them. Deterministic for a seed (mulberry32).
+ */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIELDS = ['a', 'b', 'c', 'd', 'items', 'x', 'price', 'qty', 'name'];
+const NUMBERS = ['0', '1', '2', '3', '-1', '2.5', '0.5', '1.005', '10.33', '3.14159', '100', '-2.5', '1e3', '0.125', '7'];
+const STRINGS = ['""', '"a"', '"abc"', '"10.5"', '"12"', '"x y"', '" pad "', '"A,B,,c"', '"0"', '"true"', '"null"', '"aAbB"'];
+
+type R = () => number;
+const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+export function genExpr(r: R, depth = 0, vars: string[] = []): string {
+  const leaf = depth >= 4 || r() < 0.25;
+  if (leaf) return genLeaf(r, vars);
+  const e = () => genExpr(r, depth + 1, vars);
+  const choice = Math.floor(r() * 24);
+  switch (choice) {
+    case 0: return `${e()} ${pick(r, ['+', '-', '*', '/', '%'])} ${e()}`;
+    case 1: return `${e()} ${pick(r, ['=', '!=', '<', '<=', '>', '>='])} ${e()}`;
+    case 2: return `${e()} & ${e()}`;
+    case 3: return `${e()} ${pick(r, ['and', 'or'])} ${e()}`;
+    case 4: return `(${e()} ? ${e()} : ${e()})`;
+    case 5: return `(${e()} ${pick(r, ['?:', '??'])} ${e()})`;
+    case 6: return `[${Array.from({ length: Math.floor(r() * 4) }, e).join(', ')}]`;
+    case 7: return `{${Array.from({ length: 1 + Math.floor(r() * 3) }, (_, i) => `"k${i}": ${e()}`).join(', ')}}`;
+    case 8: return genPath(r, depth, vars);
+    case 9: return genPath(r, depth, vars);
+    case 10: {
+      const v = `v${vars.length}`;
+      return `($${v} := ${e()}; ${genExpr(r, depth + 1, [...vars, v])})`;
+    }
+    case 11: return `-(${e()})`;
+    case 12: return `${e()} in ${e()}`;
+    case 13: return `[${pick(r, ['0', '1', '2', '-1'])}..${pick(r, ['0', '2', '3', '5'])}]`;
+    case 14: return `${genPath(r, depth, vars)}.{"n": ${e()}}`;
+    case 15: return `${genPath(r, depth, vars)}.(${genExpr(r, depth + 1, vars)})`;
+    case 16: return `${pick(r, FIELDS)}{${pick(r, FIELDS)}: ${pick(r, FIELDS)}}`;
+    case 17: {
+      const v = `p${vars.length}`;
+      const body = genExpr(r, depth + 1, [...vars, v]);
+      return `$${pick(r, ['map', 'filter'])}(${e()}, function($${v}){ ${body} })`;
+    }
+    case 18: return `$reduce(${e()}, function($acc, $v){ $acc + $v }${r() < 0.5 ? '' : ', 0'})`;
+    case 19: return `*.${pick(r, FIELDS)}`;
+    default: return genCall(r, depth, vars);
+  }
+}
+
+function genLeaf(r: R, vars: string[]): string {
+  const c = r();
+  if (c < 0.2) return pick(r, NUMBERS);
+  if (c < 0.35) return pick(r, STRINGS);
+  if (c < 0.42) return pick(r, ['true', 'false', 'null']);
+  if (c < 0.5 && vars.length > 0) return `$${pick(r, vars)}`;
+  if (c < 0.55) return pick(r, ['$', '$$']);
+  return pick(r, FIELDS);
+}
+
+function genPath(r: R, depth: number, vars: string[]): string {
+  const n = 1 + Math.floor(r() * 3);
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let step = pick(r, FIELDS);
+    const p = r();
+    if (p < 0.15) step += `[${pick(r, ['0', '1', '-1', '5'])}]`;
+    else if (p < 0.3) step += `[${genExpr(r, depth + 2, vars)}]`;
+    else if (p < 0.38) step += '[]';
+    parts.push(step);
+  }
+  if (r() < 0.15) parts.unshift('$');
+  return parts.join('.');
+}
+
+const CALLS: Array<[string, number, string[]?]> = [
+  ['round', 1], ['round', 2, ['0', '1', '2', '-1']], ['sum', 1], ['count', 1], ['string', 1], ['number', 1],
+  ['substring', 2, ['0', '1', '-2', '2']], ['pad', 3], ['trim', 1], ['join', 1], ['join', 2, ['", "', '"-"']],
+  ['exists', 1], ['not', 1], ['boolean', 1], ['lowercase', 1], ['uppercase', 1], ['length', 1], ['append', 2],
+  ['reverse', 1], ['keys', 1], ['lookup', 2, ['"a"', '"price"']], ['merge', 1], ['distinct', 1], ['abs', 1],
+  ['floor', 1], ['ceil', 1], ['max', 1], ['min', 1], ['average', 1], ['formatNumber', 2, ['"#,##0.00"', '"0.0"', '"#"']],
+  ['contains', 2, ['"a"', '/a+/', '/[0-9]/']], ['split', 2, ['","', '" "', '/,/']], ['replace', 3], ['sort', 1], ['type', 1],
+  ['spread', 1], ['zip', 2], ['match', 2, ['/a/', '/[0-9]+/', '/(a)(b)?/']], ['formatBase', 2, ['2', '16']], ['power', 2, ['2', '0.5']],
+  ['sqrt', 1], ['substringBefore', 2, ['"a"', '","']], ['substringAfter', 2, ['"a"', '","']], ['single', 1], ['each', 2],
+  ['sift', 2], ['encodeUrlComponent', 1], ['base64encode', 1],
+];
+
+function genCall(r: R, depth: number, vars: string[]): string {
+  const [name, n, second] = pick(r, CALLS);
+  const e = () => genExpr(r, depth + 1, vars);
+  if (name === 'pad') return `$pad(${e()}, ${pick(r, ['3', '-3', '5'])}, "0")`;
+  if (name === 'replace') return `$replace(${e()}, ${pick(r, ['"a"', '/a/', '/[0-9]+/'])}, ${pick(r, ['"X"', '"$0$0"', '""'])})`;
+  if (name === 'each' || name === 'sift') return `$${name}(${e()}, function($v, $k){ ${name === 'each' ? '$k & ":" & $string($v)' : '$exists($v)'} })`;
+  if (n === 1) return `$${name}(${e()})`;
+  return `$${name}(${e()}, ${second ? pick(r, second) : e()}${n === 3 ? `, ${e()}` : ''})`;
+}
+
+export function genValue(r: R, depth = 0): unknown {
+  const c = r();
+  if (depth >= 3 || c < 0.45) {
+    const l = r();
+    if (l < 0.35) return pick(r, [0, 1, 2, 3, -1, 2.5, 0.5, 10.33, 1.005, 100, 7, 12]);
+    if (l < 0.65) return pick(r, ['', 'a', 'abc', '10.5', '12', 'x y', 'A,B', '0', 'aab']);
+    if (l < 0.8) return pick(r, [true, false]);
+    return null;
+  }
+  if (c < 0.7) return Array.from({ length: Math.floor(r() * 4) }, () => genValue(r, depth + 1));
+  return genObject(r, depth + 1);
+}
+
+export function genObject(r: R, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) if (r() < 0.5) out[f] = genValue(r, depth);
+  return out;
+}
+
+/** A comparable text of a jsonata result: keeps undefined, arrays vs singletons, key order, functions. */
+export function canonical(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return '<function>';
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v);
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  if (o._jsonata_function === true || o._jsonata_lambda === true) return '<function>';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  return `{${Object.keys(o).map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
