@@ -1,59 +1,151 @@
-// datamap benchmark: prints figures, asserts nothing. Run with `npm run bench`.
-//  1. compile: loading + compiling a Data Map (once per map).
-//  2. plan: dry-run throughput over many records, and memory while streaming them.
-//  3. engine CPU per call: a real run through an in-memory transport (no HTTP client), so the
-//     figure is mapping + validation + bookkeeping only.
-//  4. end to end: the same run over HTTP against the in-process sandbox (keep-alive).
-//  5. journal: µs per call with the in-memory journal vs a SQLite journal file, and memory at
-//     10k vs 40k records (bench/journal.mjs).
-// `--json`: the figures as one JSON object on stdout (the lines go to stderr).
+// datamap benchmark: prints figures, asserts nothing. `npm run bench` (text) or
+// `npm run bench -- --json` (one JSON object:
+//   { plan: { <map file>: { usPerRecord, jsonataUsPerRecord, handwrittenUsPerRecord } },
+//     run: { usPerCall }, cli: { planRecordsPerSecond }, startup: { validateMs } }).
+//  1. plan, per shipped map: CPU µs per planned record for datamap (library planRecords), for
+//     jsonata 2.2.2 + AJV evaluating the same expressions, and for hand-written JS + AJV.
+//  2. run: engine CPU per call through an in-memory transport (no HTTP client).
+//  3. cli: `datamap plan` over an NDJSON file, output to a file, records per second.
+//  4. startup: `datamap validate` on one map, wall ms (median of several runs).
+//  5. run over keep-alive HTTP against the in-process sandbox, and the journal: µs per call with
+//     the in-memory journal vs a SQLite journal file, memory at 10k vs 40k records (bench/journal.mjs).
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import jsonata from 'jsonata';
 import { loadDataMap, planRecords, runRecords, startSandbox } from '../dist/index.js';
 import { benchJournal } from './journal.mjs';
+import { planRecordRaw, stepsReadByLaterSteps } from '../dist/plan/plan-record.js';
+import { toPlainJson } from '../dist/plan/plain-json.js';
+import { shippedValidator } from '../dist/schemas/ajv.js';
+import { clockBindings } from '../dist/expressions/bindings.js';
+import { handwritten } from './handwritten.mjs';
 
 const JSON_OUT = process.argv.includes('--json');
-const figures = {};
-// with --json, stdout holds only the JSON object
-if (JSON_OUT) console.log = (...args) => process.stderr.write(args.join(' ') + '\n');
-
 const N_PLAN = Number(process.env.BENCH_PLAN ?? 20000);
 const N_RUN = Number(process.env.BENCH_RUN ?? 5000);
-const N_HTTP = Number(process.env.BENCH_HTTP ?? 300);
-const clock = () => Date.parse('2026-11-21T00:00:00Z');
-
-const samples = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8'));
-const open = samples.filter((r) => r.status === 'open' && r.payment.card.number === '4111111111111111');
-function* records(n) {
-  for (let i = 0; i < n; i++) {
-    const base = open[i % open.length];
-    yield { index: i, line: 0, value: { ...base, invoiceNumber: `BENCH-${i}` } };
-  }
-}
+const N_CLI = Number(process.env.BENCH_CLI ?? 20000);
+const NOW = Date.parse('2026-11-21T00:00:00Z');
+const clock = () => NOW;
+// with --json, stdout holds only the JSON object (the lines go to stderr)
+if (JSON_OUT) console.log = (...args) => process.stderr.write(args.join(' ') + '\n');
+const log = (s) => console.log(s);
 const fmt = (n, d = 1) => n.toFixed(d);
+const cpuUs = (f) => async (...a) => {
+  const c0 = process.cpuUsage();
+  await f(...a);
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+};
 
-// 1. compile
-let t = performance.now();
-const COMPILES = 50;
-for (let i = 0; i < COMPILES; i++) loadDataMap({ file: 'mappings/field-service-to-revolv3.yaml' });
-console.log(`compile   ${fmt((performance.now() - t) / COMPILES, 2)} ms per Data Map (mean of ${COMPILES})`);
+const fieldService = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8')).filter((r) => r.status === 'open' && r.payment.card.number === '4111111111111111');
+const shopify = JSON.parse(readFileSync('examples/shopify/orders.json', 'utf8')).filter((r) => r.financial_status === 'pending');
+const recordsFor = (file, n) => {
+  const base = file.startsWith('shopify') ? shopify : fieldService;
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const b = base[i % base.length];
+    out.push(file.startsWith('shopify') ? { ...b, id: 900000 + i, name: `#B${i}` } : { ...b, invoiceNumber: `BENCH-${i}` });
+  }
+  return out;
+};
 
-const map = loadDataMap({ file: 'mappings/field-service-to-revolv3.yaml' });
+// ---- 1. plan ---------------------------------------------------------------------------------
+const maps = readdirSync('mappings').filter((f) => f.endsWith('.yaml') && !f.includes('.test.')).sort();
+const plan = {};
+for (const file of maps) {
+  const map = loadDataMap({ file: `mappings/${file}` });
+  const records = recordsFor(file, N_PLAN);
+  const warm = Math.min(2000, N_PLAN);
 
-// 2. plan
-let heapMax = 0;
-const heap0 = process.memoryUsage().heapUsed;
-t = performance.now();
-let planned = 0;
-for await (const p of planRecords(map, records(N_PLAN), { clock })) {
-  if (!p.ok) throw new Error('bench record did not plan: ' + JSON.stringify(p.diagnostics));
-  planned++;
-  if (planned % 1000 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+  // the typed placeholders a dry run gives later steps, so every variant sees the same $steps
+  const first = await planRecordRaw(map, records[0], { now: NOW });
+  if (!first.ok) throw new Error(`${file}: bench record does not plan`);
+  const steps = first.context.steps;
+
+  // datamap
+  const items = (rs) => rs.map((value, index) => ({ index, line: 0, value }));
+  const datamap = async (rs) => {
+    for await (const p of planRecords(map, items(rs), { clock })) if (!p.ok) throw new Error(`${file}: ${JSON.stringify(p.diagnostics)}`);
+  };
+
+  // jsonata 2.2.2 + AJV: the same expressions, compiled once by jsonata, no datamap code around them
+  const j = (e) => (e ? jsonata(e.source) : undefined);
+  const jKey = j(map.key);
+  const jLets = map.lets.map((l) => [l.name, j(l.expression)]);
+  const read = stepsReadByLaterSteps(map);
+  const jSteps = map.steps.map((s) => ({
+    id: s.id,
+    when: s.when && s.when.facts.stepRefs.length === 0 ? j(s.when) : undefined,
+    params: s.params.map((p) => j(p.expression)),
+    request: j(s.request),
+    output: read.has(s.id) ? j(s.output) : undefined,
+    validate: s.operation.spec.request ? shippedValidator(s.operation.spec.request) : undefined,
+  }));
+  const jsonataAjv = async (rs) => {
+    for (const record of rs) {
+      const b = { ...clockBindings(NOW), record, env: {}, steps };
+      b.key = String(await jKey.evaluate(record, b));
+      for (const [name, e] of jLets) b[name] = await e.evaluate(record, b);
+      for (const s of jSteps) {
+        if (s.when && !(await s.when.evaluate(record, b))) continue;
+        for (const p of s.params) await p.evaluate(record, b);
+        if (s.request) {
+          const body = await s.request.evaluate(record, b);
+          if (s.validate && !s.validate(body)) throw new Error(`${file}: jsonata body invalid`);
+        }
+        if (s.output) await s.output.evaluate({}, b);
+      }
+    }
+  };
+
+  // hand-written JS + AJV
+  const hw = handwritten[file];
+  const validators = map.steps.filter((s) => s.request).map((s) => shippedValidator(s.operation.spec.request));
+  const handAjv = async (rs) => {
+    for (const r of rs) {
+      const bodies = hw(r, steps);
+      for (let i = 0; i < bodies.length; i++) if (!validators[i](bodies[i])) throw new Error(`${file}: hand-written body invalid`);
+    }
+  };
+  // the hand-written bodies are the engine's bodies
+  for (const r of records.slice(0, 3)) {
+    const raw = await planRecordRaw(map, r, { now: NOW });
+    const engine = JSON.stringify(raw.steps.filter((s) => s.request?.body !== undefined).map((s) => s.request.body));
+    const hand = JSON.stringify(toPlainJson(hw(r, steps)));
+    if (engine !== hand) throw new Error(`${file}: hand-written bodies differ from the engine's\n engine ${engine}\n hand   ${hand}`);
+  }
+
+  for (const f of [datamap, jsonataAjv, handAjv]) await f(records.slice(0, warm));
+  const us = {};
+  for (const [name, f] of [['usPerRecord', datamap], ['jsonataUsPerRecord', jsonataAjv], ['handwrittenUsPerRecord', handAjv]]) {
+    us[name] = Number(fmt((await cpuUs(f)(records)) / records.length, 2));
+  }
+  plan[file] = us;
+  log(`plan      ${file.padEnd(32)} datamap ${fmt(us.usPerRecord, 2).padStart(7)} µs/record (${fmt(1e6 / us.usPerRecord, 0)}/s)   jsonata+AJV ${fmt(us.jsonataUsPerRecord, 2).padStart(7)} µs (${fmt(us.jsonataUsPerRecord / us.usPerRecord)}× datamap)   hand-written+AJV ${fmt(us.handwrittenUsPerRecord, 2).padStart(6)} µs (datamap ${fmt(us.usPerRecord / us.handwrittenUsPerRecord)}× it)`);
 }
-let ms = performance.now() - t;
-console.log(`plan      ${planned} records in ${fmt(ms, 0)} ms: ${fmt(planned / (ms / 1000), 0)} records/s, ${fmt((ms * 1000) / planned)} µs/record; heap growth ≤ ${fmt((heapMax - heap0) / 1048576)} MiB while streaming`);
 
-// 3. engine CPU per call, in-memory transport
+// memory while streaming (field-service → Revolv3)
+{
+  const map = loadDataMap({ file: 'mappings/field-service-to-revolv3.yaml' });
+  globalThis.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  let heapMax = heap0;
+  let i = 0;
+  async function* stream() {
+    for (let k = 0; k < N_PLAN * 2; k++) yield { index: k, line: 0, value: { ...fieldService[k % fieldService.length], invoiceNumber: `M-${k}` } };
+  }
+  for await (const p of planRecords(map, stream(), { clock })) {
+    if (!p.ok) throw new Error('memory bench record did not plan');
+    if (++i % 1000 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+  }
+  log(`memory    ${i} records streamed: heap growth ≤ ${fmt((heapMax - heap0) / 1048576)} MiB`);
+}
+
+// ---- 2. run: engine CPU per call -------------------------------------------------------------
+const map = loadDataMap({ file: 'mappings/field-service-to-revolv3.yaml' });
 let invoice = 1000;
 const transport = async (req) => {
   // the pre-flight lookup before a first charge: nothing found
@@ -61,33 +153,63 @@ const transport = async (req) => {
   const body = JSON.parse(req.body);
   return { status: 200, headers: {}, body: { invoiceId: ++invoice, merchantInvoiceRefId: body.invoice.merchantInvoiceRefId, invoiceStatus: 'Paid', invoiceAttemptStatus: 'Success', message: 'Approved', paymentMethodId: 7, amount: body.invoice.amount, paymentMethodCreditCardDetails: { binNumber: '411111', paymentLast4Digit: '1111' } } };
 };
-const cpu0 = process.cpuUsage();
-t = performance.now();
-let ran = 0;
-for await (const r of runRecords(map, records(N_RUN), { transport, credentials: { REVOLV3_TOKEN: 'bench' }, env: {} })) {
-  if (r.outcome !== 'succeeded') throw new Error('bench record did not succeed: ' + JSON.stringify(r.error));
-  ran++;
-}
-ms = performance.now() - t;
-const cpu = process.cpuUsage(cpu0);
-console.log(`run/cpu   ${ran} calls in ${fmt(ms, 0)} ms wall, ${fmt((cpu.user + cpu.system) / 1000, 0)} ms CPU: ${fmt((cpu.user + cpu.system) / ran)} µs engine CPU per call (plan + pre-flight lookup + request + classify + output + redaction + in-memory journal; no HTTP client)`);
-figures.run = { usPerCall: Math.round(((cpu.user + cpu.system) / ran) * 10) / 10 };
+const runAll = async (n) => {
+  const items = recordsFor('field-service-to-revolv3.yaml', n).map((value, index) => ({ index, line: 0, value }));
+  for await (const r of runRecords(map, items, { transport, credentials: { REVOLV3_TOKEN: 'bench' }, env: {} })) {
+    if (r.outcome !== 'succeeded') throw new Error('bench record did not succeed: ' + JSON.stringify(r.error));
+  }
+};
+await runAll(Math.min(1000, N_RUN));
+const runUs = (await cpuUs(runAll)(N_RUN)) / N_RUN;
+log(`run       ${N_RUN} calls, field-service → Revolv3: ${fmt(runUs)} µs engine CPU per call (plan + pre-flight lookup + request + classify + output + redaction + in-memory journal; no HTTP client)`);
 
-// 4. end to end over HTTP against the sandbox
+// ---- 3. cli plan over NDJSON -----------------------------------------------------------------
+const dir = mkdtempSync(join(tmpdir(), 'datamap-bench-'));
+let cliRate;
+try {
+  const input = join(dir, 'invoices.ndjson');
+  writeFileSync(input, recordsFor('field-service-to-revolv3.yaml', N_CLI).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const outFd = openSync(join(dir, 'plan.out'), 'w');
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['bin/datamap.js', 'plan', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--json'], { stdio: ['ignore', outFd, 'pipe'] });
+  const ms = performance.now() - t;
+  closeSync(outFd);
+  if (r.status !== 0) throw new Error(`datamap plan exited ${r.status}: ${r.stderr}`);
+  cliRate = Math.round(N_CLI / (ms / 1000));
+  log(`cli       datamap plan, ${N_CLI} NDJSON records → file in ${fmt(ms, 0)} ms (process start included): ${cliRate} records/s`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// ---- 4. startup: validate one map ------------------------------------------------------------
+const times = [];
+for (let i = 0; i < 7; i++) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['bin/datamap.js', 'validate', 'mappings/field-service-to-revolv3.yaml'], { stdio: 'ignore' });
+  times.push(performance.now() - t);
+  if (r.status !== 0) throw new Error('validate failed');
+}
+times.sort((a, b) => a - b);
+const validateMs = Math.round(times[3]);
+log(`startup   datamap validate, one map: ${validateMs} ms wall (median of 7; min ${fmt(times[0], 0)})`);
+
+// ---- 5. over HTTP to the sandbox; the journal --------------------------------------------------
+const N_HTTP = Number(process.env.BENCH_HTTP ?? 300);
 const sandbox = await startSandbox({ seed: 'bench', rateLimitPerSecond: 0 });
 try {
-  t = performance.now();
+  const t = performance.now();
   let ok = 0;
-  for await (const r of runRecords(map, records(N_HTTP), { baseUrl: sandbox.baseUrls.revolv3, credentials: sandbox.credentials, env: {} })) {
+  const items = recordsFor('field-service-to-revolv3.yaml', N_HTTP).map((value, index) => ({ index, line: 0, value: { ...value, invoiceNumber: `HTTP-${index}` } }));
+  for await (const r of runRecords(map, items, { baseUrl: sandbox.baseUrls.revolv3, credentials: sandbox.credentials, env: {} })) {
     if (r.outcome === 'succeeded') ok++;
   }
-  ms = performance.now() - t;
-  console.log(`run/http  ${ok}/${N_HTTP} sales over keep-alive HTTP to the sandbox in ${fmt(ms, 0)} ms: ${fmt(N_HTTP / (ms / 1000), 0)} records/s, ${fmt(ms / N_HTTP, 2)} ms/record (sequential)`);
+  const ms = performance.now() - t;
+  log(`run/http  ${ok}/${N_HTTP} sales over keep-alive HTTP to the sandbox in ${fmt(ms, 0)} ms: ${fmt(N_HTTP / (ms / 1000), 0)} records/s, ${fmt(ms / N_HTTP, 2)} ms/record (sequential)`);
 } finally {
   await sandbox.close();
 }
+const journal = await benchJournal(console.log);
 
-// 5. journal overhead and memory
-figures.journal = await benchJournal(console.log);
-
-if (JSON_OUT) process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
+if (JSON_OUT) {
+  process.stdout.write(JSON.stringify({ plan, run: { usPerCall: Number(fmt(runUs, 2)) }, cli: { planRecordsPerSecond: cliRate }, startup: { validateMs }, journal }, null, 2) + '\n');
+}

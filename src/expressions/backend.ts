@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 import { compileAst, Unsupported, type CompiledFn } from './closures.js';
 import { PRECHECKS } from './compiled-functions.js';
 import { NATIVE, populateMessage, type JsonataError, type NativeDefinition } from './jsonata-builtins.js';
-import { EVALUATION_LIMITS, Guard } from './limits.js';
+import { EVALUATION_LIMITS, Guard, stringError } from './limits.js';
 import { SafeRegExp } from './regex-engine.js';
 import { NEEDS_JSONATA } from './runtime.js';
 
@@ -49,10 +49,40 @@ guard('clone', function (this: unknown, arg: unknown) {
   PRECHECKS.clone!([arg]);
   return native('clone').call(this, arg);
 });
+guard('replace', function (this: unknown, str: unknown, pattern: unknown, replacement: unknown, limit: unknown) {
+  replaceSizeCheck(str, pattern, replacement, limit);
+  return native('replace').call(this, str, pattern, replacement, limit);
+});
 guard('base64encode', function (this: unknown, str: unknown) {
   PRECHECKS.base64encode!([str]);
   return native('base64encode').call(this, str);
 });
+
+/** Refuses a `$replace` whose result would pass the string limit, before jsonata builds it. */
+function replaceSizeCheck(str: unknown, pattern: unknown, replacement: unknown, limit: unknown): void {
+  if (typeof str !== 'string' || typeof replacement !== 'string' || replacement.length <= 1) return;
+  const max = typeof limit === 'number' ? limit : Infinity;
+  let count = 0;
+  let longest = 0;
+  if (typeof pattern === 'string' && pattern !== '') {
+    for (let i = str.indexOf(pattern); i !== -1 && count < max; i = str.indexOf(pattern, i + pattern.length)) count++;
+    longest = pattern.length;
+  } else if (typeof pattern === 'function') {
+    // jsonata's regex matchers are synchronous; a user function matcher is left to the exit check
+    let m = (pattern as (s: string) => unknown)(str) as { match: string; next(): unknown } | undefined;
+    if (m && typeof (m as unknown as Promise<unknown>).then === 'function') return;
+    while (m && count < max) {
+      count++;
+      longest = Math.max(longest, m.match.length);
+      m = m.next() as typeof m;
+    }
+  } else {
+    return;
+  }
+  const refs = (replacement.match(/\$/g) ?? []).length;
+  const size = str.length + count * (replacement.length + refs * longest);
+  if (size > EVALUATION_LIMITS.string) throw stringError(size);
+}
 
 interface ExitEnv {
   base: { __datamapGuard?: Guard };

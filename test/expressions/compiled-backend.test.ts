@@ -98,6 +98,8 @@ describe('evaluation limits hold in both backends', () => {
     ['$join([1..90000].$pad("", 999999, "x"))', 'D2017'],
     ['($s := $pad("", 999999, "x"); $string([1..90000].$s))', 'D2016'],
     ['($s := $pad("", 999999, "x"); $join([1..90000].$s))', 'D2016'],
+    ['$replace($pad("", 40000, "a"), "a", $pad("", 100, "b"))', 'D2016'],
+    ['$replace($pad("", 40000, "a"), /a/, $pad("", 100, "b"))', 'D2016'],
     ['($f := function($n){ 1 + $f($n) }; $f(0))', 'D1011'],
     ['($f := function($n){ $f($n + 1) }; $f(0))', 'D1012'],
   ])('%s → %s (compiled and jsonata)', async (source, code) => {
