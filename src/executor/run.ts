@@ -84,7 +84,7 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     }
     return out.response.body;
   });
-  const journal = options.journal ?? openMemoryJournal();
+  const journal = options.journal ?? openMemoryJournal({ transient: true });
   const runId = newRunId(call.clock.now());
   const mapHash = hashText(map.source.text);
   const scrub = <T>(v: T): T => hideSecrets(redactValue(v) as T, secrets);

@@ -53,9 +53,12 @@ export function openJournal(target: string | { store: JournalStore }): Journal {
   return createJournal(store);
 }
 
-/** A journal over a fresh in-memory store (nothing survives the process). */
-export function openMemoryJournal(): Journal {
-  return createJournal(createMemoryStore());
+/**
+ * A journal over a fresh in-memory store (nothing survives the process). `transient`: forget
+ * each record once it is finished (what a run without a journal uses: memory stays flat).
+ */
+export function openMemoryJournal(options: { transient?: boolean } = {}): Journal {
+  return createJournal(createMemoryStore(options));
 }
 
 function createJournal(store: JournalStore): Journal {

@@ -4,17 +4,19 @@ import { holderIsGone } from './liveness.js';
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 /**
- * A journal store in memory: nothing survives the process. Used with `--no-journal` (so a key
- * that appears twice in one input is still caught) and as the reference for the conformance suite.
+ * A journal store in memory: nothing survives the process. The reference for the conformance
+ * suite; with `transient: true` (what a run without a journal uses, and `--no-journal`) it
+ * forgets a record as soon as the record is finished, so memory stays flat in the input size —
+ * duplicates within one input are caught by the run itself.
  */
-export function createMemoryStore(): JournalStore {
+export function createMemoryStore(options: { transient?: boolean } = {}): JournalStore {
   const runs = new Map<string, RunRow>();
   const records = new Map<string, RecordRow>();
-  const steps = new Map<string, StepRow>();
-  const runRecords: RunRecordRow[] = [];
+  const steps = new Map<string, Map<string, StepRow>>();
+  const runRecords = new Map<string, RunRecordRow>();
   const events: EventRow[] = [];
   const rk = (scope: string, key: string) => JSON.stringify([scope, key]);
-  const stepsOf = (scope: string, key: string) => [...steps.values()].filter((s) => s.scope === scope && s.key === key).map(clone);
+  const stepsOf = (scope: string, key: string) => [...(steps.get(rk(scope, key))?.values() ?? [])].map(clone);
   return {
     kind: 'memory',
     location: '(memory)',
@@ -51,17 +53,24 @@ export function createMemoryStore(): JournalStore {
       // all rows or none: copy the whole batch first (a row that cannot be stored, e.g. a
       // circular output, throws here), then apply it, which cannot fail
       const batch = clone(input);
-      for (const r of batch.records ?? []) records.set(rk(r.scope, r.key), r);
-      for (const s of batch.steps ?? []) steps.set(JSON.stringify([s.scope, s.key, s.stepId]), s);
-      for (const x of batch.runRecords ?? []) {
-        const i = runRecords.findIndex((y) => y.runId === x.runId && y.scope === x.scope && y.key === x.key && y.index === x.index);
-        if (i >= 0) runRecords[i] = x;
-        else runRecords.push(x);
+      for (const s of batch.steps ?? []) {
+        const k = rk(s.scope, s.key);
+        let m = steps.get(k);
+        if (!m) steps.set(k, (m = new Map()));
+        m.set(s.stepId, s);
       }
+      for (const r of batch.records ?? []) {
+        if (options.transient && !r.leaseRun) {
+          records.delete(rk(r.scope, r.key));
+          steps.delete(rk(r.scope, r.key));
+        } else records.set(rk(r.scope, r.key), r);
+      }
+      if (options.transient) return;
+      for (const x of batch.runRecords ?? []) runRecords.set(JSON.stringify([x.runId, x.scope, x.key, x.index]), x);
       for (const e of batch.events ?? []) events.push(e);
     },
     async listRunRecords(runId) {
-      return clone(runRecords.filter((r) => r.runId === runId).sort((a, b) => a.index - b.index));
+      return clone([...runRecords.values()].filter((r) => r.runId === runId).sort((a, b) => a.index - b.index));
     },
     async listRecords(filter = {}) {
       return clone([...records.values()].filter((r) => (!filter.scope || r.scope === filter.scope) && (!filter.states || filter.states.includes(r.state)) && (!filter.runId || r.runId === filter.runId)).sort((a, b) => (a.scope + a.key < b.scope + b.key ? -1 : 1)));
