@@ -2,26 +2,30 @@
  * Embedding datamap in your own program: a dry run of the shipped Shopify → Revolv3 Data Map
  * over the sample orders, printing one line per record.
  *
- * Run it with `npx vite-node examples/embed-plan.ts`. A dry run makes no network call and needs
- * no credentials; every request it builds is checked against the provider's JSON Schemas.
- * In your own code, import from 'datamap' instead of '../src/index.js'.
+ * It imports the package by its name, exactly as your program would after
+ * `npm install datamap-engine`, and finds the shipped map and sample orders through the
+ * package's exports (`datamap-engine/mappings/*`, `datamap-engine/examples/*`). Run it with
+ * `npx vite-node examples/embed-plan.ts` in this repository, or compile it with tsc in yours.
+ * A dry run makes no network call and needs no credentials; every request it builds is checked
+ * against the provider's JSON Schemas.
  */
 import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadDataMap, planRecords, readRecords, type RecordPlanView } from '../src/index.js';
+import { pathToFileURL } from 'node:url';
+import { loadDataMap, planRecords, readRecords, type Clock, type RecordPlanView } from 'datamap-engine';
 
-/** Files are resolved from this example, not from the current directory. */
-const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+/** Files shipped in the package, found through its exports (not the current directory). */
+const shipped = (path: string): string => createRequire(import.meta.url).resolve(`datamap-engine/${path}`);
 
-const MAP_FILE = here('../mappings/shopify-to-revolv3.yaml');
-const RECORDS_FILE = here('shopify/orders.json');
+const MAP_FILE = shipped('mappings/shopify-to-revolv3.yaml');
+const RECORDS_FILE = shipped('examples/shopify/orders.json');
 
 /**
  * A fixed clock makes the plan repeatable: `$now()` in any expression reads it (read once per
- * record). A real run would pass Date.now, which is also the default.
+ * record). It is the same `Clock` shape `runRecords` takes; a plan only calls `now()`.
  */
-const CLOCK = (): number => Date.parse('2026-11-21T00:00:00Z');
+const CLOCK: Clock = { now: () => Date.parse('2026-11-21T00:00:00Z'), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 /** One line per record: its key, each step as id:decision/verdict, and the record's verdict. */
 export function summarize(rec: RecordPlanView): string {
