@@ -5,8 +5,9 @@
  * plan (`planRecord`/`planRecords`, a pure dry run), execute (`runRecords`).
  */
 export { checkDataMap, loadDataMap, type DataMapSource } from './datamap/load.js';
-export type { CompiledMap, CompiledStep, DataMapSpec, StepSpec, ProviderSettings, ResolvedProvider } from './datamap/types.js';
+export type { CompiledMap, CompiledStep, DataMapSpec, StepSpec, ProviderSettings, ResolvedProvider, ResolvedOperation, Expr } from './datamap/types.js';
 export { DatamapError, hasErrors, type Diagnostic, type Severity, type SourceLocation } from './errors/diagnostic.js';
+export type { PathSegment } from './source/pointer.js';
 export { CATALOGUE, type ErrorCode } from './errors/catalogue.js';
 export { planRecord, planRecords, recordItems, type PlanRunOptions, type PlanClock } from './plan/plan-stream.js';
 export { compileJsonata, type JsonataProgram, type ExpressionBackend } from './expressions/backend.js';
@@ -16,8 +17,10 @@ export type { RecordPlanView, StepPlanView } from './plan/view.js';
 export { readRecords, type RecordItem, type ReadRecordsOptions } from './source/read-records.js';
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';
 export { getProvider, listProviders } from './providers/registry.js';
-export type { ProviderPack, OperationSpec, Classification } from './providers/pack-types.js';
-export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid } from './redact/index.js';
+export type {
+  ProviderPack, OperationSpec, Classification, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
+} from './providers/pack-types.js';
+export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, type SensitivePaths } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
 export { OUTCOMES } from './executor/types.js';
 export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
@@ -30,8 +33,10 @@ export type { NormalizedError } from './executor/provider-error.js';
 export { TransportError, type Transport, type HttpRequest, type HttpResponse } from './transport/types.js';
 export { createAxiosTransport } from './transport/axios-transport.js';
 export { startSandbox, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
-export type { Sandbox, SandboxOptions, SandboxCredentials, FaultRule, FaultKind, LedgerEntry } from './sandbox/index.js';
-export { runDemo, type DemoOptions, type DemoReport } from './demo/run-demo.js';
+export type {
+  Sandbox, SandboxOptions, SandboxCredentials, SandboxStateSnapshot, FaultRule, FaultKind, LedgerEntry, LedgerKind, LedgerOperation, ProviderName, TestCard, CardOutcome, OutcomeSpec, CountChargesOptions,
+} from './sandbox/index.js';
+export { runDemo, type DemoOptions, type DemoReport, type DemoRun } from './demo/run-demo.js';
 export {
   describeProviders, describeProvider, describeOperation, initDataMap, explainRecord,
   findDataMapTests, runDataMapTest, runDataMapTests, runDataMapTestCase, checkDataMapTest, defaultMapFileFor,

@@ -21,6 +21,7 @@ export interface DataMapSpec {
 /** An expression: JSONata text, or a number/boolean literal. */
 export type Expr = string | number | boolean;
 
+/** The object form of a Data Map's `provider`: the pack by name, with settings. */
 export interface ProviderSettings {
   name: string;
   environment?: string;
@@ -30,6 +31,7 @@ export interface ProviderSettings {
   operations?: Record<string, { path?: string; method?: OperationSpec['method']; baseUrl?: string }>;
 }
 
+/** One step of a Data Map as written: an operation of the pack and the expressions that feed it. */
 export interface StepSpec {
   id: string;
   operation: string;
@@ -52,22 +54,28 @@ export interface ResolvedOperation {
   overridden: boolean;
 }
 
+/** @internal A path or query parameter with its compiled expression. */
 export interface CompiledParam {
   name: string;
   in: 'path' | 'query';
   expression: CompiledExpression;
 }
 
+/** A step of a compiled map: its id, position and resolved operation (its compiled expressions are internal). */
 export interface CompiledStep {
   id: string;
   index: number;
   operation: ResolvedOperation;
   description?: string;
+  /** @internal */
   when?: CompiledExpression;
+  /** @internal */
   params: CompiledParam[];
+  /** @internal */
   request?: CompiledExpression;
+  /** @internal */
   output?: CompiledExpression;
-  /** Path of the step in the Data Map (for locations). */
+  /** @internal Path of the step in the Data Map (for locations). */
   path: PathSegment[];
 }
 
@@ -87,13 +95,17 @@ export interface ResolvedProvider {
 export interface CompiledMap {
   file: string;
   name: string;
+  /** @internal The parsed text with positions. */
   source: SourceDocument;
   spec: DataMapSpec;
   provider: ResolvedProvider;
   inputValidator?: ValidateFunction;
+  /** @internal */
   key: CompiledExpression;
+  /** @internal */
   lets: Array<{ name: string; expression: CompiledExpression }>;
   steps: CompiledStep[];
+  /** @internal */
   result?: CompiledExpression;
   /** Findings of loading and the static checks (loadDataMap throws when any is an error). */
   diagnostics: Diagnostic[];

@@ -24,6 +24,7 @@ export interface DemoOptions {
   onSecondPass?: () => void;
 }
 
+/** One shipped map run over its sample records in the demo. */
 export interface DemoRun {
   map: string;
   name: string;
@@ -32,6 +33,7 @@ export interface DemoRun {
   results: RecordResult[];
 }
 
+/** What `runDemo` returns: each map's results, the re-run's, and the sandbox's charges per reference. */
 export interface DemoReport {
   runs: DemoRun[];
   /** The same maps over the same records again, on the same journal: every record replayed. */

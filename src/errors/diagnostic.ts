@@ -11,6 +11,7 @@ export interface SourceLocation {
   pointer?: string;
 }
 
+/** An error stops the map or the record; a warning is reported and work goes on. */
 export type Severity = 'error' | 'warning';
 
 /** One finding: a stable code, a message, a hint and, where it applies, a location. */

@@ -31,6 +31,7 @@ export interface Journal {
    * (the charge exists; later runs replay it) or `not-charged` (it does not; a later run sends).
    */
   resolve(runId: string, key: string, as: 'succeeded' | 'not-charged', options?: { now?: number; note?: string }): Promise<RecordRow>;
+  /** Closes the journal's store. */
   close(): Promise<void>;
 }
 

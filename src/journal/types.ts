@@ -156,8 +156,11 @@ export interface JournalStore {
   readonly kind: string;
   /** Where it lives, for messages. */
   readonly location: string;
+  /** Records a new run. */
   createRun(run: RunRow): Promise<void>;
+  /** Changes fields of a run (e.g. its end and counts). */
   updateRun(runId: string, patch: Partial<Omit<RunRow, 'runId'>>): Promise<void>;
+  /** One run, if the journal has it. */
   getRun(runId: string): Promise<RunRow | undefined>;
   /** Newest first. */
   listRuns(options?: { limit?: number; mapName?: string }): Promise<RunRow[]>;
@@ -167,10 +170,16 @@ export interface JournalStore {
    * `staleMs`). Returns what the journal knows of the record.
    */
   claimRecord(scope: string, key: string, runId: string, now: number, staleMs: number): Promise<ClaimResult>;
+  /** A record and its steps, if the journal has it. */
   getRecord(scope: string, key: string): Promise<{ record: RecordRow; steps: StepRow[] } | undefined>;
+  /** Applies a batch of changes in one durable transaction. */
   write(batch: WriteBatch): Promise<void>;
+  /** The records a run touched, in order. */
   listRunRecords(runId: string): Promise<RunRecordRow[]>;
+  /** Records, optionally by map, state or run. */
   listRecords(filter?: { scope?: string; states?: RecordState[]; runId?: string }): Promise<RecordRow[]>;
+  /** A record's history, oldest first. */
   listEvents(scope: string, key: string): Promise<EventRow[]>;
+  /** Releases the store (the file stays). */
   close(): Promise<void>;
 }

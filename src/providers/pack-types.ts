@@ -46,6 +46,7 @@ export interface TokenExchangeAuthScheme {
   refreshSkewSeconds?: number;
 }
 
+/** How a provider authenticates: a static header, or a token exchange. */
 export type AuthScheme = HeaderAuthScheme | TokenExchangeAuthScheme;
 
 /** How a 2xx response is sorted into an outcome class. */
@@ -94,6 +95,7 @@ export interface SensitiveSpec {
   secret?: string[];
 }
 
+/** One operation of a provider pack: method, path, schemas, idempotency, classification, reconciliation, sensitive fields. */
 export interface OperationSpec {
   summary: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -118,6 +120,7 @@ export interface OperationSpec {
   internal?: boolean;
 }
 
+/** How a provider's error bodies and statuses are read. */
 export interface ErrorSpec {
   /** JSONata over an error body giving the provider's message. */
   message?: string;
@@ -129,6 +132,7 @@ export interface ErrorSpec {
   unknownOutcomeStatuses: number[];
 }
 
+/** A provider pack (`providers/<name>.yaml`): a provider described as data. */
 export interface ProviderPack {
   name: string;
   title: string;

@@ -6,6 +6,7 @@ export interface SourceLimits {
   maxDepth: number;
 }
 
+/** The default limits: 5 MiB per file, nesting depth 64. */
 export const DEFAULT_LIMITS: SourceLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 64 };
 
 /** Keys that could pollute prototypes when a document is turned into objects. */

@@ -7,6 +7,7 @@ export type RecordItem =
   | { index: number; line: number; value: unknown; error?: undefined }
   | { index: number; line: number; value?: undefined; error: Diagnostic };
 
+/** Options of `readRecords`. */
 export interface ReadRecordsOptions {
   /** Name shown in locations (a file path, or `<stdin>`). */
   source?: string;

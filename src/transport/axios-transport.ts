@@ -10,7 +10,10 @@ import { TransportError, type HttpRequest, type HttpResponse, type Transport } f
  * proxy named by `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` lists the host (read from
  * `options.env`, default `process.env`).
  */
-export function createAxiosTransport(options: { env?: Record<string, string | undefined> } = {}): Transport & { close(): void } {
+export function createAxiosTransport(options: { env?: Record<string, string | undefined> } = {}): Transport & {
+  /** Closes the keep-alive connections (the transport must not be used after). */
+  close(): void;
+} {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   const viaProxy = proxyAgents(proxySettingsFrom(options.env ?? process.env));
