@@ -29,7 +29,7 @@ export class JournalView {
 
   /** Runs, newest first, each with its counts per outcome. */
   runs(limit = 50): Promise<Record<string, unknown>> {
-    return this.use(async (j) => ({ runs: await j.listRuns({ limit }) }));
+    return this.use(async (j) => ({ runs: isoTimes(await j.listRuns({ limit })) }));
   }
 
   /** One run: its records (only those in `state` when given) and how many records are in each state. */
@@ -40,7 +40,21 @@ export class JournalView {
       for (const s of JOURNAL_STATES) byState[s] = 0;
       for (const r of all.records) byState[r.state] = (byState[r.state] ?? 0) + 1;
       const records = state === undefined ? all.records : all.records.filter((r) => r.state === state);
-      return { run: all.run, byState, state: state ?? null, records };
+      return { run: isoTimes(all.run), byState, state: state ?? null, records: isoTimes(records) };
     });
   }
+}
+
+/**
+ * Times (`startedAt`, `at`, `sentAt`, … in ms since the epoch) as ISO text: a 13-digit number
+ * can pass the Luhn check, and the answer's card scrub would then blank it.
+ */
+function isoTimes<T>(value: T, depth = 0): T {
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => isoTimes(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = /At$/.test(k) && typeof v === 'number' && Number.isFinite(v) ? new Date(v).toISOString() : isoTimes(v, depth + 1);
+  }
+  return out as T;
 }

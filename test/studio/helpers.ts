@@ -51,12 +51,15 @@ export function send(port: number, method: string, path: string, options: { head
 }
 
 /** Writes a real run journal: the shipped map run on its samples against a sandbox (what `datamap run --journal` does). */
-export async function makeJournal(file: string): Promise<string> {
+export async function makeJournal(file: string, now?: number): Promise<string> {
   const sandbox = await startSandbox({ seed: 'studio-journal' });
   const journal = openJournal(file);
   try {
     const map = loadDataMap({ file: join(ROOT, MAP) });
-    for await (const r of runRecords(map, readRecords([readFileSync(join(ROOT, INPUT), 'utf8')], { source: INPUT }), { baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {}, journal })) void r;
+    for await (const r of runRecords(map, readRecords([readFileSync(join(ROOT, INPUT), 'utf8')], { source: INPUT }), {
+      baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {}, journal,
+      ...(now !== undefined ? { clock: { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } } : {}),
+    })) void r;
     const [run] = await journal.listRuns();
     return run!.runId;
   } finally {

@@ -3,8 +3,10 @@ import type { RunRecordView, RunSummary } from '../../../journal/index.js';
 import { get } from '../api.js';
 import { badge, clear, h } from '../dom.js';
 
-interface RunsAnswer { available: boolean; file: string | null; states?: string[]; runs?: RunSummary[] }
-interface RunAnswer { available: true; file: string; run: RunSummary; byState: Record<string, number>; state: string | null; records: RunRecordView[] }
+/** Times come as ISO text (see src/studio/journal-view.ts). */
+type Timed<T> = Omit<T, 'startedAt'> & { startedAt: string };
+interface RunsAnswer { available: boolean; file: string | null; states?: string[]; runs?: Array<Timed<RunSummary>> }
+interface RunAnswer { available: true; file: string; run: Timed<RunSummary>; byState: Record<string, number>; state: string | null; records: RunRecordView[] }
 
 const counts = (c: Record<string, number>): string => Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'no records';
 
@@ -19,7 +21,7 @@ export async function renderJournal(el: HTMLElement): Promise<void> {
     h('tr', {}, ...['run', 'started', 'status', 'map', 'records'].map((t) => h('th', {}, t))),
     ...j.runs.map((r) => h('tr', { 'data-run': r.runId },
       h('td', {}, h('a', { href: '#', class: 'code', onclick: (e: Event) => { e.preventDefault(); void showRun(detail, r.runId); } }, r.runId)),
-      h('td', {}, new Date(r.startedAt).toISOString()), h('td', {}, r.status), h('td', {}, r.mapName), h('td', {}, counts(r.counts)))));
+      h('td', {}, String(r.startedAt)), h('td', {}, r.status), h('td', {}, r.mapName), h('td', {}, counts(r.counts)))));
   clear(el, h('p', { class: 'muted' }, `${j.file} — read-only`), j.runs.length ? table : h('p', { class: 'muted' }, 'No runs yet.'), detail);
   if (j.runs[0]) await showRun(detail, j.runs[0].runId);
 }
