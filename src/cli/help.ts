@@ -30,6 +30,10 @@ const EXAMPLES: Record<string, string[]> = {
   init: ['datamap init -p revolv3 -s my-record.json -o mappings/my-to-revolv3.yaml'],
   providers: ['datamap providers', 'datamap providers revolv3 payments.sale'],
   sandbox: ['datamap sandbox --port 4010'],
+  studio: [
+    'datamap studio mappings/field-service-to-revolv3.yaml -i examples/field-service/invoices.json   edit, plan, test and try it in a browser',
+    'datamap studio mappings/new-to-invoiss.yaml --provider invoiss --open   a new map, created on Save',
+  ],
   demo: ['datamap demo'],
   completion: [
     'source <(datamap completion bash)                  bash (add it to ~/.bashrc)',

@@ -141,14 +141,14 @@ export class StudioApi {
     const now = this.ctx.clock();
     const items: unknown[] = [];
     for (const v of recs.values.slice(0, MAX_SUMMARY)) {
-      const p = await planRecord(map, v.value, { clock: () => now, index: v.index });
+      const p = await planRecord(map, v.value, { clock: { now: () => now }, index: v.index });
       items.push({ index: v.index, line: v.line, ...(p.key !== undefined ? { key: p.key } : {}), ok: p.ok });
     }
     (out['records'] as { items: unknown[] }).items = items;
     if (!recs.chosen) return out;
     out['record'] = recs.chosen.index;
-    out['plan'] = await planRecord(map, recs.chosen.value, { clock: () => now, index: recs.chosen.index });
-    out['explanation'] = await explainRecord(map, recs.chosen.value, { clock: () => now, index: recs.chosen.index });
+    out['plan'] = await planRecord(map, recs.chosen.value, { clock: { now: () => now }, index: recs.chosen.index });
+    out['explanation'] = await explainRecord(map, recs.chosen.value, { clock: { now: () => now }, index: recs.chosen.index });
     return out;
   }
 

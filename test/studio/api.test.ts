@@ -336,10 +336,21 @@ describe('a new map and the command', () => {
     }
   });
 
-  it('refuses a bad port on the command line', async () => {
-    const r = await runCli(['studio', MAP, '--port', 'abc']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('usage/invalid-argument');
+  it('refuses bad option values on the command line, naming the flag', async () => {
+    for (const [args, flag] of [[['--port', 'abc'], '--port'], [['--port', '70000'], '--port'], [['--input', 'no-such.json'], '--input'], [['--provider', 'nope'], '--provider']] as const) {
+      const r = await runCli(['studio', MAP, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('usage/invalid-argument');
+      expect(r.stderr).toContain(flag);
+    }
+  });
+
+  it('has help with examples and exit codes, and -i means --input as everywhere', async () => {
+    const r = await runCli(['studio', '--help']);
+    expect(r.stdout).toMatch(/Examples:\n {2}datamap studio /);
+    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stdout).toMatch(/^\s+-i, --input/m);
+    expect(r.stdout).not.toMatch(/^\s+-p, --port/m);
   });
 });
 

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { startStudio, DatamapError, CATALOGUE } from '../../index.js';
+import { listProviders, startStudio } from '../../index.js';
 import type { CliIo } from '../io.js';
+import { choiceOption, fileOption, integerOption, textOption } from '../options.js';
 
 interface StudioCommandOptions {
   input?: string;
-  port: string;
+  port: number;
   open?: boolean;
   provider?: string;
   journal?: string;
@@ -20,18 +21,14 @@ export function registerStudioCommand(program: Command, io: CliIo, setCode: (cod
     .command('studio')
     .description('Serve a local page (127.0.0.1) to edit a Data Map with live plan, explain, provider reference, tests and sandbox runs')
     .argument('[map]', 'Data Map file (created on Save when it does not exist)', 'mapping.yaml')
-    .option('-i, --input <file>', 'sample records: JSON object, JSON array or NDJSON')
-    .option('-p, --port <n>', 'port on 127.0.0.1 (0: chosen by the OS)', '0')
-    .option('--provider <name>', 'provider pack of the starter map when the file does not exist yet')
-    .option('--journal <path>', 'run journal to show read-only (default: .datamap/journal.db, when it exists)')
+    .option('-i, --input <file>', 'sample records: JSON object, JSON array or NDJSON', fileOption('--input'))
+    .option('--port <n>', 'port on 127.0.0.1 (0: chosen by the OS)', integerOption('--port', 0, 65535), 0)
+    .option('--provider <name>', 'provider pack of the starter map when the file does not exist yet', choiceOption('--provider', listProviders()))
+    .option('--journal <path>', 'run journal to show read-only (default: .datamap/journal.db, when it exists)', textOption('--journal'))
     .option('--open', 'open the page in the default browser')
     .action(async (map: string, opts: StudioCommandOptions) => {
-      const port = Number(opts.port);
-      if (!/^\d+$/.test(opts.port) || port > 65535) {
-        throw new DatamapError({ code: 'usage/invalid-argument', severity: 'error', message: `--port must be an integer from 0 to 65535, not "${opts.port}"`, hint: CATALOGUE['usage/invalid-argument'].hint });
-      }
       const studio = await startStudio({
-        map, port, ...(opts.input !== undefined ? { input: opts.input } : {}), ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
+        map, port: opts.port, ...(opts.input !== undefined ? { input: opts.input } : {}), ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
         ...(opts.journal !== undefined ? { journal: opts.journal } : {}),
       });
       io.stdout([
