@@ -12,7 +12,7 @@ export { CATALOGUE, type ErrorCode } from './errors/catalogue.js';
 export { planRecord, planRecords, recordItems, type PlanRunOptions, type PlanClock } from './plan/plan-stream.js';
 export { compileJsonata, type JsonataProgram, type ExpressionBackend } from './expressions/backend.js';
 export { EVALUATION_LIMITS } from './expressions/limits.js';
-export { mapExpressions, expressionBackends } from './datamap/expressions.js';
+export { mapExpressions, expressionBackends, type MapExpression } from './datamap/expressions.js';
 export type { RecordPlanView, StepPlanView } from './plan/view.js';
 export { readRecords, type RecordItem, type ReadRecordsOptions } from './source/read-records.js';
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';

@@ -3,7 +3,9 @@ import type { CompiledMap } from './types.js';
 
 /** One expression of a Data Map, named by where it is written (`steps[0].request`, `let.total`). */
 export interface MapExpression {
+  /** Where it is written, e.g. `steps[0].request`. */
   path: string;
+  /** @internal the compiled expression */
   expression: CompiledExpression;
 }
 

@@ -6,6 +6,7 @@ import { EVALUATION_LIMITS, Guard, stringError } from './limits.js';
 import { SafeRegExp } from './regex-engine.js';
 import { NEEDS_JSONATA } from './runtime.js';
 
+/** Which engine evaluates an expression: our compiled closures, or jsonata 2.2.2 as the fallback. */
 export type ExpressionBackend = 'compiled' | 'jsonata';
 
 /** A JSONata expression ready to evaluate, and which backend evaluates it. */
