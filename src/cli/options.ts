@@ -37,7 +37,9 @@ export function urlOption(flag: string): (value: string) => string {
       url = undefined;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-      throw invalidArgument(flag, value, 'an absolute http(s) URL', `Give ${flag} a full URL such as https://api-sandbox.revolv3.com or http://127.0.0.1:4010/revolv3.`);
+      // never echo credentials written into the URL (scheme://user:pass@host), whatever the scheme
+      const shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1[redacted]@');
+      throw invalidArgument(flag, shown, 'an absolute http(s) URL', `Give ${flag} a full URL such as https://api-sandbox.revolv3.com or http://127.0.0.1:4010/revolv3.`);
     }
     return value;
   };

@@ -346,3 +346,13 @@ describe('--env-file', () => {
     expect(stdout).toMatch(/"outcome":"succeeded"/);
   });
 });
+
+describe('a bad URL option never echoes credentials written into it', () => {
+  it('file://user:pass@host is refused without printing the password', async () => {
+    const r = await runCli(['plan', 'mappings/field-service-to-revolv3.yaml', '--input', 'examples/field-service/invoices.json', '--base-url', 'file://admin:s3cretPassw0rd@host/x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('usage/invalid-argument');
+    expect(r.stderr).not.toContain('s3cretPassw0rd');
+    expect(r.stderr).toContain('[redacted]@');
+  });
+});
