@@ -13,7 +13,7 @@ import { DatamapError, diagnostic, hasErrors, type Diagnostic, type SourceLocati
 import { runRecords } from '../executor/run.js';
 import type { RecordResult, StepResult } from '../executor/types.js';
 import { recordItems } from '../plan/plan-stream.js';
-import { redactValue, scrubText, sensitivePaths } from '../redact/index.js';
+import { addRequestValues, createScrubber, recordScrubber, redactValue, scrubText, sensitivePaths } from '../redact/index.js';
 import type { PathSegment } from '../source/pointer.js';
 import { checkDataMapTest, isDataMapTestFile, type DataMapTestCase, type LoadedDataMapTest } from './test-file.js';
 import { formatTestPath, subsetDifferences } from './test-match.js';
@@ -221,10 +221,23 @@ export async function runDataMapTestCase(map: CompiledMap, test: LoadedDataMapTe
   const clock = { now: () => t, sleep: async (ms: number) => { t += ms; } };
   const report: DataMapTestCaseReport = { name: c.name, index: c.index, passed: false, location: c.location, mismatches: [], diagnostics: [], warnings: [], calls: mock.calls };
   let result: RecordResult | undefined;
+  const credentials = testCredentials(map);
+  // the report (diffs included) is scrubbed of the record's sensitive values and of every
+  // sensitive value the requests carried, whatever the expectations wrote
+  const scrub = recordScrubber(map, c.record, createScrubber(Object.values(credentials)));
+  const transport: typeof mock.transport = async (req) => {
+    if (req.body !== undefined) {
+      try {
+        const body: unknown = JSON.parse(req.body);
+        for (const s of map.steps) addRequestValues(scrub, s.operation.spec, body);
+      } catch { /* not JSON: nothing to learn */ }
+    }
+    return mock.transport(req);
+  };
   try {
     for await (const r of runRecords(map, recordItems([c.record]), {
       // the mocked responses are per step: no pre-flight lookup (a case tests the map, not the guard)
-      credentials: testCredentials(map), env: {}, transport: mock.transport, clock, random: () => 0.5, preflight: false,
+      credentials, env: {}, transport, clock, random: () => 0.5, preflight: false,
     })) {
       result = r;
     }
@@ -243,7 +256,7 @@ export async function runDataMapTestCase(map: CompiledMap, test: LoadedDataMapTe
     report.diagnostics.push(diagnostic('test/failed', `Case "${c.name}": ${n} difference${n === 1 ? '' : 's'} from what it expects`, { location: c.location }));
   }
   report.passed = result !== undefined && !hasErrors(report.diagnostics);
-  return report;
+  return scrub.value(report);
 }
 
 function compare(map: CompiledMap, test: LoadedDataMapTest, c: DataMapTestCase, r: RecordResult, calls: readonly MockedCall[]): DataMapTestMismatch[] {

@@ -10,7 +10,7 @@ import type { StepRow } from '../journal/types.js';
 import { evaluateStep } from '../plan/evaluate-step.js';
 import { planDiagnostics, planRecordRaw } from '../plan/plan-record.js';
 import { toPlainJson } from '../plan/plain-json.js';
-import { redactValue, scrubText } from '../redact/index.js';
+import { addRequestValues, redactValue, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
 import type { AuthSession } from './auth.js';
 import type { CallContext } from './call-http.js';
@@ -37,6 +37,8 @@ export interface Runtime {
   seen: Map<string, number>;
   /** Scrubs card data and secrets from anything written or reported. */
   scrub: <T>(value: T) => T;
+  /** What `scrub` searches for by value: the run's secrets, and per record its card data (src/redact). */
+  scrubber?: Scrubber;
   /** A claim held by a run on another host expires after this long without a heartbeat. */
   staleMs: number;
 }
@@ -70,6 +72,8 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
   const planOpts: Parameters<typeof planRecordRaw>[2] = { now: rt.call.clock.now(), index: item.index, baseUrl: rt.baseUrl };
   if (item.line) planOpts.line = item.line;
   const plan = await planRecordRaw(rt.map, item.value, planOpts);
+  // every sensitive value the record's requests carry is scrubbed from whatever it prints
+  if (rt.scrubber) for (const ev of plan.steps) if (ev.request) addRequestValues(rt.scrubber, rt.map.steps.find((s) => s.id === ev.id)!.operation.spec, ev.request.body);
   if (plan.context.key !== undefined) base.key = scrubText(plan.context.key);
   if (!plan.ok) {
     base.diagnostics.push(...planDiagnostics(plan).map((d) => ({ ...d, message: scrubText(d.message) })));

@@ -8,7 +8,7 @@ import type { StepRow } from '../journal/types.js';
 import { toPlainJson } from '../plan/plain-json.js';
 import { authHeaderPreview } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
-import { scrubText } from '../redact/index.js';
+import { addRequestValues, scrubText } from '../redact/index.js';
 import { shippedValidator } from '../schemas/ajv.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import { callHttp, type CallOutcome } from './call-http.js';
@@ -54,6 +54,7 @@ const sent = (req: StepRequest, key: string): SentCall => ({ body: req.body, par
  */
 export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep, req: StepRequest, key: string, bindings: Record<string, unknown>, guard = true): Promise<StepRun> {
   const op = step.operation.spec;
+  if (rt.scrubber) addRequestValues(rt.scrubber, op, req.body);
   const { shown, fp } = describeRequest(rt, step, req);
   const result: StepResult = { id: step.id, operation: step.operation.id, decision: 'run', request: shown, attempts: 0, durationMs: 0, warnings: [] };
   const prior = book.steps.get(step.id);

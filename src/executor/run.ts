@@ -1,14 +1,13 @@
 import type { CompiledMap } from '../datamap/types.js';
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import { buildUrl } from '../plan/build-url.js';
-import { REDACTED } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
 import { randomBytes } from 'node:crypto';
 import { openMemoryJournal } from '../journal/journal.js';
 import { hashText } from '../journal/fingerprint.js';
 import { thisProcess } from '../journal/liveness.js';
 import type { RunRow } from '../journal/types.js';
-import { redactValue } from '../redact/index.js';
+import { createScrubber, recordScrubber, redactValue, type Scrubber } from '../redact/index.js';
 import { createAxiosTransport } from '../transport/axios-transport.js';
 import { createAuthSession, type AuthSession } from './auth.js';
 import { callHttp, type CallContext } from './call-http.js';
@@ -47,12 +46,10 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   }
   const credentials = resolveCredentials(map.provider, options.credentials, options.env ?? process.env);
   // Credential values and issued tokens never appear in a result, even when a provider echoes
-  // them back in an error message or body.
-  const secrets = new Set<string>();
-  const addSecret = (v: unknown) => {
-    if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) secrets.add(v);
-  };
-  Object.values(credentials).forEach(addSecret);
+  // them back in an error message or body; each record adds its own card data (src/redact).
+  const runScrubber = createScrubber(Object.values(credentials));
+  const addSecret = (v: unknown) => runScrubber.add(v, 'secret');
+  for (const u of [baseUrl, ...map.steps.map((s) => s.operation.baseUrl)]) addUrlCredentials(u, addSecret);
   const scheme = pack.auth.schemes[map.provider.auth];
   const ownTransport = options.transport ? undefined : createAxiosTransport();
   const allowedHosts = new Set<string>();
@@ -87,11 +84,11 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   const journal = options.journal ?? openMemoryJournal({ transient: true });
   const runId = newRunId(call.clock.now());
   const mapHash = hashText(map.source.text);
-  const scrub = <T>(v: T): T => hideSecrets(redactValue(v) as T, secrets);
+  const scrub = scrubWith(runScrubber);
   const rt: Runtime = {
     map, call, auth, baseUrl, journal, runId, scope: map.name, mapHash,
     preflight: options.preflight !== false, retryDeclined: options.retryDeclined === true, settleMs: options.settleMs,
-    seen: new Map(), scrub, staleMs: 120_000,
+    seen: new Map(), scrub, scrubber: runScrubber, staleMs: 120_000,
   };
   const who = thisProcess();
   const startedAt = call.clock.now();
@@ -105,14 +102,17 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   const counts: Record<string, number> = {};
   let status: RunRow['status'] = 'finished';
   const one = async (item: RecordItem): Promise<RecordResult> => {
+    // this record's own sensitive values are scrubbed from its results and journal rows too
+    const recordScrub = recordScrubber(map, item.value, runScrubber);
+    const rrt: Runtime = { ...rt, scrub: scrubWith(recordScrub), scrubber: recordScrub };
     try {
-      return scrub(await runRecord(rt, item));
+      return rrt.scrub(await runRecord(rrt, item));
     } catch (err) {
       // one record's failure (e.g. authentication) never loses the others
       const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
       const r: RecordResult = { index: item.index, outcome: 'failed', steps: [], ids: {}, diagnostics: [d], error: { code: d.code, message: d.message, retryable: false }, runId };
       if (item.line) r.line = item.line;
-      return scrub(r);
+      return rrt.scrub(r);
     }
   };
   const width = Math.max(1, Math.floor(options.concurrency ?? 1));
@@ -170,23 +170,18 @@ function newRunId(now: number): string {
   return `r-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Shorter credential values are not searched for: replacing them would garble unrelated text. */
-const MIN_SECRET_LENGTH = 6;
+/** Key-name and path redaction, then scrubbing by value (known secrets, card numbers, credentials). */
+function scrubWith(scrubber: Scrubber): <T>(v: T) => T {
+  return <T>(v: T): T => scrubber.value(redactValue(v) as T);
+}
 
-/** A copy of a result with every occurrence of a known secret value replaced. */
-function hideSecrets<T>(value: T, secrets: ReadonlySet<string>): T {
-  if (secrets.size === 0) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      let s = v;
-      for (const secret of secrets) if (s.includes(secret)) s = s.split(secret).join(REDACTED);
-      return s;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
+/** The user and password of a URL (`https://user:pass@host`) are secrets too. */
+function addUrlCredentials(url: string | undefined, add: (v: string) => void): void {
+  if (!url) return;
+  try {
+    const u = new URL(url);
+    for (const part of [u.username, u.password]) if (part) { add(part); add(decodeURIComponent(part)); }
+  } catch { /* not a URL: refused elsewhere */ }
 }
 
 /** Counts of records per outcome. */

@@ -1,7 +1,7 @@
 import type { CompiledMap } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
-import { redactValue, sensitivePaths, scrubText } from '../redact/index.js';
+import { addRequestValues, createScrubber, recordScrubber, redactValue, sensitivePaths, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordPlanRaw } from './plan-record.js';
 import { Placeholders } from './placeholders.js';
 
@@ -35,7 +35,9 @@ export interface RecordPlanView {
 }
 
 /** Turns a raw plan into what the CLI prints and the library returns: nothing secret in it. */
-export function viewPlan(map: CompiledMap, raw: RecordPlanRaw): RecordPlanView {
+export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber = NO_SECRETS): RecordPlanView {
+  // the record's own sensitive values are scrubbed by value from everything shown (src/redact)
+  const scrub = recordScrubber(map, raw.context.record, parent);
   const view: RecordPlanView = {
     index: raw.context.index,
     ok: raw.ok,
@@ -57,6 +59,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw): RecordPlanView {
     };
     if (step.when) sv.when = step.when.source.trim();
     if (ev.request) {
+      addRequestValues(scrub, step.operation.spec, ev.request.body);
       const paths = sensitivePaths(step.operation.spec.sensitive);
       const rendered = raw.placeholders.render(ev.request.body === undefined ? undefined : redactValue(ev.request.body, paths));
       const url = raw.placeholders.render(ev.request.url.replace(/%E2%9F%A8(.*?)%E2%9F%A9/g, (_m, r: string) => `\u27E8${decodeURIComponent(r)}\u27E9`));
@@ -68,8 +71,10 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw): RecordPlanView {
     }
     view.steps.push(sv);
   }
-  return view;
+  return scrub.value(view);
 }
+
+const NO_SECRETS = createScrubber();
 
 function withoutBodyHeaders(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

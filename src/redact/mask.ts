@@ -13,9 +13,33 @@ export function maskCardNumber(value: string | number): string {
 // A whole run of digits, optionally grouped by single spaces or dashes; see cardSpans.
 const PAN_CANDIDATE = /(?<![\d])\d(?:[ -]?\d)*/g;
 
+/**
+ * True when `text` holds a run of at least 13 digits (single spaces or dashes allowed between
+ * them): only such a run can be a card number, so only then is the Luhn scan worth running.
+ * One pass over the characters, no allocation.
+ */
+export function mayHoldCardNumber(text: string): boolean {
+  if (text.length < 13) return false;
+  let run = 0;
+  let sep = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= 13) return true;
+      sep = false;
+    } else if ((c === 32 || c === 45) && run > 0 && !sep) {
+      sep = true;
+    } else {
+      run = 0;
+      sep = false;
+    }
+  }
+  return false;
+}
+
 /** Masks every Luhn-valid card-number-like digit run inside free text. */
 export function scrubText(text: string): string {
-  if (!/\d{4}/.test(text)) return text;
+  if (!mayHoldCardNumber(text)) return text;
   return text.replace(PAN_CANDIDATE, (m) => {
     const spans = cardSpans(m);
     if (spans.length === 0) return m;
@@ -62,5 +86,25 @@ function cardSpans(run: string): Array<[start: number, end: number, digits: stri
 export function findCardNumbers(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(PAN_CANDIDATE)) for (const [, , digits] of cardSpans(m[0])) out.push(digits);
+  return out;
+}
+
+// `scheme://user:pass@host` and `scheme://token@host`: everything before the @ goes.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]{0,20}:\/\/)[^\s/?#@"'<>]+@/gi;
+// `Authorization: Bearer abc`, `x-revolv3-token: abc`, `"access_token":"abc"`, `apiKey=abc` in free text.
+const CREDENTIAL_PAIR = /\b((?:proxy-)?authorization|x-[a-z0-9-]*(?:token|key|secret)|access_token|refresh_token|api[-_]?key|client_?secret)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;}&]+/gi;
+const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+
+/**
+ * Masks credentials that text can carry by their shape, whatever their value: the user info of
+ * a URL, an auth header or token field written out, a Bearer/Basic credential.
+ */
+export function maskCredentials(text: string): string {
+  let out = text;
+  if (out.includes('://') && out.includes('@')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
+  if (/authoriz|token|key|secret|bearer|basic/i.test(out)) {
+    out = out.replace(CREDENTIAL_PAIR, (m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
+    out = out.replace(BEARER, (m, scheme: string) => `${scheme} ${REDACTED}`);
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { SensitiveSpec } from '../providers/pack-types.js';
+import type { OperationSpec, SensitiveSpec } from '../providers/pack-types.js';
 import { maskCardNumber, REDACTED, scrubText } from './mask.js';
 
 // Key names that are sensitive wherever they appear, whatever the schema says.
@@ -25,6 +25,18 @@ export function sensitivePaths(...specs: Array<SensitiveSpec | undefined>): Sens
   return { card, secret };
 }
 
+const byOperation = new WeakMap<OperationSpec, SensitivePaths>();
+
+/** The sensitive paths of an operation, built once per operation. */
+export function operationPaths(op: OperationSpec): SensitivePaths {
+  let p = byOperation.get(op);
+  if (!p) {
+    p = sensitivePaths(op.sensitive);
+    byOperation.set(op, p);
+  }
+  return p;
+}
+
 const NONE: SensitivePaths = { card: new Set(), secret: new Set() };
 
 /**
@@ -44,6 +56,8 @@ function walk(value: unknown, path: string, key: string | undefined, paths: Sens
     return typeof value === 'string' ? scrubText(value) : /^\d{13,19}$/.test(String(value)) ? Number(scrubText(String(value))) || REDACTED : value;
   }
   if (typeof value !== 'object' || depth > 100) return value;
+  // a secret path may hold a whole object (a wallet payload): none of it is shown
+  if (paths.secret.has(path) || (k !== undefined && SECRET_KEYS.has(k))) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => walk(v, `${path}[]`, key, paths, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {

@@ -1,0 +1,160 @@
+import { collectReadPaths } from '../analysis/read-paths.js';
+import { constructorEntries, forEachNode, isArrayConstructor, isNode, isObjectConstructor, parseAst, unwrap, type AstNode } from '../analysis/ast.js';
+import type { CompiledMap } from '../datamap/types.js';
+import type { OperationSpec } from '../providers/pack-types.js';
+import { operationPaths, type SensitivePaths } from './redact-value.js';
+import type { Scrubber, ScrubKind } from './scrubber.js';
+
+/** A record path (field names, arrays transparent) whose values are sensitive. */
+export interface SensitiveRecordPath {
+  segments: string[];
+  kind: ScrubKind;
+}
+
+/** What a Data Map's records carry that must never be shown; built once per map. */
+export interface RedactionPlan {
+  /** Record paths that feed a sensitive request field (found statically from the map's expressions). */
+  paths: SensitiveRecordPath[];
+}
+
+const plans = new WeakMap<CompiledMap, RedactionPlan>();
+
+/**
+ * The map's redaction plan: every record path whose value flows into a field the provider pack
+ * lists as sensitive (card number, security code, account number, token, secret), following
+ * `let` variables and `$key`. Computed once per map from the expressions' syntax trees.
+ */
+export function redactionPlan(map: CompiledMap): RedactionPlan {
+  let plan = plans.get(map);
+  if (plan) return plan;
+  const found = new Map<string, SensitiveRecordPath>();
+  const lets = new Map<string, string>();
+  for (const l of map.lets) lets.set(l.name, l.expression.source);
+  lets.set('key', map.key.source);
+  const addReads = (source: string, node: AstNode, kind: ScrubKind, suffixes: string[][], seen: Set<string>): void => {
+    const reads = collectReadPaths(node, source, { input: 'record' });
+    for (const r of reads) {
+      if (!r.whole || r.segments.length === 0) continue;
+      for (const suffix of suffixes) {
+        const segments = [...r.segments, ...suffix];
+        const id = segments.join('\u0000');
+        const prev = found.get(id);
+        if (!prev || (prev.kind === 'card' && kind === 'secret')) found.set(id, { segments, kind });
+      }
+    }
+    // values bound by `let` (and `$key`) reach the field through a variable
+    forEachNode(node, (n) => {
+      if (n.type !== 'variable' || typeof n.value !== 'string') return;
+      const letSource = lets.get(n.value);
+      if (letSource === undefined || seen.has(n.value)) return;
+      seen.add(n.value);
+      const ast = parseAst(letSource);
+      if (ast) addReads(letSource, ast, kind, suffixes, seen);
+    });
+  };
+  for (const step of map.steps) {
+    if (!step.request) continue;
+    const paths = operationPaths(step.operation.spec);
+    if (paths.card.size === 0 && paths.secret.size === 0) continue;
+    const source = step.request.source;
+    const ast = parseAst(source);
+    if (ast) visitBody(ast, '', paths, (node, kind, suffixes) => addReads(source, node, kind, suffixes, new Set()));
+  }
+  plan = { paths: [...found.values()] };
+  plans.set(map, plan);
+  return plan;
+}
+
+type OnSensitive = (node: AstNode, kind: ScrubKind, suffixes: string[][]) => void;
+
+/** Walks a request expression's object and array constructors along the body paths they build. */
+function visitBody(node: AstNode, path: string, paths: SensitivePaths, on: OnSensitive, depth = 0): void {
+  if (depth > 64) return;
+  const n = unwrap(node);
+  if (isObjectConstructor(n)) {
+    for (const e of constructorEntries(n)) {
+      if (e.key === undefined) continue;
+      visitBody(e.value, path ? `${path}.${e.key}` : e.key, paths, on, depth + 1);
+    }
+    return;
+  }
+  if (isArrayConstructor(n)) {
+    for (const x of n.expressions as unknown[]) if (isNode(x)) visitBody(x, `${path}[]`, paths, on, depth + 1);
+    return;
+  }
+  if (paths.card.has(path)) { on(n, 'card', [[]]); return; }
+  if (paths.secret.has(path)) { on(n, 'secret', [[]]); return; }
+  // a value copied whole into a parent of sensitive fields: the record holds them below it
+  const below = (set: Set<string>) => [...set].filter((p) => path === '' || p.startsWith(`${path}.`) || p.startsWith(`${path}[]`));
+  const rest = (p: string) => (path === '' ? p : p.slice(path.length)).replace(/\[\]/g, '').split('.').filter(Boolean);
+  const cards = below(paths.card);
+  const secrets = below(paths.secret);
+  if (cards.length > 0) on(n, 'card', cards.map(rest));
+  if (secrets.length > 0) on(n, 'secret', secrets.map(rest));
+}
+
+// Record fields sensitive by their name alone, wherever they are.
+const CARD_NAME = /^(card_?number|cardnumber|credit_?card_?number|pan|payment_?account_?number|primary_?account_?number)$/i;
+const SECRET_NAME = /^(cvv2?|cvc2?|cid|csc|security_?code|card_?code|credit_card_cvv|card_?cvv|account_?number|routing_?number|iban|password|passwd|secret|client_?secret|api_?key|token|access_?token|refresh_?token|network_?token|cavv)$/i;
+
+/**
+ * A child of `parent` that also knows the sensitive values of one record: those at the map's
+ * sensitive record paths and those under sensitively named fields. Cheap: the plan is built
+ * once per map; the record is walked once.
+ */
+export function recordScrubber(map: CompiledMap, record: unknown, parent: Scrubber): Scrubber {
+  const s = parent.child();
+  addRecordValues(s, redactionPlan(map), record);
+  return s;
+}
+
+/** Adds a record's sensitive values (by plan and by field name) to a scrubber. */
+export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknown): void {
+  if (record === null || typeof record !== 'object') return;
+  for (const p of plan.paths) for (const v of valuesAt(record, p.segments, 0)) addLeaves(s, v, p.kind, 0);
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: record, depth: 0 }];
+  let budget = 10_000;
+  while (stack.length > 0 && budget-- > 0) {
+    const { v, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object' || depth > 64) continue;
+    if (Array.isArray(v)) { for (const x of v) stack.push({ v: x, depth: depth + 1 }); continue; }
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (CARD_NAME.test(k)) addLeaves(s, x, 'card', 0);
+      else if (SECRET_NAME.test(k)) addLeaves(s, x, 'secret', 0);
+      else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1 });
+    }
+  }
+}
+
+/** Adds the values a request body carries at its operation's sensitive paths. */
+export function addRequestValues(s: Scrubber, op: OperationSpec, body: unknown): void {
+  if (body === null || typeof body !== 'object') return;
+  const paths = operationPaths(op);
+  for (const p of paths.card) for (const v of valuesAt(body, splitPath(p), 0)) addLeaves(s, v, 'card', 0);
+  for (const p of paths.secret) for (const v of valuesAt(body, splitPath(p), 0)) addLeaves(s, v, 'secret', 0);
+}
+
+const splitCache = new Map<string, string[]>();
+function splitPath(p: string): string[] {
+  let segs = splitCache.get(p);
+  if (!segs) {
+    segs = p.replace(/\[\]/g, '').split('.').filter(Boolean);
+    if (splitCache.size < 10_000) splitCache.set(p, segs);
+  }
+  return segs;
+}
+
+/** The values at a path, arrays transparent at every level. */
+function valuesAt(v: unknown, segments: readonly string[], i: number): unknown[] {
+  if (Array.isArray(v)) return v.length > 1000 ? [] : v.flatMap((x) => valuesAt(x, segments, i));
+  if (i === segments.length) return v === undefined ? [] : [v];
+  if (v === null || typeof v !== 'object') return [];
+  const next = (v as Record<string, unknown>)[segments[i]!];
+  return next === undefined ? [] : valuesAt(next, segments, i + 1);
+}
+
+function addLeaves(s: Scrubber, v: unknown, kind: ScrubKind, depth: number): void {
+  if (typeof v === 'string' || typeof v === 'number') { s.add(v, kind); return; }
+  if (v === null || typeof v !== 'object' || depth > 16) return;
+  for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) addLeaves(s, x, kind, depth + 1);
+}

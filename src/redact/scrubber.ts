@@ -1,0 +1,145 @@
+import { maskCardNumber, maskCredentials, REDACTED, scrubText } from './mask.js';
+
+/** How a known sensitive value is shown: a card as first 6 + last 4, anything else not at all. */
+export type ScrubKind = 'card' | 'secret';
+
+/** Values shorter than this are never searched for: they would garble unrelated text. */
+export const MIN_SENSITIVE_LENGTH = 3;
+/** Values at least this long are replaced wherever they occur; shorter ones only as a token of their own. */
+const ANYWHERE_LENGTH = 6;
+/** A record cannot make the per-record set grow without bound. */
+const MAX_VALUES = 256;
+
+interface Entry {
+  value: string;
+  replacement: string;
+  /** For short values: matches the value only where it stands alone (not inside 1987 or A987). */
+  re?: RegExp;
+}
+
+/**
+ * Scrubs every string the engine emits: known sensitive values (credentials, issued tokens, the
+ * card numbers, security codes, account numbers and secrets of the record at hand) by value,
+ * card numbers by the Luhn check, and credentials by their shape (URL user info, auth headers).
+ *
+ * A run has one scrubber holding its credentials; each record gets a `child()` that adds the
+ * record's own sensitive values and is dropped with it. `text()` and `value()` are cheap when
+ * there is nothing to hide: a value is serialized and checked once before it is walked.
+ */
+export class Scrubber {
+  private readonly own = new Map<string, Entry>();
+  private cache: Entry[] | undefined;
+
+  constructor(private readonly parent?: Scrubber) {}
+
+  /** A scrubber that knows everything this one knows, plus what is added to it. */
+  child(): Scrubber {
+    return new Scrubber(this);
+  }
+
+  /** Number of values searched for (this scrubber and its parents). */
+  get size(): number {
+    return this.own.size + (this.parent?.size ?? 0);
+  }
+
+  /** Adds a value known to be sensitive (strings and numbers; anything else is ignored). */
+  add(value: unknown, kind: ScrubKind = 'secret'): this {
+    if (typeof value !== 'string' && typeof value !== 'number') return this;
+    const text = String(value).trim();
+    if (text.length < MIN_SENSITIVE_LENGTH || this.own.size >= MAX_VALUES) return this;
+    const replacement = kind === 'card' ? maskCardNumber(text) : REDACTED;
+    const variants = new Set([text, JSON.stringify(text).slice(1, -1), encodeURIComponent(text)]);
+    const digits = text.replace(/[\s-]/g, '');
+    if (kind === 'card' && /^\d{13,19}$/.test(digits)) variants.add(digits);
+    for (const v of variants) {
+      if (v.length < MIN_SENSITIVE_LENGTH || this.own.has(v) || this.parent?.has(v)) continue;
+      const entry: Entry = { value: v, replacement };
+      // a short value counts only where it stands on its own: digits not inside a longer number
+      // (`cvv 987`, `"987"`, `x987`, not `1987` or `987.50`), other text not inside a word
+      if (v.length < ANYWHERE_LENGTH) {
+        const edge = /^\d+$/.test(v) ? '0-9' : 'A-Za-z0-9';
+        entry.re = new RegExp(`(?<![${edge}*]|[0-9]\\.)${escapeRegExp(v)}(?![${edge}]|\\.[0-9])`, 'g');
+      }
+      this.own.set(v, entry);
+    }
+    this.cache = undefined;
+    return this;
+  }
+
+  /** True when `value` is searched for. */
+  has(value: string): boolean {
+    return this.own.has(value) || (this.parent?.has(value) ?? false);
+  }
+
+  private entries(): Entry[] {
+    if (!this.cache) {
+      const all = [...(this.parent?.entries() ?? []), ...this.own.values()];
+      // longest first, so a value that contains another is replaced whole
+      this.cache = all.sort((a, b) => b.value.length - a.value.length);
+    }
+    return this.cache;
+  }
+
+  /** A string with every known sensitive value, card number and credential masked. */
+  text(s: string): string {
+    let out = s;
+    for (const e of this.entries()) {
+      if (!out.includes(e.value)) continue;
+      if (e.re) {
+        e.re.lastIndex = 0;
+        out = out.replace(e.re, e.replacement);
+      } else {
+        out = out.split(e.value).join(e.replacement);
+      }
+    }
+    return maskCredentials(scrubText(out));
+  }
+
+  /**
+   * A copy of `value` with every string (keys included) scrubbed; `value` itself when nothing
+   * in it needs to be (checked on its JSON text first, so the common case does not walk).
+   */
+  value<T>(value: T): T {
+    if (typeof value === 'string') return this.text(value) as T;
+    if (value === null || typeof value !== 'object') return value;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined;
+    }
+    if (json !== undefined && this.text(json) === json) return value;
+    return this.walk(value, 0) as T;
+  }
+
+  private walk(v: unknown, depth: number): unknown {
+    if (typeof v === 'string') return this.text(v);
+    if (typeof v === 'number') {
+      // a whole number may be a card number; any number may be a known value (a security code)
+      const t = String(v);
+      if (Number.isInteger(v)) {
+        const s = this.text(t);
+        return s === t ? v : s;
+      }
+      return this.has(t) ? REDACTED : v;
+    }
+    if (v === null || typeof v !== 'object') return v;
+    if (depth > 200) return REDACTED;
+    if (Array.isArray(v)) return v.map((x) => this.walk(x, depth + 1));
+    if (v instanceof Error) return this.text(v.message);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[this.text(k)] = this.walk(x, depth + 1);
+    return out;
+  }
+}
+
+/** A scrubber for one run, knowing the given values (e.g. credentials) as secrets. */
+export function createScrubber(secrets: Iterable<unknown> = []): Scrubber {
+  const s = new Scrubber();
+  for (const v of secrets) s.add(v, 'secret');
+  return s;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
