@@ -30,7 +30,8 @@ export type { Journal, RunSummary, RunRecordView, JournalStore, RunRow, RecordRo
 export type { Clock } from './executor/clock.js';
 export type { RetryPolicy } from './executor/retry-policy.js';
 export type { NormalizedError } from './executor/provider-error.js';
-export { TransportError, type Transport, type HttpRequest, type HttpResponse } from './transport/types.js';
+export { TransportError, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type Transport, type HttpRequest, type HttpResponse } from './transport/types.js';
+export { assertHttpUrl, egressPolicy, egressFindings, PRODUCTION_ENVIRONMENT, type EgressPolicy } from './transport/egress.js';
 export { createAxiosTransport } from './transport/axios-transport.js';
 export { startSandbox, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
 export type {

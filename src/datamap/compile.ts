@@ -1,4 +1,5 @@
 import { diagnostic, hasErrors, type Diagnostic } from '../errors/diagnostic.js';
+import { maskCredentials } from '../redact/mask.js';
 import { compileExpression, type CompiledExpression } from '../expressions/compile-expression.js';
 import { ENGINE_VARIABLES, JSONATA_BUILTINS } from '../expressions/builtins.js';
 import { getProvider, listProviders, pathParams } from '../providers/registry.js';
@@ -284,7 +285,7 @@ function checkUrl(url: string, path: PathSegment[], ctx: Ctx): void {
     const u = new URL(url);
     ok = u.protocol === 'https:' || u.protocol === 'http:';
   } catch { /* reported below */ }
-  if (!ok) ctx.diagnostics.push(diagnostic('datamap/invalid-base-url', `"${url}" is not an absolute http(s) URL`, { location: ctx.source.locate(path) }));
+  if (!ok) ctx.diagnostics.push(diagnostic('datamap/invalid-base-url', `"${maskCredentials(String(url))}" is not an absolute http(s) URL`, { location: ctx.source.locate(path) }));
 }
 
 function resolveOperation(pack: ProviderPack, provider: DataMapSpec['provider'], opId: unknown, path: PathSegment[], ctx: Ctx): ResolvedOperation | undefined {

@@ -5,6 +5,7 @@ import { parseYamlSource } from '../source/yaml-document.js';
 import { DEFAULT_LIMITS, type SourceLimits } from '../source/limits.js';
 import { compileDataMap } from './compile.js';
 import { staticChecks } from '../analysis/static-checks.js';
+import { egressFindings } from '../transport/egress.js';
 import type { CompiledMap } from './types.js';
 
 /** Where a Data Map comes from: a file path, or text with a name for locations. */
@@ -16,7 +17,7 @@ export function checkDataMap(src: DataMapSource, limits: SourceLimits = DEFAULT_
   if (read.diagnostics) return { diagnostics: read.diagnostics };
   const { file, text } = read;
   const result = compileDataMap(parseYamlSource(file, text, limits));
-  if (result.map) result.diagnostics.push(...staticChecks(result.map));
+  if (result.map) result.diagnostics.push(...staticChecks(result.map), ...egressFindings(result.map));
   return result;
 }
 

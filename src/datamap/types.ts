@@ -27,6 +27,8 @@ export interface ProviderSettings {
   environment?: string;
   auth?: string;
   baseUrl?: string;
+  /** Hosts calls may go to besides the pack's own (egress policy). */
+  allowHosts?: string[];
   credentials?: Record<string, string>;
   operations?: Record<string, { path?: string; method?: OperationSpec['method']; baseUrl?: string }>;
 }

@@ -56,6 +56,8 @@ export const CATALOGUE = {
   'transport/timeout': { title: 'Request timed out', hint: 'The provider did not answer in time.' },
   'transport/network': { title: 'Network error', hint: 'The provider could not be reached.' },
   'transport/host-not-allowed': { title: 'Host not allowed', hint: 'Requests go only to the provider pack\'s hosts or an explicit base URL.' },
+  'transport/egress-denied': { title: 'Destination refused by the egress policy', hint: 'In production calls go over https to the provider pack\'s hosts only; allow another host by name with --allow-host or provider.allowHosts. Nothing was sent.' },
+  'transport/response-too-large': { title: 'Response too large', hint: 'The provider\'s answer was larger than the limit and was not read; raise --max-response-bytes if it is legitimate. The call may have taken effect.' },
   'provider/rejected': { title: 'Provider rejected the request', hint: 'See the provider message and details.' },
   'provider/server-error': { title: 'Provider server error', hint: 'The provider failed; retry later.' },
   'provider/rate-limited': { title: 'Rate limited', hint: 'Too many requests; slow down or retry later.' },
@@ -89,6 +91,7 @@ export const CATALOGUE = {
   'check/unknown-request-key': { title: 'Request key the provider does not define', hint: 'Check the spelling against the provider schema (datamap providers <name> <operation> lists its fields).' },
   'check/type-mismatch': { title: 'Constant of the wrong type', hint: 'Write a value of the type the provider schema wants here (e.g. 12.5, not "12.5").' },
   'check/enum-mismatch': { title: 'Constant outside the allowed values', hint: 'Use one of the values the provider schema allows; they are case-sensitive.' },
+  'check/egress-override': { title: 'Card data sent to another host', hint: 'A base URL override sends card data to a host that is not the provider pack\'s, or over plain http; in production such calls are refused unless the host is allowed by name.' },
   // studio (datamap studio): the local page's JSON API
   'studio/forbidden': { title: 'Request refused by the studio', hint: 'Open the studio with the URL it printed (127.0.0.1, with its token); other hosts, origins and pages are refused.' },
   'studio/too-large': { title: 'Request body too large', hint: 'The studio accepts request bodies up to its maxBodyBytes limit; make the Data Map or the records smaller.' },

@@ -13,6 +13,8 @@ export interface CallContext {
   random: () => number;
   retry: RetryPolicy;
   timeoutMs: number;
+  /** Largest response accepted (bytes); see the transport. */
+  maxResponseBytes?: number;
   /** Hosts calls may go to: the pack's environments and any explicit base URL. */
   allowedHosts: ReadonlySet<string>;
   /** Client-side rate limit shared by every call of the run (lookups and token exchanges too). */
@@ -39,7 +41,7 @@ export interface CallOutcome {
   /** The call may have taken effect but no answer proves it either way. */
   unknown: boolean;
   /** Transport failure or refusal when there is no response. */
-  error?: { code: 'transport/timeout' | 'transport/network' | 'transport/host-not-allowed'; message: string };
+  error?: { code: 'transport/timeout' | 'transport/network' | 'transport/host-not-allowed' | 'transport/response-too-large'; message: string };
   attempts: number;
   durationMs: number;
   /** Answers that were 429 (rate limited) along the way. */
@@ -77,6 +79,7 @@ export async function callHttp(
     try {
       const httpReq: Parameters<Transport>[0] = { method: req.method, url: req.url, headers, timeoutMs: ctx.timeoutMs };
       if (body !== undefined) httpReq.body = body;
+      if (ctx.maxResponseBytes !== undefined) httpReq.maxResponseBytes = ctx.maxResponseBytes;
       // journal before send: the intent for this very attempt is durable before it leaves
       // journal first (its fsync time must not eat into the rate limiter's spacing), with a
       // deadline that allows for the wait at the gate; a longer wait is journaled again
@@ -109,7 +112,9 @@ export async function callHttp(
     let retryAfter: number | undefined;
     if (failure) {
       const safe = !failure.maybeSent || op.idempotent;
-      const code = failure.kind === 'timeout' ? 'transport/timeout' : 'transport/network';
+      const code = failure.kind === 'timeout' ? 'transport/timeout' : failure.kind === 'too-large' ? 'transport/response-too-large' : 'transport/network';
+      // an oversized answer would be as big again: never retried; it may have taken effect
+      if (failure.kind === 'too-large') return done({ unknown: !op.idempotent, error: { code, message: failure.message } });
       if (!safe) return done({ unknown: true, error: { code, message: failure.message } });
       if (!canRetry(ctx, attempts, elapsed())) return done({ unknown: failure.maybeSent && !op.idempotent, error: { code, message: failure.message } });
     } else if (response) {

@@ -9,6 +9,8 @@ import { thisProcess } from '../journal/liveness.js';
 import type { RunRow } from '../journal/types.js';
 import { createScrubber, recordScrubber, redactValue, type Scrubber } from '../redact/index.js';
 import { createAxiosTransport } from '../transport/axios-transport.js';
+import { assertHttpUrl, egressPolicy } from '../transport/egress.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from '../transport/types.js';
 import { createAuthSession, type AuthSession } from './auth.js';
 import { callHttp, type CallContext } from './call-http.js';
 import { systemClock } from './clock.js';
@@ -37,13 +39,14 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     if (!map.provider.baseUrlOverridden) baseUrl = env.baseUrl;
   }
   if (options.baseUrl) {
-    try {
-      new URL(options.baseUrl);
-    } catch {
-      throw new DatamapError(diagnostic('usage/invalid-argument', `--base-url "${options.baseUrl}" is not an absolute URL`));
-    }
+    assertHttpUrl(options.baseUrl, '--base-url');
     baseUrl = options.baseUrl;
   }
+  // where calls may go, checked before anything is sent (src/transport/egress.ts)
+  const egressOpts: Parameters<typeof egressPolicy>[1] = { environment: options.environment ?? map.provider.environment, baseUrl };
+  if (options.baseUrl) egressOpts.cliBaseUrl = options.baseUrl;
+  if (options.allowHosts) egressOpts.allowHosts = options.allowHosts;
+  const egress = egressPolicy(map, egressOpts);
   const credentials = resolveCredentials(map.provider, options.credentials, options.env ?? process.env);
   // Credential values and issued tokens never appear in a result, even when a provider echoes
   // them back in an error message or body; each record adds its own card data (src/redact).
@@ -52,18 +55,15 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   for (const u of [baseUrl, ...map.steps.map((s) => s.operation.baseUrl)]) addUrlCredentials(u, addSecret);
   const scheme = pack.auth.schemes[map.provider.auth];
   const ownTransport = options.transport ? undefined : createAxiosTransport();
-  const allowedHosts = new Set<string>();
-  for (const e of Object.values(pack.environments)) allowedHosts.add(new URL(e.baseUrl).host);
-  allowedHosts.add(new URL(baseUrl).host);
-  for (const s of map.steps) if (s.operation.baseUrl) allowedHosts.add(new URL(s.operation.baseUrl).host);
   const call: CallContext = {
     pack,
     transport: options.transport ?? ownTransport!,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     retry: { ...DEFAULT_RETRY, ...options.retry },
-    timeoutMs: options.timeoutMs ?? 30_000,
-    allowedHosts,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    allowedHosts: egress.hosts,
   };
   const rate = options.rateLimit ?? pack.rateLimit?.perSecond ?? 0;
   if (rate > 0) call.gate = createRateLimiter(rate, call.clock);

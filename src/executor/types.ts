@@ -89,7 +89,7 @@ export interface RunOptions {
   /** Jitter source for backoff; defaults to Math.random. */
   random?: () => number;
   retry?: Partial<RetryPolicy>;
-  /** Per-call timeout. */
+  /** Deadline of each call in ms (connect, send and the whole response); default 30000. */
   timeoutMs?: number;
   /**
    * Where the run records its work; a re-run over the same journal resumes instead of repeating
@@ -123,4 +123,8 @@ export interface RunOptions {
    * rate (`rateLimit.perSecond`), none when it documents none; 0 turns it off.
    */
   rateLimit?: number;
+  /** Largest response body accepted, in bytes; default 4 MiB. */
+  maxResponseBytes?: number;
+  /** Hosts (host or host:port) calls may go to besides the pack's own (see the egress policy). */
+  allowHosts?: string[];
 }

@@ -5,8 +5,16 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** JSON text, when the request has a body. */
   body?: string;
+  /** Deadline for the whole call: connect, send and every byte of the response. */
   timeoutMs: number;
+  /** Largest response body accepted (after decompression); larger ones fail with `too-large`. */
+  maxResponseBytes?: number;
 }
+
+/** Default `maxResponseBytes`: far above any provider answer, far below what could hurt. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Default `timeoutMs` of a call. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** One HTTP response; `body` is parsed JSON when it parses, else the text. */
 export interface HttpResponse {
@@ -21,7 +29,7 @@ export interface HttpResponse {
  */
 export class TransportError extends Error {
   constructor(
-    readonly kind: 'timeout' | 'reset' | 'refused' | 'network',
+    readonly kind: 'timeout' | 'reset' | 'refused' | 'network' | 'too-large',
     readonly maybeSent: boolean,
     message: string,
     options?: { cause?: unknown },

@@ -2,6 +2,8 @@ import { loadDataMap } from '../../datamap/load.js';
 import type { CompiledMap } from '../../datamap/types.js';
 import { planRecords } from '../../plan/plan-stream.js';
 import type { RecordPlanView } from '../../plan/view.js';
+import { maskCredentials } from '../../redact/mask.js';
+import { assertHttpUrl } from '../../transport/egress.js';
 import type { CliIo } from '../io.js';
 import { openRecords } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
@@ -18,6 +20,7 @@ export interface PlanCommandOptions {
  * any record is invalid, 2 when the Data Map or the input cannot be used.
  */
 export async function planCommand(mapFile: string, opts: PlanCommandOptions, io: CliIo): Promise<number> {
+  if (opts.baseUrl) assertHttpUrl(opts.baseUrl, '--base-url');
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
   const records = openRecords(opts.input, io);
@@ -28,7 +31,7 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   if (opts.json) {
     io.stdout(`{"map":${JSON.stringify(map.file)},"name":${JSON.stringify(map.name)},"provider":${JSON.stringify(map.provider.pack.name)},"environment":${JSON.stringify(map.provider.environment)},"records":[`);
   } else {
-    io.stdout(`Plan for ${map.name} (${map.file}) — ${map.provider.pack.title}, ${map.provider.environment}: ${map.provider.baseUrl}\nNo calls are made.\n\n`);
+    io.stdout(`Plan for ${map.name} (${map.file}) — ${map.provider.pack.title}, ${map.provider.environment}: ${maskCredentials(opts.baseUrl ?? map.provider.baseUrl)}\nNo calls are made.\n\n`);
   }
   for await (const rec of planRecords(map, records, planOpts)) {
     if (opts.json) io.stdout((total > 0 ? ',' : '') + JSON.stringify(rec));

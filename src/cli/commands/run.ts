@@ -35,6 +35,8 @@ export interface RunCommandOptions {
   progress?: string | boolean;
   quiet?: boolean;
   report?: string;
+  maxResponseBytes?: string;
+  allowHost?: string[];
   /** The command line, to say how to resume. */
   resume?: string;
 }
@@ -81,6 +83,9 @@ export async function runCommand(mapFile: string, opts: RunCommandOptions, io: C
   if (timeout !== undefined) runOpts.timeoutMs = timeout;
   const settle = positiveInt('--settle-window', opts.settleWindow, 0);
   if (settle !== undefined) runOpts.settleMs = settle;
+  const maxResponseBytes = positiveInt('--max-response-bytes', opts.maxResponseBytes);
+  if (maxResponseBytes !== undefined) runOpts.maxResponseBytes = maxResponseBytes;
+  if (opts.allowHost?.length) runOpts.allowHosts = opts.allowHost;
   if (opts.retryDeclined) runOpts.retryDeclined = true;
   runOpts.concurrency = positiveInt('--concurrency', opts.concurrency) ?? (map.steps.length > 1 ? 1 : DEFAULT_CONCURRENCY);
   if (runOpts.concurrency > 256) throw new DatamapError({ code: 'usage/invalid-argument', severity: 'error', message: `--concurrency ${runOpts.concurrency} is more than 256`, hint: 'Give --concurrency from 1 to 256; the rate limit, not the concurrency, bounds the request rate.' });
