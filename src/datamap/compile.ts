@@ -74,10 +74,11 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   }
 
   const steps: CompiledStep[] = [];
+  const seenIds = new Set<string>();
   rawSteps.forEach((raw, index) => {
     if (!raw || typeof raw !== 'object' || typeof raw.id !== 'string') return;
     const path: PathSegment[] = ['steps', index];
-    if (ctx.stepIds.includes(raw.id)) {
+    if (seenIds.has(raw.id)) {
       diagnostics.push(diagnostic('datamap/duplicate-step-id', `Step id "${raw.id}" is used twice`, { location: at([...path, 'id']) }));
     }
     const refs = { known, steps: 'before' as const, current: index, allIds };
@@ -116,6 +117,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
       }
     }
     ctx.stepIds.push(raw.id);
+    seenIds.add(raw.id);
     if (operation) {
       const step: CompiledStep = { id: raw.id, index, operation, params, path };
       if (raw.description) step.description = raw.description;

@@ -11,6 +11,9 @@ export const CATALOGUE = {
   'source/alias-not-allowed': { title: 'YAML aliases are not allowed', hint: 'Write the value out instead of using &anchor / *alias; aliases are disabled to stop alias bombs.' },
   'source/unknown-tag': { title: 'Unknown YAML tag', hint: 'Remove the !tag; Data Maps use plain YAML values only.' },
   'source/too-deep': { title: 'Nesting too deep', hint: 'The document nests deeper than the limit; flatten it.' },
+  'source/too-many-nodes': { title: 'Too many nodes', hint: 'The document has more keys, values and items than the limit (maxNodes, 20000 by default); a Data Map is never that big. Split it or raise the limit.' },
+  'source/too-many-keys': { title: 'Too many keys in one mapping', hint: 'One mapping has more keys than the limit (maxKeys, 5000 by default). Split it or raise the limit.' },
+  'source/sequence-too-long': { title: 'Sequence too long', hint: 'One sequence has more items than the limit (maxItems, 10000 by default). Split it or raise the limit.' },
   'source/forbidden-key': { title: 'Forbidden key', hint: 'Keys named __proto__, constructor or prototype are rejected to prevent prototype pollution.' },
   'source/json-syntax': { title: 'JSON syntax error', hint: 'Fix the JSON at the location shown.' },
   // datamap: structure and cross-field rules

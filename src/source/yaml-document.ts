@@ -1,7 +1,8 @@
-import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, isNode, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { diagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { DEFAULT_LIMITS, FORBIDDEN_KEYS, type SourceLimits } from './limits.js';
 import { pointerFromPath, type PathSegment } from './pointer.js';
+import { prescanYaml } from './prescan.js';
 import { plainYamlError } from './yaml-errors.js';
 
 /** A parsed YAML (or JSON) text that still knows where every value came from. */
@@ -50,10 +51,15 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
     return fail(diagnostic('source/too-large', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { location: { file, line: 1, column: 1 } }));
   }
 
+  // counted before the parser sees the text: it is slow on huge documents (src/source/prescan.ts)
+  const tooBig = prescanYaml(file, text, limits);
+  if (tooBig) return fail(tooBig);
+
   let doc: Document;
   try {
+    // duplicate keys are found by checkStructure in one pass (the parser's own check is quadratic)
     doc = parseDocument(text, {
-      lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: false, strict: true, merge: false, keepSourceTokens: false,
+      lineCounter, uniqueKeys: false, schema: 'core', prettyErrors: false, strict: true, merge: false, keepSourceTokens: false,
     });
   } catch (err) {
     // The parser recurses per block nesting level; it can exhaust the stack before the
@@ -103,7 +109,7 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
     let last: Node | undefined = isNode(node) ? node : undefined;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = pairIndex(node).get(String(seg));
         if (!pair) return { node: last, keyNode: undefined };
         keyNode = isNode(pair.key) ? pair.key : undefined;
         node = pair.value;
@@ -134,6 +140,19 @@ export function parseYamlSource(file: string, text: string, limits: SourceLimits
       return { ...locAt(sourceOffset), pointer: pointerFromPath(path) };
     },
   };
+}
+
+const pairIndexes = new WeakMap<object, Map<string, Pair>>();
+
+/** A mapping's pairs by key (first one wins), built once per mapping: locating stays linear. */
+function pairIndex(node: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(node);
+  if (!index) {
+    index = new Map();
+    for (const p of node.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair);
+    pairIndexes.set(node, index);
+  }
+  return index;
 }
 
 /** Where the `!tag` written before the node at `offset` starts. */
@@ -170,8 +189,13 @@ function checkStructure(
   out: Diagnostic[],
 ): void {
   const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 0 }];
+  let nodes = 0;
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
+    if (++nodes > limits.maxNodes) {
+      out.push(diagnostic('source/too-many-nodes', `The document has more than ${limits.maxNodes} nodes`, { location: locAt(isNode(node) ? node.range?.[0] ?? 0 : 0) }));
+      return;
+    }
     // !!binary, !!set, !!omap, !!pairs, !!timestamp would become non-JSON values
     if (isNode(node) && node.tag && !CORE_TAGS.has(node.tag)) {
       out.push(diagnostic('source/unknown-tag', `Tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, { location: locAt(tagStart(text, node.range?.[0] ?? 0)) }));
@@ -186,9 +210,23 @@ function checkStructure(
         return;
       }
       if (node.anchor) out.push(diagnostic('source/alias-not-allowed', `Anchor &${node.anchor} is not allowed`, { location: locAt(node.range?.[0] ?? 0) }));
+      if (isMap(node) && node.items.length > limits.maxKeys) {
+        out.push(diagnostic('source/too-many-keys', `A mapping has ${node.items.length} keys; the limit is ${limits.maxKeys}`, { location: locAt(node.range?.[0] ?? 0) }));
+        return;
+      }
+      if (isSeq(node) && node.items.length > limits.maxItems) {
+        out.push(diagnostic('source/sequence-too-long', `A sequence has ${node.items.length} items; the limit is ${limits.maxItems}`, { location: locAt(node.range?.[0] ?? 0) }));
+        return;
+      }
+      const keys = isMap(node) ? new Set<string>() : undefined;
       for (const item of node.items as unknown[]) {
         if (isPair(item)) {
           const k = item.key;
+          if (keys && isScalar(k)) {
+            const name = String(k.value);
+            if (keys.has(name)) out.push(diagnostic('source/duplicate-key', `Map keys must be unique; "${name.length > 60 ? name.slice(0, 60) + '…' : name}" is repeated`, { location: locAt(k.range?.[0] ?? 0, k.range?.[1]) }));
+            keys.add(name);
+          }
           if (isScalar(k) && k.tag && !CORE_TAGS.has(k.tag)) stack.push({ node: k, depth: depth + 1 });
           if (isScalar(k) && FORBIDDEN_KEYS.has(String(k.value))) {
             out.push(diagnostic('source/forbidden-key', `Key "${String(k.value)}" is not allowed`, { location: locAt(k.range?.[0] ?? 0) }));
