@@ -9,15 +9,14 @@ export type InputFraction = () => number | undefined;
 /** Streams records from `--input <file|->`; a missing file is a usage error. */
 export function openRecords(input: string, io: CliIo, progress?: (fraction: InputFraction) => void): AsyncGenerator<RecordItem> {
   if (input === '-') {
-    io.stdin.setEncoding('utf8');
-    return readRecords(io.stdin as AsyncIterable<string>, { source: '<stdin>' });
+    return readRecords(io.stdin as AsyncIterable<string | Buffer>, { source: '<stdin>' });
   }
   try {
     if (!statSync(input).isFile()) throw new Error('not a file');
   } catch (cause) {
     throw new DatamapError({ code: 'usage/input', severity: 'error', message: `Cannot read input ${input}`, hint: 'Give --input a JSON object, JSON array or NDJSON file, or - for standard input.' }, { cause });
   }
-  const stream = createReadStream(input, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  const stream = createReadStream(input, { highWaterMark: 64 * 1024 });
   if (progress) {
     const size = statSync(input).size;
     progress(() => (size > 0 ? stream.bytesRead / size : undefined));

@@ -47,6 +47,7 @@ export const CATALOGUE = {
   'record/not-object': { title: 'Record is not an object', hint: 'Each input record must be a JSON object.' },
   'record/invalid': { title: 'Record does not match the input schema', hint: 'Fix the record or the Data Map\'s `input` schema.' },
   'record/forbidden-key': { title: 'Forbidden key in record', hint: 'Keys named __proto__, constructor or prototype are rejected.' },
+  'record/invalid-utf8': { title: 'Record is not valid UTF-8', hint: 'The record\'s bytes are not UTF-8 (often Latin-1 or Windows-1252 exported by mistake); re-export the input as UTF-8. Nothing of it was sent.' },
   'record/missing-key': { title: 'Record key is empty', hint: 'The Data Map\'s `key` expression must give a non-empty string or number for every record.' },
   'schema/payload-invalid': { title: 'Request payload is invalid', hint: 'Change the step\'s request expression so the payload satisfies the provider schema.' },
   'schema/response-mismatch': { title: 'Response does not match the provider schema', hint: 'The provider answered with an unexpected shape; the run went on.' },

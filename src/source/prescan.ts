@@ -26,6 +26,7 @@ export function prescanYaml(file: string, text: string, limits: SourceLimits): D
 
   const fail = (code: 'source/too-many-nodes' | 'source/too-many-keys' | 'source/sequence-too-long', message: string, at: number): Diagnostic =>
     diagnostic(code, message, { location: { file, line: at, column: 1 } });
+  const tooDeep = (at: number, column: number): Diagnostic => diagnostic('source/too-deep', `Nesting deeper than ${limits.maxDepth} levels`, { location: { file, line: at, column } });
   const entry = (kind: 'map' | 'seq', count: number, at: number): Diagnostic | undefined => {
     if (kind === 'map' && count > limits.maxKeys) return fail('source/too-many-keys', `A mapping has more than ${limits.maxKeys} keys`, at);
     if (kind === 'seq' && count > limits.maxItems) return fail('source/sequence-too-long', `A sequence has more than ${limits.maxItems} items`, at);
@@ -42,6 +43,8 @@ export function prescanYaml(file: string, text: string, limits: SourceLimits): D
       if (top && top.indent === indent) blocks.pop();
       top = { indent, kind, count: 0 };
       blocks.push(top);
+      // the root mapping is level 0: a collection at level maxDepth is one too deep
+      if (blocks.length + flows.length - 1 >= limits.maxDepth) return tooDeep(line, indent + 1);
     }
     top.count++;
     return entry(kind, top.count, line) ?? node(kind === 'map' ? 2 : 1);
@@ -58,12 +61,12 @@ export function prescanYaml(file: string, text: string, limits: SourceLimits): D
     if (c0 === '\r') { i++; continue; }
     if (i >= n) break;
     if (blockScalarIndent >= 0) {
-      if (indent > blockScalarIndent || c0 === '\t') { i = skipLine(text, i); line++; continue; }
+      if (indent > blockScalarIndent || c0 === '\t') { i = skipLine(text, i) + 1; line++; continue; }
       blockScalarIndent = -1;
     }
     if (flows.length === 0) {
-      if (c0 === '#') { i = skipLine(text, i); line++; continue; }
-      if (c0 === '-' && text.startsWith('---', i)) { i = skipLine(text, i); line++; continue; }
+      if (c0 === '#') { i = skipLine(text, i) + 1; line++; continue; }
+      if (c0 === '-' && text.startsWith('---', i)) { i = skipLine(text, i) + 1; line++; continue; }
       // block items: `- `, possibly several on one line (`- - x`), possibly with a key after
       let col = indent;
       while (text[i] === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n' || text[i + 1] === '\r' || i + 1 >= n)) {
@@ -90,7 +93,7 @@ export function prescanYaml(file: string, text: string, limits: SourceLimits): D
       if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t')) { contentEnd = i; i = skipLine(text, i); break; }
       if (c === '{' || c === '[') {
         flows.push({ kind: c === '{' ? 'map' : 'seq', count: 0, line });
-        if (flows.length > limits.maxDepth + 8) return diagnostic('source/too-deep', `Nesting deeper than ${limits.maxDepth} levels`, { location: { file, line, column: 1 } });
+        if (blocks.length + flows.length - 1 >= limits.maxDepth) return tooDeep(line, i - lineStart + 1);
       } else if (c === '}' || c === ']') {
         const f = flows.pop();
         if (f && !/^[\s,[{]*$/.test(last)) {

@@ -1,6 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { FORBIDDEN_KEYS } from './limits.js';
+import { splitLines } from './split-lines.js';
 
 /** One record read from an input stream, or the reason it could not be read. */
 export type RecordItem =
@@ -17,160 +17,299 @@ export interface ReadRecordsOptions {
   maxDepth?: number;
 }
 
+/** Marks a line whose bytes were not valid UTF-8 (it can never occur raw in valid JSON). */
+export const INVALID_UTF8_MARK = '\u0000';
+
 /**
  * Streams records from text chunks holding a JSON object, a JSON array of objects, or NDJSON
  * (any whitespace-separated JSON values). Memory stays flat: one record is held at a time.
  * A record that cannot be parsed is yielded as an error and reading goes on.
+ *
+ * Fast path: a line that is a whole JSON value by itself (NDJSON) is parsed with one
+ * `JSON.parse`; only other lines go through the character scanner. Buffers are split on
+ * newline bytes and decoded strictly: a line that is not valid UTF-8 is a `record/invalid-utf8`
+ * error with its line number, never silently repaired.
  */
 export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iterable<string>, options: ReadRecordsOptions = {}): AsyncGenerator<RecordItem> {
-  const file = options.source ?? '<input>';
-  const maxChars = options.maxRecordChars ?? 10 * 1024 * 1024;
-  const maxDepth = options.maxDepth ?? 64;
-  let mode: 'unknown' | 'array' | 'stream' = 'unknown';
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let buf = '';
-  let recordLine = 1;
-  let line = 1;
-  let index = 0;
-  let tooDeep = false;
-  let arrayClosed = false;
-  let oversized = false;
-  // NDJSON: true once the first record was one complete object on one line. Then a line that
+  const scanner = new Scanner(options);
+  for await (const seg of splitLines(chunks)) {
+    const text = seg.invalid ? INVALID_UTF8_MARK + seg.text : seg.text;
+    if (seg.complete && scanner.tryWholeLine(text)) {
+      yield* scanner.drain();
+      continue;
+    }
+    scanner.feed(seg.complete ? text + '\n' : text);
+    yield* scanner.drain();
+    if (scanner.done) return;
+  }
+  scanner.end();
+  yield* scanner.drain();
+}
+
+/** The character scanner (JSON arrays, concatenated and pretty-printed values) with the NDJSON fast path. */
+class Scanner {
+  private readonly file: string;
+  private readonly maxChars: number;
+  private readonly maxDepth: number;
+  private mode: 'unknown' | 'array' | 'stream' = 'unknown';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private buf = '';
+  private recordLine = 1;
+  private line = 1;
+  private index = 0;
+  private tooDeep = false;
+  private arrayClosed = false;
+  private oversized = false;
+  // NDJSON: true once the first record was one complete value on one line. Then a line that
   // starts with `{` while a record is still open means that record was broken (truncated, an
   // unclosed string): it is reported and reading resumes with the new line.
-  let lineMode: boolean | undefined;
-  let newlineInRecord = false;
+  private lineMode: boolean | undefined;
+  private newlineInRecord = false;
+  private out: RecordItem[] = [];
+  private first = true;
+  done = false;
 
-  const emit = (text: string): RecordItem => {
-    const at = { index: index++, line: recordLine };
-    if (tooDeep) {
-      return { ...at, error: diagnostic('source/too-deep', `Record ${at.index + 1} nests deeper than ${maxDepth} levels`, { location: { file, line: at.line, column: 1 } }) };
+  constructor(options: ReadRecordsOptions) {
+    this.file = options.source ?? '<input>';
+    this.maxChars = options.maxRecordChars ?? 10 * 1024 * 1024;
+    this.maxDepth = options.maxDepth ?? 64;
+  }
+
+  *drain(): Generator<RecordItem> {
+    const items = this.out;
+    this.out = [];
+    yield* items;
+  }
+
+  private get idle(): boolean {
+    return this.mode !== 'array' && this.depth === 0 && !this.inString && this.buf.trim() === '' && !this.newlineInRecord;
+  }
+
+  /** The fast path: a complete line holding one JSON value while nothing is open. */
+  tryWholeLine(raw: string): boolean {
+    let text = raw;
+    if (this.first) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const wasOversized = oversized;
-    oversized = false;
-    if (wasOversized || text.length > maxChars) {
-      return { ...at, error: diagnostic('source/too-large', `Record ${at.index + 1} is larger than ${maxChars} characters`, { location: { file, line: at.line, column: 1 } }) };
+    if (!this.idle) return false;
+    const t = text.trim();
+    if (t === '') {
+      this.line++;
+      return true;
     }
+    const c = t[0];
+    // a line opening an array in unknown mode is the start of a JSON array of records
+    if (this.mode === 'unknown' && c === '[') return false;
+    if (t.length > this.maxChars) return false;
+    let value: unknown;
     try {
-      const value: unknown = JSON.parse(text);
-      const bad = findForbiddenKey(value);
-      if (bad) return { ...at, error: diagnostic('record/forbidden-key', `Record ${at.index + 1} has a key named "${bad}"`, { location: { file, line: at.line, column: 1 } }) };
-      return { ...at, value };
+      value = JSON.parse(t);
     } catch (err) {
-      return { ...at, error: diagnostic('source/json-syntax', `Record ${at.index + 1} is not valid JSON: ${(err as Error).message}`, { location: { file, line: at.line, column: 1 } }) };
+      // NDJSON: a line that cannot open a record (a stray bracket, text) is one error, whole
+      if (this.lineMode === true && c !== '{' && c !== '[' && c !== INVALID_UTF8_MARK) {
+        this.recordLine = this.line;
+        const at = this.at();
+        this.out.push(this.error(at, 'source/json-syntax', `Record ${at.index + 1} is not valid JSON: ${(err as Error).message}`));
+        this.line++;
+        return true;
+      }
+      return false;
     }
-  };
+    this.first = false;
+    this.mode = 'stream';
+    this.lineMode ??= true;
+    this.recordLine = this.line;
+    this.out.push(this.checked(value));
+    this.line++;
+    this.buf = '';
+    return true;
+  }
 
-  // Buffers may split a multi-byte character; the decoder carries the partial bytes over.
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of chunks) {
-    const s = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  private at(): { index: number; line: number } {
+    return { index: this.index++, line: this.recordLine };
+  }
+
+  private error(at: { index: number; line: number }, code: Diagnostic['code'], message: string): RecordItem {
+    return { ...at, error: diagnostic(code, message, { location: { file: this.file, line: at.line, column: 1 } }) };
+  }
+
+  /** A parsed value, unless it is too deep or has a forbidden key. */
+  private checked(value: unknown): RecordItem {
+    const at = this.at();
+    const bad = inspectValue(value, this.maxDepth);
+    if (bad === DEPTH) return this.error(at, 'source/too-deep', `Record ${at.index + 1} nests deeper than ${this.maxDepth} levels`);
+    if (bad) return this.error(at, 'record/forbidden-key', `Record ${at.index + 1} has a key named "${bad}"`);
+    return { ...at, value };
+  }
+
+  private emit(text: string): RecordItem {
+    if (this.tooDeep) {
+      const at = this.at();
+      return this.error(at, 'source/too-deep', `Record ${at.index + 1} nests deeper than ${this.maxDepth} levels`);
+    }
+    const wasOversized = this.oversized;
+    this.oversized = false;
+    if (wasOversized || text.length > this.maxChars) {
+      const at = this.at();
+      return this.error(at, 'source/too-large', `Record ${at.index + 1} is larger than ${this.maxChars} characters`);
+    }
+    if (text.includes(INVALID_UTF8_MARK)) {
+      const at = this.at();
+      return this.error(at, 'record/invalid-utf8', `Record ${at.index + 1} is not valid UTF-8`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const at = this.at();
+      return this.error(at, 'source/json-syntax', `Record ${at.index + 1} is not valid JSON: ${(err as Error).message}`);
+    }
+    return this.checked(value);
+  }
+
+  feed(input: string): void {
+    let s = input;
+    if (this.first) {
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+      if (s.trim() !== '') this.first = false;
+    }
     let start = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s[i]!;
-      if (newlineInRecord) {
-        newlineInRecord = false;
-        if (c === '{' && (depth > 0 || inString)) {
-          yield emit(buf + s.slice(start, i));
-          buf = '';
+      if (this.newlineInRecord) {
+        this.newlineInRecord = false;
+        if (c === '{' && (this.depth > 0 || this.inString)) {
+          this.out.push(this.emit(this.buf + s.slice(start, i)));
+          this.buf = '';
           start = i;
-          depth = 0;
-          inString = false;
-          escaped = false;
+          this.depth = 0;
+          this.inString = false;
+          this.escaped = false;
         }
       }
       if (c === '\n') {
-        line++;
-        if (mode === 'stream' && lineMode === true && (depth > 0 || inString)) newlineInRecord = true;
+        this.line++;
+        if (this.mode === 'stream' && this.lineMode === true && (this.depth > 0 || this.inString)) this.newlineInRecord = true;
       }
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === '\\') escaped = true;
-        else if (c === '"') inString = false;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === '\\') this.escaped = true;
+        else if (c === '"') this.inString = false;
         continue;
       }
-      if (mode === 'unknown') {
-        if (/\s/.test(c)) { start = i + 1; continue; }
-        if (c === '[') { mode = 'array'; depth = 1; start = i + 1; continue; }
-        mode = 'stream';
+      if (this.mode === 'unknown') {
+        if (isSpace(c)) { start = i + 1; continue; }
+        if (c === '[') { this.mode = 'array'; this.depth = 1; start = i + 1; continue; }
+        this.mode = 'stream';
       }
-      const topLevel = mode === 'array' ? 1 : 0;
-      if (depth === topLevel && buf.length === 0 && i === start && (/\s/.test(c) || (mode === 'array' && c === ','))) {
+      const topLevel = this.mode === 'array' ? 1 : 0;
+      if (this.depth === topLevel && this.buf.length === 0 && i === start && (isSpace(c) || (this.mode === 'array' && c === ','))) {
         start = i + 1;
         continue;
       }
-      if (depth === topLevel && buf.length === 0 && i === start) { recordLine = line; tooDeep = false; }
-      if (mode === 'array' && depth === 0) {
+      if (this.depth === topLevel && this.buf.length === 0 && i === start) { this.recordLine = this.line; this.tooDeep = false; }
+      if (this.mode === 'array' && this.depth === 0) {
         // after the closing bracket only whitespace may follow
-        if (!/\s/.test(c)) {
-          yield { index: index++, line, error: diagnostic('source/json-syntax', `Unexpected "${c}" after the end of the array`, { location: { file, line, column: 1 } }) };
+        if (!isSpace(c)) {
+          this.out.push({ index: this.index++, line: this.line, error: diagnostic('source/json-syntax', `Unexpected "${c}" after the end of the array`, { location: { file: this.file, line: this.line, column: 1 } }) });
+          this.done = true;
           return;
         }
         start = i + 1;
         continue;
       }
-      if (c === '"') { inString = true; continue; }
+      if (c === '"') { this.inString = true; continue; }
       if (c === '{' || c === '[') {
-        depth++;
-        if (depth - topLevel > maxDepth) tooDeep = true;
+        this.depth++;
+        if (this.depth - topLevel > this.maxDepth) this.tooDeep = true;
         continue;
       }
       if (c === '}' || c === ']') {
-        if (mode === 'array' && depth === 1 && c === ']') {
-          const rest = (buf + s.slice(start, i)).trim();
-          if (rest.length > 0) yield emit(rest);
-          buf = '';
-          depth = 0;
-          arrayClosed = true;
+        if (this.mode === 'array' && this.depth === 1 && c === ']') {
+          const rest = (this.buf + s.slice(start, i)).trim();
+          if (rest.length > 0) this.out.push(this.emit(rest));
+          this.buf = '';
+          this.depth = 0;
+          this.arrayClosed = true;
           start = i + 1;
           continue;
         }
-        depth--;
-        if (depth === topLevel) {
-          if (mode === 'stream' && lineMode === undefined) lineMode = recordLine === line;
-          yield emit(buf + s.slice(start, i + 1));
-          buf = '';
+        if (this.mode === 'stream' && this.depth === 0) {
+          // a stray closing bracket between records: one error for it, the next record is read
+          const pending = (this.buf + s.slice(start, i)).trim();
+          if (pending.length > 0) this.out.push(this.emit(pending));
+          this.recordLine = this.line;
+          const at = this.at();
+          this.out.push(this.error(at, 'source/json-syntax', `Record ${at.index + 1}: unexpected "${c}" outside any record`));
+          this.buf = '';
+          start = i + 1;
+          continue;
+        }
+        this.depth--;
+        if (this.depth === topLevel) {
+          if (this.mode === 'stream' && this.lineMode === undefined) this.lineMode = this.recordLine === this.line;
+          this.out.push(this.emit(this.buf + s.slice(start, i + 1)));
+          this.buf = '';
           start = i + 1;
         }
         continue;
       }
-      if (depth === topLevel && (c === ',' || /\s/.test(c))) {
+      if (this.depth === topLevel && (c === ',' || isSpace(c))) {
         // end of a top-level scalar (a record that is not an object)
-        const text = (buf + s.slice(start, i)).trim();
-        if (text.length > 0) yield emit(text);
-        buf = '';
+        const text = (this.buf + s.slice(start, i)).trim();
+        if (text.length > 0) this.out.push(this.emit(text));
+        this.buf = '';
         start = i + 1;
       }
     }
-    if (start < s.length) buf += s.slice(start);
-    if (buf.length > maxChars) {
+    if (start < s.length) this.buf += s.slice(start);
+    if (this.buf.length > this.maxChars) {
       // keep memory bounded even for one huge record: drop its text, keep scanning to its end
-      oversized = true;
-      buf = ' ';
+      this.oversized = true;
+      this.buf = ' ';
     }
   }
-  const rest = buf.trim();
-  if (mode === 'array' && !arrayClosed) {
-    if (rest.length > 0) yield emit(rest);
-    yield { index: index++, line, error: diagnostic('source/json-syntax', 'The JSON array is not closed', { location: { file, line, column: 1 } }) };
-  } else if (rest.length > 0) {
-    yield emit(rest);
+
+  end(): void {
+    if (this.done) return;
+    const rest = this.buf.trim();
+    if (this.mode === 'array' && !this.arrayClosed) {
+      if (rest.length > 0) this.out.push(this.emit(rest));
+      this.out.push({ index: this.index++, line: this.line, error: diagnostic('source/json-syntax', 'The JSON array is not closed', { location: { file: this.file, line: this.line, column: 1 } }) });
+    } else if (rest.length > 0) {
+      this.out.push(this.emit(rest));
+    }
   }
+}
+
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\f' || c === '\v' || c === '\u00a0' || c === '\ufeff' || (c > '\u007f' && /\s/.test(c));
+}
+
+const DEPTH = Symbol('depth');
+
+/** A prototype-polluting key anywhere in a parsed value, or DEPTH when it nests too deep. Iterative. */
+function inspectValue(value: unknown, maxDepth: number): string | typeof DEPTH | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 1 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > maxDepth) return DEPTH;
+    if (Array.isArray(v)) { for (const x of v) if (x !== null && typeof x === 'object') stack.push({ v: x, d: d + 1 }); continue; }
+    for (const k of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(k)) return k;
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== null && typeof x === 'object') stack.push({ v: x, d: d + 1 });
+    }
+  }
+  return undefined;
 }
 
 /** Finds a prototype-polluting key anywhere in a parsed value. Iterative. */
 export function findForbiddenKey(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object') continue;
-    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue; }
-    for (const k of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(k)) return k;
-      stack.push((v as Record<string, unknown>)[k]);
-    }
-  }
-  return undefined;
+  const r = inspectValue(value, Number.POSITIVE_INFINITY);
+  return typeof r === 'string' ? r : undefined;
 }

@@ -67,15 +67,14 @@ function usage(code: Diagnostic['code'], message: string, hint: string): Diagnos
 async function nthRecord(input: string, n: number, io: CliIo): Promise<RecordItem | undefined> {
   let records: AsyncGenerator<RecordItem>;
   if (input === '-') {
-    io.stdin.setEncoding('utf8');
-    records = readRecords(io.stdin as AsyncIterable<string>, { source: '<stdin>' });
+    records = readRecords(io.stdin as AsyncIterable<string | Buffer>, { source: '<stdin>' });
   } else {
     try {
       if (!statSync(input).isFile()) throw new Error('not a file');
     } catch (cause) {
       throw new DatamapError(usage('usage/input', `Cannot read input ${input}`, 'Give --input a JSON object, JSON array or NDJSON file, or - for standard input.'), { cause });
     }
-    records = readRecords(createReadStream(input, { encoding: 'utf8', highWaterMark: 64 * 1024 }), { source: input });
+    records = readRecords(createReadStream(input, { highWaterMark: 64 * 1024 }), { source: input });
   }
   for await (const it of records) {
     if (it.index === n - 1) {
