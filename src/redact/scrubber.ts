@@ -66,6 +66,10 @@ export class Scrubber {
     return this;
   }
 
+  private lookup(value: string): Entry | undefined {
+    return this.own.get(value) ?? this.parent?.lookup(value);
+  }
+
   /** True when `value` is searched for. */
   has(value: string): boolean {
     return this.own.has(value) || (this.parent?.has(value) ?? false);
@@ -115,13 +119,17 @@ export class Scrubber {
   private walk(v: unknown, depth: number): unknown {
     if (typeof v === 'string') return this.text(v);
     if (typeof v === 'number') {
-      // a whole number may be a card number; any number may be a known value (a security code)
+      // A number is replaced when it is a known long value or a card number. Short known values
+      // (a 3-digit security code) are hidden in text only: as numbers they would also hit ids
+      // and amounts that later steps need.
       const t = String(v);
-      if (Number.isInteger(v)) {
-        const s = this.text(t);
+      const known = this.lookup(t);
+      if (known && known.value.length >= ANYWHERE_LENGTH) return known.replacement;
+      if (Number.isInteger(v) && t.length >= 13) {
+        const s = scrubText(t);
         return s === t ? v : s;
       }
-      return this.has(t) ? REDACTED : v;
+      return v;
     }
     if (v === null || typeof v !== 'object') return v;
     if (depth > 200) return REDACTED;
