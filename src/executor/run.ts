@@ -106,7 +106,11 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     const recordScrub = recordScrubber(map, item.value, runScrubber);
     const rrt: Runtime = { ...rt, scrub: scrubWith(recordScrub), scrubber: recordScrub };
     try {
-      return rrt.scrub(await runRecord(rrt, item));
+      const raw = await runRecord(rrt, item);
+      const result = rrt.scrub(raw);
+      // the run id is ours, never record data: a short sensitive value must not garble it
+      result.runId = raw.runId;
+      return result;
     } catch (err) {
       // one record's failure (e.g. authentication) never loses the others
       const d = err instanceof DatamapError ? err.diagnostics[0]! : diagnostic('internal/error', (err as Error)?.message ?? String(err));
@@ -181,6 +185,8 @@ function addUrlCredentials(url: string | undefined, add: (v: string) => void): v
   try {
     const u = new URL(url);
     for (const part of [u.username, u.password]) if (part) { add(part); add(decodeURIComponent(part)); }
+    // as a Basic auth header carries them
+    if (u.username || u.password) add(Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64'));
   } catch { /* not a URL: refused elsewhere */ }
 }
 

@@ -37,6 +37,19 @@ export function mayHoldCardNumber(text: string): boolean {
   return false;
 }
 
+/**
+ * True when a digit string can be a card number: 13–19 digits, a possible first digit, and the
+ * Luhn check. No card number starts with 0, and the only ones starting with 1 (UATP) have 15
+ * digits — which keeps millisecond timestamps (13 or 16 digits starting with 1) intact.
+ */
+export function isCardNumber(digits: string): boolean {
+  const n = digits.length;
+  if (n < 13 || n > 19) return false;
+  const first = digits.charCodeAt(0);
+  if (first === 48 || (first === 49 && n !== 15)) return false;
+  return luhnValid(digits);
+}
+
 /** Masks every Luhn-valid card-number-like digit run inside free text. */
 export function scrubText(text: string): string {
   if (!mayHoldCardNumber(text)) return text;
@@ -63,7 +76,7 @@ function cardSpans(run: string): Array<[start: number, end: number, digits: stri
   if (run.length < 13) return [];
   const digits = run.replace(/[ -]/g, '');
   if (digits.length < 13) return [];
-  if (digits.length <= 19 && luhnValid(digits)) return [[0, run.length, digits]];
+  if (isCardNumber(digits)) return [[0, run.length, digits]];
   const groups = [...run.matchAll(/\d+/g)];
   if (groups.length < 2) return [];
   const out: Array<[number, number, string]> = [];
@@ -72,7 +85,7 @@ function cardSpans(run: string): Array<[start: number, end: number, digits: stri
       const ds = groups.slice(i, j + 1).map((g) => g[0]).join('');
       if (ds.length > 19) continue;
       if (ds.length < 13) break;
-      if (luhnValid(ds)) {
+      if (isCardNumber(ds)) {
         out.push([groups[i]!.index, groups[j]!.index + groups[j]![0].length, ds]);
         i = j;
         break;
