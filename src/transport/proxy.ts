@@ -1,6 +1,7 @@
 import type { Agent } from 'node:http';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import { quietAgent } from './quiet-agent.js';
 
 /**
  * Proxy settings from the environment, as curl and most tools read them: `HTTPS_PROXY` for
@@ -55,7 +56,8 @@ export function proxyAgents(settings: ProxySettings): ((url: URL) => Agent | und
     const key = `${url.protocol}${proxy}`;
     let agent = agents.get(key);
     if (!agent) {
-      agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy, { keepAlive: true, maxSockets: 32 }) : new HttpProxyAgent(proxy, { keepAlive: true, maxSockets: 32 });
+      // quiet: NODE_DEBUG=http must not print the request headers (src/transport/quiet-agent.ts)
+      agent = quietAgent(url.protocol === 'https:' ? new HttpsProxyAgent(proxy, { keepAlive: true, maxSockets: 32 }) : new HttpProxyAgent(proxy, { keepAlive: true, maxSockets: 32 }));
       agents.set(key, agent);
     }
     return agent;

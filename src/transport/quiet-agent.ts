@@ -27,3 +27,13 @@ export class QuietHttpsAgent extends https.Agent {
     (https.Agent.prototype as unknown as { createSocket: CreateSocket }).createSocket.call(this, req, withoutCredentials(options), cb);
   }
 }
+
+/** Makes any agent (e.g. a proxy agent) create its sockets from options without headers or user info. */
+export function quietAgent<A extends http.Agent>(agent: A): A {
+  const a = agent as unknown as { createSocket?: CreateSocket };
+  const create = a.createSocket;
+  if (typeof create === 'function') {
+    a.createSocket = (req, options, cb) => create.call(agent, req, withoutCredentials(options), cb);
+  }
+  return agent;
+}

@@ -96,7 +96,7 @@ describe('card data in CLI output', () => {
       runs.push(await cli(['plan', map, '--input', hostile, '--json']));
     }
     rmSync(tmp, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   const all = (): string => runs.map((r) => `${r.stdout}\n${r.stderr}`).join('\n');
 

@@ -17,7 +17,8 @@ if (process.argv.includes('control')) {
     req.end('{}');
   });
 } else {
-  const transport = createAxiosTransport();
+  // with `proxy`, calls go through a proxy (this same server answers the absolute-URL request)
+  const transport = createAxiosTransport(process.argv.includes('proxy') ? { env: { HTTP_PROXY: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } } : { env: {} });
   const res = await transport({ method: 'POST', url, headers: { 'x-revolv3-token': TOKEN, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: '{}', timeoutMs: 5000 });
   process.stdout.write(`status ${res.status}\n`);
   transport.close();

@@ -132,5 +132,10 @@ describe('NODE_DEBUG=http', () => {
     expect(ours.stdout).toContain('status 200');
     expect(ours.stderr).toMatch(/HTTP \d+: /);
     expect(ours.stderr).not.toContain('tok_debug_8f3a1c');
-  }, 120_000);
+    // through an HTTP proxy too
+    const proxied = await child(['proxy']);
+    expect(proxied.stdout).toContain('status 200');
+    expect(proxied.stderr).toMatch(/HTTP \d+: /);
+    expect(proxied.stderr).not.toContain('tok_debug_8f3a1c');
+  }, 180_000);
 });
