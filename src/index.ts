@@ -20,7 +20,7 @@ export { getProvider, listProviders } from './providers/registry.js';
 export type {
   ProviderPack, OperationSpec, Classification, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
 } from './providers/pack-types.js';
-export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, maskCredentials, createScrubber, Scrubber, recordScrubber, redactionPlan, addRequestValues, type SensitivePaths, type ScrubKind, type RedactionPlan } from './redact/index.js';
+export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, maskCredentials, createScrubber, Scrubber, recordScrubber, redactionPlan, addRequestValues, type SensitivePaths, type ScrubKind, type RedactionPlan, type SensitiveRecordPath } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
 export { OUTCOMES } from './executor/types.js';
 export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
