@@ -120,8 +120,11 @@ export interface OperationDetails extends OperationSummary {
   classify: OperationSpec['classify'];
   /** How an unknown outcome is settled; absent when it cannot be. */
   reconcile?: NonNullable<OperationSpec['reconcile']>;
-  /** Paths of card numbers, security codes and secrets (masked in every output). */
-  sensitive: { cardNumber: string[]; securityCode: string[]; secret: string[] };
+  /**
+   * The fields masked in every output, each with its kind. A flat list (not keyed by kind): a key
+   * named `securityCode` or `secret` is itself masked wherever datamap prints it.
+   */
+  sensitive: Array<{ path: string; kind: 'cardNumber' | 'securityCode' | 'secret' }>;
 }
 
 
@@ -218,11 +221,7 @@ export function describeOperation(providerName: string, operationId: string): Op
     internal: op.internal === true,
     responseFields: [],
     classify: structuredClone(op.classify),
-    sensitive: {
-      cardNumber: [...(op.sensitive?.cardNumber ?? [])],
-      securityCode: [...(op.sensitive?.securityCode ?? [])],
-      secret: [...(op.sensitive?.secret ?? [])],
-    },
+    sensitive: (['cardNumber', 'securityCode', 'secret'] as const).flatMap((kind) => (op.sensitive?.[kind] ?? []).map((path) => ({ path, kind }))),
   };
   if (op.reconcile) d.reconcile = structuredClone(op.reconcile);
   if (op.request) {

@@ -87,7 +87,8 @@ describe('provider reference (library)', () => {
     expect(op.responseFields.map((f) => f.path)).toContain('paymentMethodCreditCardDetails.paymentLast4Digit');
     expect(op.classify.field).toBe('invoiceStatus');
     expect(op.reconcile?.operation).toBe('invoices.find');
-    expect(op.sensitive.cardNumber).toEqual(['paymentMethod.creditCard.paymentAccountNumber']);
+    expect(op.sensitive.filter((f) => f.kind === 'cardNumber').map((f) => f.path)).toEqual(['paymentMethod.creditCard.paymentAccountNumber']);
+    expect(op.sensitive).toContainEqual({ path: 'paymentMethod.creditCard.securityCode', kind: 'securityCode' });
   });
 
   it('invoices.payment: valueType enum, the DiscountPercentage conditional and anyOf presence rules', () => {

@@ -211,7 +211,8 @@ function formatOperation(op: OperationDetails): string {
   out.push(`  query params: ${op.query.length ? op.query.join(', ') : 'none'}`);
   out.push(`  classification: ${classifyText(op)}`);
   out.push(`  reconcile: ${reconcileText(op)}`);
-  const sens = [...op.sensitive.cardNumber.map((p) => `${p} (card number)`), ...op.sensitive.securityCode.map((p) => `${p} (security code)`), ...op.sensitive.secret.map((p) => `${p} (secret)`)];
+  const kinds = { cardNumber: 'card number', securityCode: 'security code', secret: 'secret' };
+  const sens = op.sensitive.map((f) => `${f.path} (${kinds[f.kind]})`);
   if (sens.length) out.push(`  sensitive fields (masked in all output): ${sens.join(', ')}`);
   out.push('');
   if (op.request) {

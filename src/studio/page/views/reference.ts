@@ -55,7 +55,8 @@ export function renderReference(el: HTMLElement, op: OperationDetails | undefine
       row.hidden = q !== '' && !hit && row.dataset['text'] !== undefined;
     }
   });
-  const sens = [...op.sensitive.cardNumber.map((p) => `${p} (card number)`), ...op.sensitive.securityCode.map((p) => `${p} (security code)`), ...op.sensitive.secret.map((p) => `${p} (secret)`)];
+  const kinds: Record<string, string> = { cardNumber: 'card number', securityCode: 'security code', secret: 'secret' };
+  const sens = op.sensitive.map((f) => `${f.path} (${kinds[f.kind] ?? f.kind})`);
   clear(el, select,
     h('div', { class: 'card' },
       h('h3', {}, `${op.provider} ${op.id}`, h('span', { class: 'muted' }, op.summary)),
