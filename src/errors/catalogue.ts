@@ -67,6 +67,8 @@ export const CATALOGUE = {
   'provider/rate-limited': { title: 'Rate limited', hint: 'Too many requests; slow down or retry later.' },
   'provider/declined': { title: 'Payment declined', hint: 'The provider declined the payment; this is an outcome, not an engine error.' },
   'run/unknown-outcome': { title: 'Outcome unknown', hint: 'The call may have taken effect and reconciliation could not tell; check the provider before re-running.' },
+  'run/unclassified-outcome': { title: 'Outcome needs review', hint: 'The provider answered with a status its docs do not list (or list as needing a person); check the payment at the provider; datamap never resends it.' },
+  'run/pending-confirmation': { title: 'Not final yet', hint: 'The provider accepted the call but its result is confirmed later (ACH settlement, refund confirmation); run `datamap runs sync` or receive webhooks to settle it.' },
   'run/not-planned': { title: 'Record not run', hint: 'The record\'s plan has errors, so no call was made.' },
   'run/needs-review': { title: 'Held for review', hint: 'The call may have moved money and no lookup could prove it either way: check the provider by the reference shown, then `datamap runs resolve <run-id> <key> --as succeeded|not-charged`.' },
   'run/not-applied': { title: 'Call not applied', hint: 'The provider did not take the call (proven by a lookup after the settle window); the next run sends it again.' },

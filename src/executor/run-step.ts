@@ -12,7 +12,7 @@ import { addRequestValues, scrubText } from '../redact/index.js';
 import { shippedValidator } from '../schemas/ajv.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import { callHttp, type CallOutcome } from './call-http.js';
-import { classifyResponse } from './classify.js';
+import { classifyDetail, type ClassifyDetail } from './classify.js';
 import { normalizeHttpError } from './provider-error.js';
 import { lookupOnce, reconcile, reviewFacts, type SentCall } from './reconcile.js';
 import type { RecordBook, StepOutcomePatch } from './record-book.js';
@@ -67,7 +67,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
     const look = await lookupOnce(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth);
     if (look.kind === 'found') {
       result.reconciliation = 'preflight-adopted';
-      return adopt(rt, book, step, op, result, look.response, bindings, fp, 'preflight-adopted');
+      return adopt(rt, book, step, op, result, look.response, bindings, fp, 'preflight-adopted', req, key);
     }
     if (look.kind === 'failed') {
       result.classification = 'failed';
@@ -99,7 +99,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
     const rec = await reconcile(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt, settleMs: settleFor(rt, op) });
     if (rec.kind === 'found') {
       result.reconciliation = 'adopted';
-      return adopt(rt, book, step, op, result, rec.response, bindings, fp, 'adopted');
+      return adopt(rt, book, step, op, result, rec.response, bindings, fp, 'adopted', req, key);
     }
     if (out.response) result.status = out.response.status;
     if (rec.kind === 'absent') {
@@ -131,7 +131,32 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
     await book.outcome(step.id, step.operation.id, { type: 'answer', outcome: 'failed' }, { httpStatus: status, errorCode: result.error.code, errorMessage: result.error.message });
     return { result, output: undefined };
   }
-  return finishAnswer(rt, book, step, op, result, body, bindings, { type: 'answer', outcome: classifyResponse(op.classify, body) });
+  const detail = classifyDetail(op.classify, body, req.body);
+  if (detail.classification === 'unknown') return holdUnclassified(rt, book, step, op, result, req, key, detail, lastSentAt, fp);
+  notePending(step, result, detail);
+  return finishAnswer(rt, book, step, op, result, body, bindings, { type: 'answer', outcome: detail.classification });
+}
+
+/** A pending answer the pack explains (ACH, a refund): say why it is not final yet. */
+function notePending(step: CompiledStep, result: StepResult, detail: ClassifyDetail): void {
+  if (detail.classification === 'pending' && detail.reason) {
+    result.warnings.push(diagnostic('run/pending-confirmation', `Step ${step.id}: not final: ${detail.reason}`, { severity: 'warning' }));
+  }
+}
+
+/**
+ * An answer the provider's docs do not list (or list as needing a person, e.g. MerchantPaid):
+ * never read as success, never resent; the journal holds it for review.
+ */
+async function holdUnclassified(rt: Runtime, book: RecordBook, step: CompiledStep, op: OperationSpec, result: StepResult, req: StepRequest, key: string, detail: ClassifyDetail, sentAt: number, fp?: string): Promise<StepRun> {
+  void rt;
+  result.classification = 'needs-review';
+  result.error = { code: 'run/unclassified-outcome', message: scrubText(`${step.operation.id} answered ${detail.reason ?? 'an undocumented response'}; it needs review and is never resent`), retryable: false };
+  const facts = await reviewFacts(op, sent(req, key));
+  const review = { ...facts, sentAt, reason: scrubText(result.error.message) };
+  if (book.steps.get(step.id)?.state === 'in-flight') await book.outcome(step.id, step.operation.id, { type: 'lost' });
+  await book.outcome(step.id, step.operation.id, { type: 'cannot-tell' }, { review, errorCode: result.error.code, errorMessage: result.error.message, ...(result.status ? { httpStatus: result.status } : {}) }, fp);
+  return { result, output: undefined };
 }
 
 /**
@@ -150,7 +175,7 @@ export async function reconcilePrior(rt: Runtime, book: RecordBook, step: Compil
   const rec = await reconcile(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt, settleMs: settleFor(rt, op) });
   if (rec.kind === 'found') {
     result.reconciliation = 'adopted';
-    return adopt(rt, book, step, op, result, rec.response, bindings, fp, 'adopted');
+    return adopt(rt, book, step, op, result, rec.response, bindings, fp, 'adopted', req, key);
   }
   if (rec.kind === 'absent') {
     await book.outcome(step.id, step.operation.id, { type: 'absent' }, { reconciliation: 'absent', errorCode: 'run/not-applied', errorMessage: `proven absent after the settle window (run ${prior.runId})` });
@@ -163,10 +188,16 @@ function settleFor(rt: Runtime, op: OperationSpec): number {
   return rt.settleMs ?? op.reconcile?.settleMs ?? 0;
 }
 
-async function adopt(rt: Runtime, book: RecordBook, step: CompiledStep, op: OperationSpec, result: StepResult, found: unknown, bindings: Record<string, unknown>, fp: string, how: 'adopted' | 'preflight-adopted'): Promise<StepRun> {
+async function adopt(rt: Runtime, book: RecordBook, step: CompiledStep, op: OperationSpec, result: StepResult, found: unknown, bindings: Record<string, unknown>, fp: string, how: 'adopted' | 'preflight-adopted', req: StepRequest, key: string): Promise<StepRun> {
   result.status = 200;
   result.response = redactResponse(op, found);
-  const cls = classifyResponse(op.classify, found);
+  const detail = classifyDetail(op.classify, found, req.body);
+  const cls = detail.classification;
+  if (cls === 'unknown') {
+    result.reconciliation = how;
+    return holdUnclassified(rt, book, step, op, result, req, key, detail, rt.call.clock.now(), fp);
+  }
+  notePending(step, result, detail);
   const outcome = cls === 'failed' ? 'pending' : cls;
   if (cls === 'failed') {
     result.warnings.push(diagnostic('run/needs-review', `Step ${step.id}: the lookup found the call with a failed status; it is kept as pending, not sent again`, { severity: 'warning' }));

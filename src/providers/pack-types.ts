@@ -4,8 +4,37 @@
  * when loaded.
  */
 
-/** Outcome classes a provider response is sorted into. */
-export type Classification = 'succeeded' | 'declined' | 'pending' | 'failed';
+/**
+ * Outcome classes a provider response is sorted into. `unknown` is for an answer the provider
+ * does not document (or documents as needing a person): it is never read as success, never as
+ * something to retry, and never resent; it needs review.
+ */
+export type Classification = 'succeeded' | 'declined' | 'pending' | 'failed' | 'unknown';
+
+/** A value a response field can be compared with. */
+export type ClassifyValue = string | number | boolean;
+
+/** One test on a response field; every given test must hold. */
+export interface ClassifyCondition {
+  /** Which body the field is read from; default the response. */
+  of?: 'response' | 'request';
+  /** Dotted path of the response field, e.g. `paymentMethodAuthorizationId`. */
+  field: string;
+  /** Holds when the field's value is one of these. */
+  in?: ClassifyValue[];
+  /** `true`: the field holds a value (not missing, not null); `false`: it does not. */
+  present?: boolean;
+}
+
+/** A rule tried before the status table: when every condition holds, the class is `class`. */
+export interface ClassifyRule {
+  when: ClassifyCondition[];
+  class: Classification;
+  /** Why, in words a user reads in the result (e.g. "an ACH payment is final only ..."). */
+  reason: string;
+  /** Documentation reference for the rule (provider doc id or URL). */
+  source: string;
+}
 
 /** Where a credential comes from: an environment variable (or an option of the same name). */
 export interface CredentialSpec {
@@ -49,16 +78,39 @@ export interface TokenExchangeAuthScheme {
 /** How a provider authenticates: a static header, or a token exchange. */
 export type AuthScheme = HeaderAuthScheme | TokenExchangeAuthScheme;
 
-/** How a 2xx response is sorted into an outcome class. */
+/**
+ * How a 2xx response is sorted into an outcome class: the `rules` first (in order), then the
+ * value of `field` looked up in the class lists, then `default`.
+ */
 export interface ClassifySpec {
   /** Dotted path of the response field to look at, e.g. `invoiceStatus`. */
   field?: string;
-  succeeded?: Array<string | number | boolean>;
-  declined?: Array<string | number | boolean>;
-  pending?: Array<string | number | boolean>;
-  failed?: Array<string | number | boolean>;
+  /** Documentation reference for the status lists. */
+  source?: string;
+  rules?: ClassifyRule[];
+  succeeded?: ClassifyValue[];
+  declined?: ClassifyValue[];
+  pending?: ClassifyValue[];
+  failed?: ClassifyValue[];
+  /** Documented values that still need a person (e.g. a status set by the merchant by hand). */
+  unknown?: ClassifyValue[];
+  /** Why a listed value is classed as it is, by value (shown in results). */
+  notes?: Record<string, string>;
   /** Class when the field is missing or its value is not listed. */
   default: Classification;
+}
+
+/**
+ * How a call whose answer was not final (pending, e.g. ACH or a refund) is later settled: the
+ * idempotent lookup that reads the object the call made, and how the looked-up body (or a
+ * webhook's report of the same object) is classified.
+ */
+export interface FollowUpSpec {
+  /** Idempotent lookup operation id. */
+  lookup: string;
+  /** Lookup parameters: name → JSONata over `{ "request", "params", "response" }` of the call. */
+  params: Record<string, string>;
+  classify: ClassifySpec;
 }
 
 /** How an unknown outcome of a non-idempotent call is settled. */
@@ -114,6 +166,8 @@ export interface OperationSpec {
   /** Response body schema, relative to `schemas/`. */
   response?: string;
   classify: ClassifySpec;
+  /** How a later status of what this call made is read (status sync and webhooks). */
+  followUp?: FollowUpSpec;
   reconcile?: ReconcileSpec;
   sensitive?: SensitiveSpec;
   /** Internal operations (e.g. the token exchange) are not usable as Data Map steps. */

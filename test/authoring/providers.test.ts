@@ -188,7 +188,7 @@ describe('datamap providers (CLI)', () => {
     expect(out).toMatch(/- creditCard: object \| null/);
     expect(out).toMatch(/- securityCode: string \| null; .*SENSITIVE security code/);
     expect(out).toMatch(/\$steps\.<id>\.invoiceId\s+integer/);
-    expect(out).toContain('classification: by response field invoiceStatus');
+    expect(out).toMatch(/classification: first: pending when invoiceStatus is "Paid"\/1 and paymentMethodAchDetails is present .*; then by response field invoiceStatus: succeeded when "Paid", 1; /);
     expect(out).toContain('reconcile: after an unknown outcome');
     expect(out).toContain('path params: none');
 

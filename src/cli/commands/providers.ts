@@ -184,11 +184,13 @@ function fieldTree(f: FieldDescription, indent: string, out: string[]): void {
 
 function classifyText(op: OperationDetails): string {
   const c = op.classify;
-  if (!c.field) return `any 2xx response is ${c.default}`;
-  const classes = (['succeeded', 'declined', 'pending', 'failed'] as const)
+  const rules = (c.rules ?? []).map((r) => `${r.class} when ${r.when.map((w) => `${w.of === 'request' ? 'request ' : ''}${w.field}${w.in ? ` is ${w.in.map(lit).join('/')}` : ''}${w.present === undefined ? '' : w.present ? ' is present' : ' is missing'}`).join(' and ')} (${r.source})`);
+  const first = rules.length ? `first: ${rules.join('; ')}; then ` : '';
+  if (!c.field) return `${first}any 2xx response is ${c.default}`;
+  const classes = (['succeeded', 'declined', 'pending', 'failed', 'unknown'] as const)
     .filter((k) => (c[k]?.length ?? 0) > 0)
     .map((k) => `${k} when ${c[k]!.map(lit).join(', ')}`);
-  return `by response field ${c.field}: ${classes.join('; ')}; anything else (or missing) is ${c.default}`;
+  return `${first}by response field ${c.field}: ${classes.join('; ')}; anything else (or missing) is ${c.default}${c.source ? ` (source ${c.source})` : ''}`;
 }
 
 function reconcileText(op: OperationDetails): string {
