@@ -2,6 +2,10 @@ import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic, SourceLocation } from '../errors/diagnostic.js';
 import { fieldName, unreadRecordFields } from '../analysis/map-reads.js';
 import { planRecordRaw, type RecordPlanRaw } from '../plan/plan-record.js';
+import { DatamapError } from '../errors/diagnostic.js';
+import { resolveSettings } from '../settings/resolve.js';
+import { withSettings } from '../settings/with-settings.js';
+import type { SettingsInput } from '../settings/types.js';
 import { viewPlan } from '../plan/view.js';
 import { readClock, type PlanClock } from '../plan/plan-stream.js';
 import type { StepEvaluation } from '../plan/types.js';
@@ -15,6 +19,8 @@ export interface ExplainOptions {
   clock?: PlanClock;
   /** 0-based index of the record in its input (shown in messages as "Record N+1"). */
   index?: number;
+  /** Where the map's declared settings come from; an unset one shows its example, as in a plan. */
+  settings?: SettingsInput;
 }
 
 /** Where a value is written in the Data Map: the expression text and its location. */
@@ -93,6 +99,12 @@ export interface Explanation {
  * the record fields the map never reads. Pure: no network.
  */
 export async function explainRecord(map: CompiledMap, record: unknown, options: ExplainOptions = {}): Promise<Explanation> {
+  if (map.settingValues === undefined && map.settings.length > 0) {
+    const r = resolveSettings(map, options.settings, 'plan');
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) throw new DatamapError(errors);
+    map = withSettings(map, r.values);
+  }
   const raw = await planRecordRaw(map, record, { now: readClock(options.clock), index: options.index ?? 0 });
   const view = viewPlan(map, raw);
   const explanation: Explanation = {

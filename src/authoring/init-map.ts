@@ -75,6 +75,8 @@ type Node =
 
 interface Ctx {
   step: InitStepRecipe;
+  /** Parameter expressions written so far, by `<step>.params.<name>`. */
+  params: Map<string, string>;
   keyIsString: boolean;
   mapped: InitMappedField[];
   todos: Array<Omit<InitTodo, 'line'>>;
@@ -133,11 +135,19 @@ function touches(paths: readonly string[] | undefined, path: string): boolean {
 
 /** The value of one field, or undefined when it is optional and nothing fills it. */
 function valueFor(f: FieldDescription, index: SampleIndex | undefined, ctx: Ctx, required: boolean): Node | undefined {
+  const same = ctx.step.sameAs?.[f.path];
+  const sameExpr = same === undefined ? undefined : ctx.params.get(same);
+  if (sameExpr !== undefined) return { kind: 'expr', text: sameExpr };
   const set = ctx.step.set?.[f.path];
   if (set !== undefined) return { kind: 'expr', text: withKey(set, ctx) };
   if (f.const !== undefined && required) return { kind: 'expr', text: JSON.stringify(f.const) };
   if (isObjectField(f)) {
-    const obj = buildObject(f, index, ctx);
+    // an optional object is written only when the sample fills some of it (no guessed address)
+    const scratch: Ctx = { ...ctx, mapped: [], todos: [] };
+    const obj = buildObject(f, index, scratch);
+    if (!required && scratch.mapped.length === 0) return undefined;
+    ctx.mapped.push(...scratch.mapped);
+    ctx.todos.push(...scratch.todos);
     if (obj.entries.length > 0) return obj;
     return required ? { kind: 'expr', text: '{}' } : undefined;
   }
@@ -297,11 +307,12 @@ export function initDataMap(options: InitDataMapOptions): InitDataMapResult {
 
   const stepLines: string[] = [];
   const assumedOps: string[] = [];
+  const paramExprs = new Map<string, string>();
   for (const step of recipe.steps) {
     const op = pack.operations[step.operation];
     if (!op) continue;
     if (op.assumed) assumedOps.push(step.operation);
-    const ctx: Ctx = { step, keyIsString, mapped, todos };
+    const ctx: Ctx = { step, keyIsString, mapped, todos, params: paramExprs };
     if (stepLines.length) stepLines.push('');
     if (step.comment) stepLines.push(...comment(step.comment, '  '));
     stepLines.push(`  - id: ${step.id}`, `    operation: ${step.operation}`);
@@ -329,6 +340,7 @@ export function initDataMap(options: InitDataMapOptions): InitDataMapResult {
         todos.push({ step: step.id, field: `params.${name}`, label });
       }
     }
+    for (const [name, expr] of params) paramExprs.set(`${step.id}.params.${name}`, expr);
     if (params.length) {
       stepLines.push('    params:');
       for (const [name, expr] of params) stepLines.push(...yamlExpr(yamlKey(name), expr, '      '));
@@ -381,14 +393,27 @@ export function initDataMap(options: InitDataMapOptions): InitDataMapResult {
     `description: ${JSON.stringify(`Starter map: ${stepSummary}.`)}`,
     'provider:',
     `  name: ${pack.name}`,
-    `  environment: ${pack.defaultEnvironment}`,
   ];
+  if (pack.defaultEnvironment) lines.push(`  environment: ${pack.defaultEnvironment}`);
+  else {
+    lines.push(...comment(`${pack.title} has no default environment: choose one (datamap providers ${pack.name}):\n` +
+      Object.entries(pack.environments).map(([n, e]) => `  environment: ${n}   # ${e.baseUrl}${e.description ? ` - ${e.description}` : ''}`).join('\n'), '  '));
+  }
   if (assumedOps.length) {
     lines.push(
       ...comment(`${assumedOps.join(', ')} ${assumedOps.length === 1 ? 'is an ASSUMED contract' : 'are ASSUMED contracts'} (see \`datamap providers ${pack.name}\`,\n` +
         'assumptions). Once the real routes are known, override them here, e.g.:\n' +
         `operations:\n  ${assumedOps[0]}:\n    path: /real/path\n    method: ${pack.operations[assumedOps[0]!]?.method ?? 'GET'}`, '  '),
     );
+  }
+  if (recipe.settings) {
+    lines.push('# Values that are not in the record; give them with --set or the environment variables.');
+    lines.push('settings:');
+    for (const [n, s] of Object.entries(recipe.settings)) {
+      lines.push(`  ${n}:`, `    description: ${JSON.stringify(s.description)}`, `    env: ${s.env}`);
+      if (s.secret) lines.push('    secret: true');
+      lines.push(`    example: ${JSON.stringify(s.example)}`);
+    }
   }
   lines.push(...inputLines);
   lines.push('# The record\'s identity: it feeds the merchant references, so a re-run sends the same ones.');

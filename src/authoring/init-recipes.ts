@@ -26,6 +26,8 @@ export interface InitStepRecipe {
   set?: Record<string, string>;
   /** Request fields set to these expressions when no sample field matches. */
   fallback?: Record<string, string>;
+  /** Request fields written with the same expression as an earlier step's parameter (`<step>.params.<name>`). */
+  sameAs?: Record<string, string>;
   /** Optional request fields filled in when a sample field matches. */
   optional?: string[];
   /** Extra synonyms (normalized) per request field path. */
@@ -37,10 +39,20 @@ export interface InitStepRecipe {
   comment?: string;
 }
 
+/** A setting the starter map declares (written under `settings:`). */
+export interface InitSettingRecipe {
+  description: string;
+  env: string;
+  secret?: boolean;
+  example: string;
+}
+
 /** The steps and result of a provider's starter Data Map. */
 export interface InitRecipe {
   steps: InitStepRecipe[];
   result: string;
+  /** Settings the steps read as $settings.<name>. */
+  settings?: Record<string, InitSettingRecipe>;
 }
 
 // `$string($key)` is written as `$key` when the sample's key field is a string.
@@ -91,6 +103,8 @@ export const RECIPES: Record<string, InitRecipe> = {
         operation: 'clients.create',
         description: 'Create the client only when the search found none.',
         when: '$steps.findClient.matches = 0',
+        // the client is created with the external id it is looked up by, so the next run finds it
+        sameAs: { externalId: 'findClient.params.externalId' },
         optional: ['externalId', 'email', 'phone'],
         alsoNames: { externalId: ['customerid', 'clientid', 'customerexternalid', 'customerref'] },
         subject: ['customer', 'client'],
@@ -119,6 +133,10 @@ export const RECIPES: Record<string, InitRecipe> = {
           'order.grandTotal': '$steps.order.grandTotal',
           orderId: '$steps.order.id',
           paymentId: '"pay-" & $key',
+          'company.id': '$settings.companyId',
+          signature: '$settings.signature',
+          'gateway.id': '$settings.gatewayId',
+          status: '$settings.paymentStatus',
         },
         fallback: { amount: '$steps.order.grandTotal' },
         comment: 'amount is what the record says is due; it should equal the order\'s grandTotal (the sum of its\n' +
@@ -127,5 +145,11 @@ export const RECIPES: Record<string, InitRecipe> = {
       },
     ],
     result: '{ "key": $key, "clientId": $steps.findClient.clientId ?: $steps.createClient.clientId, "orderId": $steps.order.id, "success": $steps.payment.success, "message": $steps.payment.message }',
+    settings: {
+      companyId: { description: 'Your Invoiss company id (sent as company.id)', env: 'INVOISS_COMPANY_ID', example: 'comp_example' },
+      signature: { description: 'The digital signature Invoiss expects for the transaction (its algorithm is not documented)', env: 'INVOISS_SIGNATURE', secret: true, example: 'signature-example' },
+      gatewayId: { description: 'Your Invoiss payment gateway id (sent as gateway.id)', env: 'INVOISS_GATEWAY_ID', example: 'gateway_example' },
+      paymentStatus: { description: 'The status recorded with the payment (the docs\' example is COMPLETED)', env: 'INVOISS_PAYMENT_STATUS', example: 'COMPLETED' },
+    },
   },
 };

@@ -238,6 +238,7 @@ export async function runDataMapTestCase(map: CompiledMap, test: LoadedDataMapTe
     for await (const r of runRecords(map, recordItems([c.record]), {
       // the mocked responses are per step: no pre-flight lookup (a case tests the map, not the guard)
       credentials, env: {}, transport, clock, random: () => 0.5, preflight: false,
+      settings: exampleSettings(map),
     })) {
       result = r;
     }
@@ -356,4 +357,11 @@ function sameUrl(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A test runs with each declared setting's example value (its default applies otherwise). */
+function exampleSettings(map: CompiledMap): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of map.settings) if (s.spec.example !== undefined) out[s.name] = s.spec.example;
+  return out;
 }

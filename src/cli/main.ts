@@ -13,6 +13,7 @@ import { FORMATS } from './report-formats.js';
 import { SHELLS, completionScript, type CompletionValues, type Shell } from './completion.js';
 import { addHelp } from './help.js';
 import { packageInfo } from './version.js';
+import { collectSet } from './set-option.js';
 
 /** Commands that need none of the modules registered on demand below. */
 const CORE_COMMANDS = new Set(['validate', 'plan', 'run']);
@@ -63,8 +64,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .argument('<map>', 'Data Map file')
     .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
     .option('--base-url <url>', 'show requests against this base URL', urlOption('--base-url'))
+    .option('--set <name=value>', 'a setting the Data Map declares, e.g. invoiss.companyId=comp_123 (repeatable)', collectSet)
     .option('--json', 'machine-readable output')
-    .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string }) => {
+    .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string; set?: string[] }) => {
       const { planCommand } = await import('./commands/plan.js');
       code = await planCommand(mapFile, opts, io);
     });
@@ -79,6 +81,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--timeout <ms>', 'deadline of each call in milliseconds (connect, send and the whole response)', '30000')
     .option('--max-response-bytes <n>', 'largest provider response read, in bytes', String(4 * 1024 * 1024))
     .option('--allow-host <host>', 'also allow calls to this host (repeatable; required for non-pack hosts in production)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--set <name=value>', 'a setting the Data Map declares, e.g. invoiss.companyId=comp_123 (repeatable)', collectSet)
     .option('-o, --output <file>', 'also write each record\'s result as NDJSON (an existing file is never replaced silently)', outputFileOption('--output'))
     .option('--append', 'add to an existing --output file')
     .option('--overwrite', 'replace an existing --output file')

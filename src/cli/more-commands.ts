@@ -28,8 +28,8 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
         `  Revolv3 base URL: ${sandbox.baseUrls.revolv3}`,
         `  Invoiss base URL: ${sandbox.baseUrls.invoiss}`,
         `  admin: ${sandbox.url}/_admin/ledger, /_admin/faults, /_admin/reset (see docs/sandbox.md)`,
-        '  sandbox-only credentials (fixed, public test values):',
-        ...Object.entries(sandbox.credentials).map(([k, v]) => `    export ${k}=${v}`),
+        '  sandbox-only credentials and settings (fixed, public test values):',
+        ...Object.entries(sandbox.env).map(([k, v]) => `    export ${k}=${v}`),
         `  e.g. datamap run mappings/field-service-to-revolv3.yaml --input examples/field-service/invoices.json --base-url ${sandbox.baseUrls.revolv3}`,
         '',
       ].join('\n'));

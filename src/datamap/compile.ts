@@ -10,6 +10,7 @@ import { similarNames } from '../analysis/schema-nav.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { PathSegment } from '../source/pointer.js';
 import type { SourceDocument } from '../source/yaml-document.js';
+import { compileSettings, settingRefs } from '../settings/compile.js';
 import type { CompiledMap, CompiledParam, CompiledStep, DataMapSpec, Expr, ProviderSettings, ResolvedOperation, ResolvedProvider } from './types.js';
 
 /** Compiles a parsed Data Map: schema, provider, cross-field rules, every expression once. */
@@ -47,7 +48,8 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
     return { diagnostics: diagnostics.length ? diagnostics : [diagnostic('datamap/schema', 'A Data Map must be a YAML mapping', { location: at([]) })] };
   }
   const spec = value as DataMapSpec;
-  const ctx: Ctx = { source, diagnostics, stepIds: [] };
+  const settings = compileSettings(spec.settings, source, diagnostics);
+  const ctx: Ctx = { source, diagnostics, stepIds: [], settings: new Set(settings.map((s) => s.name)) };
 
   const provider = resolveProvider(spec, ctx);
   let inputValidator: CompiledMap['inputValidator'];
@@ -137,6 +139,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
     source,
     spec,
     provider,
+    settings,
     key,
     lets,
     steps,
@@ -184,6 +187,7 @@ interface Ctx {
   source: SourceDocument;
   diagnostics: Diagnostic[];
   stepIds: string[];
+  settings: Set<string>;
 }
 
 interface RefRules {
@@ -205,11 +209,25 @@ function compileAt(ctx: Ctx, path: PathSegment[], expr: Expr | undefined, rules:
   if (!expression) return undefined;
   const defined = expression.facts.defined;
   for (const v of expression.facts.variables) {
+    if (v.name === 'env' && !defined.has('env')) {
+      ctx.diagnostics.push(diagnostic('datamap/env-variable', '$env is not available to expressions: declare the value under settings: and read it as $settings.<name>', { location: locate(v.offset) }));
+      continue;
+    }
+    if (v.name === 'settings' && !defined.has('settings')) continue;
     if (v.name === 'steps' || rules.known.has(v.name) || defined.has(v.name) || JSONATA_BUILTINS.has(v.name) || ENGINE_VARIABLES.has(v.name)) continue;
     ctx.diagnostics.push(diagnostic('datamap/unknown-let', `$${v.name} is not defined`, {
       location: locate(v.offset),
       hint: rules.known.size ? `Defined earlier under let: ${[...rules.known].map((n) => '$' + n).join(', ')}.` : undefined,
     }));
+  }
+  if (typeof expr === 'string') {
+    for (const ref of settingRefs(expr)) {
+      if (ctx.settings.has(ref.name)) continue;
+      ctx.diagnostics.push(diagnostic('datamap/unknown-setting', `$settings.${ref.name} is not declared under settings:`, {
+        location: locate(ref.offset),
+        hint: ctx.settings.size ? `Declared settings: ${[...ctx.settings].join(', ')}.` : 'Declare it under settings: (with env: VAR_NAME).',
+      }));
+    }
   }
   for (const ref of expression.facts.stepRefs) {
     const index = (rules.allIds ?? []).indexOf(ref.stepId);

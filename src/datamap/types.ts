@@ -4,6 +4,7 @@ import type { CompiledExpression } from '../expressions/compile-expression.js';
 import type { OperationSpec, ProviderPack } from '../providers/pack-types.js';
 import type { SourceDocument } from '../source/yaml-document.js';
 import type { PathSegment } from '../source/pointer.js';
+import type { CompiledSetting, SettingSpec } from '../settings/types.js';
 
 /** A Data Map as written (after its schema check). */
 export interface DataMapSpec {
@@ -11,6 +12,7 @@ export interface DataMapSpec {
   name?: string;
   description?: string;
   provider: string | ProviderSettings;
+  settings?: Record<string, SettingSpec>;
   input?: Record<string, unknown>;
   key: Expr;
   let?: Record<string, Expr>;
@@ -102,6 +104,10 @@ export interface CompiledMap {
   spec: DataMapSpec;
   provider: ResolvedProvider;
   inputValidator?: ValidateFunction;
+  /** Declared settings (see `settings:`), in order. */
+  settings: CompiledSetting[];
+  /** Setting values, once resolved for a plan or a run ($settings). */
+  settingValues?: Record<string, unknown>;
   /** @internal */
   key: CompiledExpression;
   /** @internal */

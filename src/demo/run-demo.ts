@@ -95,7 +95,7 @@ async function pass(mappingsDir: string, examplesDir: string, sandbox: Sandbox, 
       const results: RecordResult[] = [];
       const records = readRecords(createReadStream(path, { encoding: 'utf8' }), { source: path });
       // the sandbox's lookups show a write at once, so no settle window is needed against it
-      for await (const r of runRecords(map, records, { baseUrl, credentials: { ...sandbox.credentials }, env: {}, journal, settleMs: 0, input: join('examples', host, sample) })) {
+      for await (const r of runRecords(map, records, { baseUrl, credentials: { ...sandbox.credentials }, env: { ...sandbox.settings }, journal, settleMs: 0, input: join('examples', host, sample) })) {
         results.push(r);
         options.onResult?.({ file: join('mappings', file), name: map.name, provider }, r);
       }

@@ -33,6 +33,12 @@ export const CATALOGUE = {
   'datamap/missing-request': { title: 'Missing request body', hint: 'This operation takes a body: add a `request` expression.' },
   'datamap/unknown-let': { title: 'Reference to an unknown variable', hint: 'Define it under `let`, or use one of the built-in variables ($steps, $key, $record, $env).' },
   'datamap/invalid-base-url': { title: 'Invalid base URL', hint: 'Use an absolute http(s) URL.' },
+  'datamap/env-variable': { title: '$env is not available', hint: 'Declare the value under `settings:` (with `env: VAR_NAME`) and read it as $settings.<name>.' },
+  'datamap/unknown-setting': { title: 'Reference to an undeclared setting', hint: 'Declare it under `settings:` or fix the name.' },
+  // settings (values a Data Map declares under settings:)
+  'settings/missing': { title: 'Setting not set', hint: 'Give the value with --set <provider>.<name>=<value> or the environment variable the setting names.' },
+  'settings/invalid': { title: 'Setting value is invalid', hint: 'Give a value that matches the setting\'s schema.' },
+  'settings/unknown': { title: 'Unknown setting', hint: 'Set only settings the Data Map declares under `settings:`.' },
   // expressions
   'expression/syntax': { title: 'JSONata syntax error', hint: 'Fix the expression at the location shown; see https://docs.jsonata.org.' },
   'expression/forbidden-function': { title: 'Forbidden function', hint: '$eval is never allowed; $random is not allowed where a value must be repeatable.' },

@@ -19,6 +19,8 @@ import { normalizeHttpError } from './provider-error.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { runRecord, type Runtime } from './run-record.js';
+import { resolveSettingsOrThrow } from '../settings/resolve.js';
+import { withSettings } from '../settings/with-settings.js';
 import type { Outcome, RecordResult, RunOptions } from './types.js';
 
 /**
@@ -42,6 +44,9 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     assertHttpUrl(options.baseUrl, '--base-url');
     baseUrl = options.baseUrl;
   }
+  // declared settings: every missing or invalid one is reported before any call
+  const settings = resolveSettingsOrThrow(map, { env: options.env ?? process.env, ...(options.settings ? { set: options.settings } : {}) });
+  map = withSettings(map, settings.values);
   // where calls may go, checked before anything is sent (src/transport/egress.ts)
   const egressOpts: Parameters<typeof egressPolicy>[1] = { environment: options.environment ?? map.provider.environment, baseUrl };
   if (options.baseUrl) egressOpts.cliBaseUrl = options.baseUrl;
@@ -52,6 +57,7 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   // them back in an error message or body; each record adds its own card data (src/redact).
   const runScrubber = createScrubber(Object.values(credentials));
   const addSecret = (v: unknown) => runScrubber.add(v, 'secret');
+  settings.secrets.forEach(addSecret);
   for (const u of [baseUrl, ...map.steps.map((s) => s.operation.baseUrl)]) addUrlCredentials(u, addSecret);
   const scheme = pack.auth.schemes[map.provider.auth];
   const ownTransport = options.transport ? undefined : createAxiosTransport();

@@ -127,4 +127,6 @@ export interface RunOptions {
   maxResponseBytes?: number;
   /** Hosts (host or host:port) calls may go to besides the pack's own (see the egress policy). */
   allowHosts?: string[];
+  /** Values for the map's declared settings (`name` or `<provider>.name` → value); they win over `env`. */
+  settings?: Record<string, unknown>;
 }

@@ -33,7 +33,7 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
     }
     return ctx;
   }
-  const bindings: Record<string, unknown> = { ...clockBindings(opts.now), steps, record, env: {} };
+  const bindings: Record<string, unknown> = { ...clockBindings(opts.now), steps, record, settings: map.settingValues ?? {} };
   ctx.bindings = bindings;
   try {
     const key = await map.key.evaluate(record, bindings);

@@ -1,7 +1,10 @@
 import type { CompiledMap } from '../datamap/types.js';
 import type { Clock } from '../executor/clock.js';
-import { diagnostic } from '../errors/diagnostic.js';
+import { DatamapError, diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { findForbiddenKey, type RecordItem } from '../source/read-records.js';
+import { resolveSettings } from '../settings/resolve.js';
+import { withSettings } from '../settings/with-settings.js';
+import type { SettingsInput } from '../settings/types.js';
 import { planRecordRaw } from './plan-record.js';
 import { viewPlan, type RecordPlanView } from './view.js';
 
@@ -23,10 +26,29 @@ export interface PlanRunOptions {
   clock?: PlanClock;
   /** Send every call to this base URL instead of the environment's. */
   baseUrl?: string;
+  /** Where the map's declared settings come from (`--set` values, environment); a missing one stops the plan, unless it declares an example. */
+  settings?: SettingsInput;
 }
 
 /** Plans one record and returns the printable (redacted) plan. */
 export async function planRecord(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number; checked?: boolean } = {}): Promise<RecordPlanView> {
+  let warnings: Diagnostic[] = [];
+  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings));
+  const view = await planOne(map, record, options);
+  if (warnings.length) view.diagnostics.push(...warnings);
+  return view;
+}
+
+/** Binds the map's settings for a dry run: errors throw (before any record), warnings are returned. */
+function planSettings(map: CompiledMap, input: SettingsInput | undefined): { map: CompiledMap; warnings: Diagnostic[] } {
+  if (map.settings.length === 0) return { map: withSettings(map, {}), warnings: [] };
+  const r = resolveSettings(map, input, 'plan');
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new DatamapError(errors);
+  return { map: withSettings(map, r.values), warnings: r.diagnostics };
+}
+
+async function planOne(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number; checked?: boolean }): Promise<RecordPlanView> {
   const opts: Parameters<typeof planRecordRaw>[2] = { now: readClock(options.clock), index: options.index ?? 0 };
   if (options.checked) opts.checked = true;
   if (options.baseUrl) opts.baseUrl = options.baseUrl;
@@ -39,6 +61,8 @@ export async function planRecord(map: CompiledMap, record: unknown, options: Pla
  * or planned is yielded with its diagnostics; the others go on.
  */
 export async function* planRecords(map: CompiledMap, records: AsyncIterable<RecordItem> | Iterable<RecordItem>, options: PlanRunOptions = {}): AsyncGenerator<RecordPlanView> {
+  let warnings: Diagnostic[] = [];
+  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings));
   for await (const it of records) {
     if (it.error) {
       const view: RecordPlanView = { index: it.index, ok: false, diagnostics: [it.error], steps: [] };
@@ -49,7 +73,9 @@ export async function* planRecords(map: CompiledMap, records: AsyncIterable<Reco
     // record items come from readRecords or recordItems, which both refuse forbidden keys
     const opts: PlanRunOptions & { index?: number; line?: number; checked?: boolean } = { ...options, index: it.index, checked: true };
     if (it.line !== undefined) opts.line = it.line;
-    yield await planRecord(map, it.value, opts);
+    const view = await planOne(map, it.value, opts);
+    if (warnings.length) view.diagnostics.push(...warnings);
+    yield view;
   }
 }
 

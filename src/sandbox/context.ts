@@ -16,6 +16,17 @@ export const DEFAULT_CREDENTIALS: Readonly<SandboxCredentials> = Object.freeze({
   INVOISS_TOKEN: 'sandbox-invoiss-token',
 });
 
+/**
+ * Values the sandbox accepts for the settings the shipped Invoiss maps declare (company,
+ * signature, gateway, payment status), named like the environment variables the maps read.
+ */
+export const SANDBOX_SETTINGS = Object.freeze({
+  INVOISS_COMPANY_ID: 'comp_sandbox',
+  INVOISS_SIGNATURE: 'sandbox-signature',
+  INVOISS_GATEWAY_ID: 'gw_sandbox',
+  INVOISS_PAYMENT_STATUS: 'COMPLETED',
+});
+
 /** Settings fixed when the sandbox starts. */
 export interface ContextSettings {
   seed: string | number;

@@ -8,7 +8,7 @@
 export { startSandbox } from './server.js';
 
 /** Fixed credentials every sandbox accepts (also on `Sandbox.credentials`). */
-export { DEFAULT_CREDENTIALS } from './context.js';
+export { DEFAULT_CREDENTIALS, SANDBOX_SETTINGS } from './context.js';
 
 /** The test-card catalogue, the decline amount, the fault amounts and helpers over them. */
 export { TEST_CARDS, DECLINE_AMOUNT, FAULT_AMOUNTS, OUTCOMES } from './test-cards.js';
@@ -29,6 +29,7 @@ export type {
   Sandbox,
   SandboxOptions,
   SandboxCredentials,
+  SandboxSettings,
   SandboxStateSnapshot,
   FaultRule,
   FaultKind,

@@ -1,7 +1,7 @@
 /** Starting and stopping a sandbox: one node:http server serving both providers and the admin API. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_CREDENTIALS, SandboxContext } from './context.js';
+import { DEFAULT_CREDENTIALS, SANDBOX_SETTINGS, SandboxContext } from './context.js';
 import { ApiError } from './errors.js';
 import { FaultStore } from './faults.js';
 import { invoissProvider } from './invoiss/routes.js';
@@ -65,6 +65,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     baseUrls: { revolv3: `${url}/revolv3`, invoiss: `${url}/invoiss` },
     credentials: { ...credentials },
+    settings: { ...SANDBOX_SETTINGS },
+    env: { ...credentials, ...SANDBOX_SETTINGS },
     ledger: () => rt.ctx.ledger.list(),
     injectFault: (f: FaultRule) => {
       try {

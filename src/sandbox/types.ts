@@ -38,6 +38,14 @@ export type SandboxCredentials = {
   INVOISS_TOKEN: string;
 };
 
+/** Setting values the sandbox accepts, named like the environment variables the shipped maps read. */
+export interface SandboxSettings {
+  INVOISS_COMPANY_ID: string;
+  INVOISS_SIGNATURE: string;
+  INVOISS_GATEWAY_ID: string;
+  INVOISS_PAYMENT_STATUS: string;
+}
+
 /** The kinds of fault the sandbox can inject. */
 export type FaultKind =
   | 'latency'
@@ -134,6 +142,10 @@ export interface Sandbox {
   /** Base URLs to give the provider packs: `${url}/revolv3` and `${url}/invoiss`. */
   baseUrls: { revolv3: string; invoiss: string };
   credentials: SandboxCredentials;
+  /** Values the sandbox accepts for the shipped maps' settings, by environment variable name. */
+  settings: SandboxSettings;
+  /** `credentials` and `settings` together: an environment a shipped map runs in without flags. */
+  env: SandboxCredentials & SandboxSettings;
   /** A copy of the ledger, oldest first. */
   ledger(): LedgerEntry[];
   /** Adds a fault rule (same as `POST /_admin/faults`). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { checkDataMap, DatamapError, findCardNumbers, initDataMap, loadDataMap, planRecord } from '../../src/index.js';
+import { checkDataMap, DatamapError, findCardNumbers, initDataMap, loadDataMap, planRecord, SANDBOX_SETTINGS } from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'datamap-init-'));
 const fieldService = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8')) as Array<Record<string, unknown>>;
@@ -18,7 +18,7 @@ function errorsOf(text: string, file = join(dir, 'map.yaml')) {
 async function expectUsable(text: string, records: unknown[]) {
   expect(errorsOf(text).map((d) => `${d.code} ${d.message} @${d.location?.line}`)).toEqual([]);
   const map = loadDataMap({ text, file: 'generated.yaml' });
-  const plan = await planRecord(map, records[0], { clock: () => 0 });
+  const plan = await planRecord(map, records[0], { clock: () => 0, settings: { env: { ...SANDBOX_SETTINGS } } });
   expect(plan.diagnostics).toEqual([]);
   expect(plan.steps.flatMap((s) => s.diagnostics)).toEqual([]);
   expect(plan.ok).toBe(true);
@@ -66,8 +66,10 @@ describe('initDataMap (library)', () => {
       'order lineItems[].quantity',
       'order lineItems[].price',
     ]);
+    // createClient sends the same external id the search uses (one placeholder, written twice)
+    expect(r.text).toMatch(/"externalId": \$todo\("params\.externalId/);
     const errors = errorsOf(r.text);
-    expect(errors.length).toBe(6);
+    expect(errors.length).toBe(7);
     expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['datamap/unknown-let']));
   });
 
@@ -208,7 +210,7 @@ describe('datamap init (CLI)', () => {
     const { code, stdout: text } = await runCli(['validate', out, '--json']);
     expect(code).toBe(2);
     const report = JSON.parse(text) as { errors: number; files: Array<{ diagnostics: Array<{ code: string; message: string }> }> };
-    expect(report.errors).toBe(6);
+    expect(report.errors).toBe(7);
     for (const d of report.files[0]!.diagnostics) {
       expect(d.code).toBe('datamap/unknown-let');
       expect(d.message).toBe('$todo is not defined');

@@ -76,7 +76,7 @@ describe('provider reference (library)', () => {
     const value = field(op.request, 'invoice.amount.value');
     expect(value).toMatchObject({ types: ['number'], required: true, minimum: 0, maxDecimals: 2, ref: 'revolv3/common.json#/$defs/money' });
     expect(field(op.request, 'invoice.amount')).toMatchObject({ ref: 'revolv3/common.json#/$defs/amount', required: true });
-    expect(field(op.request, 'invoice.amount.currency').const).toBe('USD');
+    expect(field(op.request, 'invoice.amount.currency').enum).toEqual(['USD', 1]);
     const pm = field(op.request, 'paymentMethod');
     expect(pm.choices).toEqual([{ kind: 'oneOf', options: [['creditCard'], ['ach'], ['googlePay'], ['applePay']] }]);
     expect(field(op.request, 'paymentMethod.creditCard')).toMatchObject({ types: ['object', 'null'], nullable: true });
@@ -103,7 +103,7 @@ describe('provider reference (library)', () => {
 
   it('invoiss operations: enums, secrets, no-body lookups and merged $ref + properties', () => {
     const process = describeOperation('invoiss', 'payments.process');
-    expect(field(process.request, 'method').enum).toEqual(['CARD', 'ACH', 'CASH', 'CHECK', 'OTHER']);
+    expect(field(process.request, 'method').enum).toEqual(['CARD', 'ACH']);
     expect(field(process.request, 'signature').sensitive).toBe('secret');
     expect(field(process.request, 'order.grandTotal')).toMatchObject({ required: true, minimum: 0, maxDecimals: 2, description: 'Order total.' });
     const find = describeOperation('invoiss', 'clients.find');
@@ -186,7 +186,7 @@ describe('datamap providers (CLI)', () => {
     expect(out).toContain('[revolv3/common.json#/$defs/amount]');
     expect(out).toContain('rule: exactly one of: creditCard | ach | googlePay | applePay');
     expect(out).toMatch(/- creditCard: object \| null/);
-    expect(out).toMatch(/- securityCode: string \| null; .*SENSITIVE security code/);
+    expect(out).toMatch(/- securityCode: .*SENSITIVE security code/);
     expect(out).toMatch(/\$steps\.<id>\.invoiceId\s+integer/);
     expect(out).toMatch(/classification: first: pending when invoiceStatus is "Paid"\/1 and paymentMethodAchDetails is present .*; then by response field invoiceStatus: succeeded when "Paid", 1; /);
     expect(out).toContain('reconcile: after an unknown outcome');

@@ -21,7 +21,7 @@ beforeEach(() => sandbox.reset());
 
 /** The CLI in-process with the sandbox's credentials and a frozen clock. */
 // the sandbox's lookups show a write at once: no settle window is needed against it
-const cli = (args: string[]): Promise<CliResult> => runCli(args[0] === 'run' && !args.includes('--settle-window') ? [...args, '--settle-window', '0'] : args, { env: { ...sandbox.credentials }, now: () => Date.parse('2026-11-21T12:00:00Z') });
+const cli = (args: string[]): Promise<CliResult> => runCli(args[0] === 'run' && !args.includes('--settle-window') ? [...args, '--settle-window', '0'] : args, { env: { ...sandbox.env }, now: () => Date.parse('2026-11-21T12:00:00Z') });
 
 function card(number: string, invoice: string, total = 25) {
   return {

@@ -71,7 +71,7 @@ describe('authorizations', () => {
 });
 
 describe('invoice statuses of a sale', () => {
-  const cases: Array<[string | number, string]> = [
+  const cases: Array<[string | number | boolean, string]> = [
     ['Paid', 'succeeded'], [1, 'succeeded'],
     ['Noncollectable', 'declined'], [5, 'declined'], ['Failed', 'declined'], [6, 'declined'],
     ['Pending', 'pending'], [3, 'pending'], ['OneTimePaymentPending', 'pending'], ['Recycle', 'pending'], ['RetryPending', 'pending'],
@@ -140,7 +140,7 @@ steps:
     operation: payments.process
     request: |
       { "method": "CARD", "type": "INVOICE", "order": { "id": id, "grandTotal": 10 }, "orderId": id, "amount": 10,
-        "company": { "id": "comp_1" }, "signature": "sig-1" }
+        "company": { "id": "comp_1" }, "signature": "sig-1", "paymentId": "p-" & id }
 `;
   it('a 2xx without a boolean success is unknown (may have been recorded), not failed, and not resent', async () => {
     const seen: Seen[] = [];

@@ -45,7 +45,7 @@ describe('Invoiss: find or create the client, create the order, process the paym
     expect(seen[2]!.body).toMatchObject({ client: 'cl_100', type: 'INVOICE', number: 'FS-10042', externalId: 'FS-10042', serviceDate: '2026-11-02' });
     expect(seen[2]!.body.lineItems).toHaveLength(3);
     // ... and the order's id and total into the payment, with a paymentId derived from the key
-    expect(seen[3]!.body).toEqual({ method: 'CARD', type: 'INVOICE', order: { id: 'ord_200', grandTotal: 159.99 }, orderId: 'ord_200', amount: 159.99, paymentId: 'pay-FS-10042' });
+    expect(seen[3]!.body).toEqual({ method: 'CARD', type: 'INVOICE', order: { id: 'ord_200', grandTotal: 159.99 }, orderId: 'ord_200', amount: 159.99, paymentId: 'pay-FS-10042', company: { id: 'comp_1' }, signature: 'sig-1' });
 
     expect(r!.outcome).toBe('succeeded');
     expect(r!.key).toBe('FS-10042');

@@ -14,6 +14,7 @@ import {
   planRecords,
   readRecords,
   recordItems,
+  SANDBOX_SETTINGS,
   type CompiledMap,
   type RecordPlanView,
   type StepPlanView,
@@ -22,6 +23,8 @@ import {
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const mappingsDir = join(root, 'mappings');
 const CLOCK = (): number => Date.parse('2026-11-21T00:00:00Z');
+/** The settings the shipped maps declare, as the built-in sandbox publishes them (no flags needed). */
+const SETTINGS_ENV: Record<string, string> = { ...SANDBOX_SETTINGS };
 
 /** Sample records per host system: a map named <host>-to-<provider>.yaml plans this file. */
 const SAMPLES: Record<string, string> = {
@@ -51,13 +54,13 @@ function sampleRecords(file: string): Array<Record<string, unknown>> {
 async function planFile(map: CompiledMap, recordsFile: string): Promise<RecordPlanView[]> {
   const out: RecordPlanView[] = [];
   const records = readRecords(createReadStream(recordsFile, { encoding: 'utf8' }), { source: recordsFile });
-  for await (const rec of planRecords(map, records, { clock: CLOCK })) out.push(rec);
+  for await (const rec of planRecords(map, records, { clock: CLOCK, settings: { env: SETTINGS_ENV } })) out.push(rec);
   return out;
 }
 
 async function planValues(map: CompiledMap, values: unknown[]): Promise<RecordPlanView[]> {
   const out: RecordPlanView[] = [];
-  for await (const rec of planRecords(map, recordItems(values), { clock: CLOCK })) out.push(rec);
+  for await (const rec of planRecords(map, recordItems(values), { clock: CLOCK, settings: { env: SETTINGS_ENV } })) out.push(rec);
   return out;
 }
 
@@ -186,14 +189,19 @@ describe('shipped Data Maps', () => {
           paymentId: `pay-${rec.key}`,
           orderId: expect.stringMatching(ORDER_ID),
           order: { id: expect.stringMatching(ORDER_ID), grandTotal: '<$steps.order.grandTotal: number>' },
+          // every attribute I1 lists as required, from the map's declared settings
+          company: { id: SANDBOX_SETTINGS.INVOISS_COMPANY_ID },
+          gateway: { id: SANDBOX_SETTINGS.INVOISS_GATEWAY_ID },
+          status: 'COMPLETED',
         });
+        expect(pay.signature).toBeTypeOf('string'); // redacted in the plan: a secret setting
         expect(pay.orderId).toBe((pay.order as { id: string }).id);
         // The amount paid is what the order's lines add up to, as Invoiss totals them.
         const lines = order.lineItems as Array<{ quantity: number; price: number }>;
         const total = lines.reduce((sum, li) => sum + cents(li.quantity * li.price), 0);
         expect(cents(pay.amount as number)).toBe(total);
         // Invoiss takes no card data: nothing of the card reaches the payment.
-        expect(Object.keys(pay).sort()).toEqual(['amount', 'method', 'order', 'orderId', 'paymentId', 'type']);
+        expect(Object.keys(pay).sort()).toEqual(['amount', 'company', 'gateway', 'method', 'order', 'orderId', 'paymentId', 'signature', 'status', 'type']);
       }
     });
   });

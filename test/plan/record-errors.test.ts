@@ -50,7 +50,7 @@ function miniMap(parts: { key?: string; let?: string; request?: string; operatio
     '  - id: sale',
     `    operation: ${parts.operation ?? 'payments.sale'}`,
     '    request: |',
-    ...(parts.request ?? '{ "invoice": { "merchantInvoiceRefId": $key, "amount": { "currency": "USD", "value": 1 } }, "paymentMethod": { "creditCard": { "paymentAccountNumber": "4111111111111111", "expirationDate": "1028" } } }')
+    ...(parts.request ?? '{ "invoice": { "merchantInvoiceRefId": $key, "amount": { "currency": "USD", "value": 1 } }, "paymentMethod": { "billingFullName": "Dana Reyes", "creditCard": { "paymentAccountNumber": "4111111111111111", "expirationDate": "1028" } } }')
       .split('\n').map((l) => `      ${l}`),
     '',
   ].join('\n');

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAULT_AMOUNTS, type Sandbox } from '../../src/sandbox/index.js';
-import { call, countCharges, inv, r3, saleBody, start } from './helpers.js';
+import { call, countCharges, inv, processBody, r3, saleBody, start } from './helpers.js';
 
 let sb: Sandbox;
 beforeEach(async () => ({ sb } = await start()));
@@ -161,7 +161,7 @@ describe('fault header and fault amounts', () => {
   it('amount faults apply to Invoiss payments and one-time invoice payments', async () => {
     const client = await inv(sb, '/public/clients', { name: 'C' });
     const order = await inv(sb, '/public/orders', { client: client.body.id, type: 'INVOICE', lineItems: [{ name: 'x', quantity: 1, price: 9003 }] });
-    const res = await inv(sb, '/public/payments/process', { method: 'CARD', orderId: order.body.id, amount: FAULT_AMOUNTS['error-after'] });
+    const res = await inv(sb, '/public/payments/process', processBody(order.body.id, 9003, FAULT_AMOUNTS['error-after']));
     expect(res.status).toBe(500);
     expect((await inv(sb, `/public/orders/${order.body.id}`)).body.status).toBe('PAID');
 

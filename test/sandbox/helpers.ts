@@ -81,3 +81,21 @@ export function countCharges(ledger: readonly LedgerEntry[], merchantReference: 
 }
 
 export { SEED_INVOICE_PAYMENT } from '../fixtures/seeds.js';
+
+/**
+ * An Invoiss payments.process body with every attribute the docs list as required (I1), with
+ * the company and gateway the sandbox knows; `extra` overrides or adds fields.
+ */
+export function processBody(orderId: string, grandTotal: number, amount: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    method: 'CARD',
+    order: { id: orderId, grandTotal },
+    company: { id: 'comp_sandbox', metadata: {} },
+    signature: 'sig',
+    type: 'INVOICE',
+    amount,
+    paymentId: `pay-${orderId}-${amount}`,
+    orderId,
+    ...extra,
+  };
+}

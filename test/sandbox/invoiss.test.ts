@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DECLINE_AMOUNT, type Sandbox } from '../../src/sandbox/index.js';
-import { countCharges, inv, start } from './helpers.js';
+import { countCharges, inv, processBody, start } from './helpers.js';
 
 let sb: Sandbox;
 beforeEach(async () => ({ sb } = await start()));
@@ -52,12 +52,12 @@ describe('Invoiss flow', () => {
     const part = await inv(sb, '/public/payments/process', {
       method: 'CARD',
       order: { id: orderId, grandTotal: 100 },
-      company: { id: 'comp_78910', metadata: {} },
+      company: { id: 'comp_sandbox', metadata: {} },
       signature: 'sig',
       type: 'INVOICE',
       amount: 40,
       status: 'COMPLETED',
-      gateway: { id: 'gateway_12345' },
+      gateway: { id: 'gw_sandbox' },
       paymentId: 'pay_host_1',
       orderId,
     });
@@ -65,13 +65,13 @@ describe('Invoiss flow', () => {
     expect(part.body).toEqual({ success: true, message: 'Payment processed successfully', paymentId: 'pay_host_1' });
     expect((await inv(sb, `/public/orders/${orderId}`)).body).toMatchObject({ paidTotal: 40, status: 'PARTIAL' });
 
-    const over = await inv(sb, '/public/payments/process', { method: 'CARD', order: { id: orderId }, amount: 60.01, type: 'INVOICE' });
+    const over = await inv(sb, '/public/payments/process', processBody(orderId, 100, 60.01));
     expect(over.status).toBe(400);
     expect(over.body).toEqual({ message: expect.any(String), errors: [expect.stringContaining('remaining balance')] });
 
-    const rest = await inv(sb, '/public/payments/process', { method: 'CARD', orderId, amount: 60, type: 'INVOICE' });
+    const rest = await inv(sb, '/public/payments/process', processBody(orderId, 100, 60));
     expect(rest.body.success).toBe(true);
-    expect(rest.body.paymentId).toMatch(/^pay_/);
+    expect(rest.body.paymentId).toBe(`pay-${orderId}-60`);
     const paid = await inv(sb, `/public/orders/${orderId}`);
     expect(paid.body).toMatchObject({ paidTotal: 100, status: 'PAID' });
     expect(paid.body.payments).toHaveLength(2);
@@ -102,16 +102,16 @@ describe('Invoiss flow', () => {
   });
 
   it('unknown order → 404; decline amount → 200 success:false; reused paymentId → 409', async () => {
-    expect((await inv(sb, '/public/payments/process', { method: 'CARD', orderId: 'ord_x', amount: 1 })).status).toBe(404);
+    expect((await inv(sb, '/public/payments/process', processBody('ord_x', 1, 1))).status).toBe(404);
     const clientId = await findOrCreateClient('C2');
     const order = await createOrder(clientId, 'HOST-ORD-2');
-    const declined = await inv(sb, '/public/payments/process', { method: 'CARD', orderId: order.body.id, amount: DECLINE_AMOUNT });
+    const declined = await inv(sb, '/public/payments/process', processBody(order.body.id, 100, DECLINE_AMOUNT));
     expect(declined.status).toBe(200);
     expect(declined.body).toMatchObject({ success: false, message: 'Payment declined' });
     expect((await inv(sb, `/public/orders/${order.body.id}`)).body).toMatchObject({ paidTotal: 0, status: 'OPEN' });
     expect(countCharges(sb.ledger(), 'HOST-ORD-2')).toBe(0);
-    await inv(sb, '/public/payments/process', { method: 'CARD', orderId: order.body.id, amount: 1, paymentId: 'P1' });
-    expect((await inv(sb, '/public/payments/process', { method: 'CARD', orderId: order.body.id, amount: 1, paymentId: 'P1' })).status).toBe(409);
+    await inv(sb, '/public/payments/process', processBody(order.body.id, 100, 1, { paymentId: 'P1' }));
+    expect((await inv(sb, '/public/payments/process', processBody(order.body.id, 100, 1, { paymentId: 'P1' }))).status).toBe(409);
   });
 
   it('payments/request answers true', async () => {

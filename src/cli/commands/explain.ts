@@ -52,7 +52,7 @@ async function explainCommand(mapFile: string, opts: ExplainCommandOptions, io: 
     io.stderr(formatDiagnostic(item.error) + '\n');
     return 2;
   }
-  const explanation = await explainRecord(map, item.value, { clock: io.now, index: item.index });
+  const explanation = await explainRecord(map, item.value, { clock: io.now, index: item.index, settings: { env: io.env } });
   if (opts.json) io.stdout(JSON.stringify(explanation, null, 2) + '\n');
   else io.stdout(formatExplanation(explanation, opts.input, item.line));
   const missing = explanation.steps.some((s) => s.missingRequired.length > 0);

@@ -1,9 +1,10 @@
 import { loadDataMap } from '../../datamap/load.js';
 import type { CompiledMap } from '../../datamap/types.js';
-import { planRecords } from '../../plan/plan-stream.js';
+import { planRecords, type PlanRunOptions } from '../../plan/plan-stream.js';
 import type { RecordPlanView } from '../../plan/view.js';
 import { maskCredentials } from '../../redact/mask.js';
 import { assertHttpUrl } from '../../transport/egress.js';
+import { parseSets } from '../set-option.js';
 import type { CliIo } from '../io.js';
 import { openRecords } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
@@ -12,6 +13,7 @@ export interface PlanCommandOptions {
   input: string;
   json?: boolean;
   baseUrl?: string;
+  set?: string[];
 }
 
 /**
@@ -24,7 +26,7 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
   const records = openRecords(opts.input, io);
-  const planOpts: { clock: () => number; baseUrl?: string } = { clock: io.now };
+  const planOpts: PlanRunOptions = { clock: io.now, settings: { set: parseSets(opts.set), env: io.env } };
   if (opts.baseUrl) planOpts.baseUrl = opts.baseUrl;
   let total = 0;
   let valid = 0;

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, statSync, writeFileSync, writeSync } f
 import { isAbsolute, join } from 'node:path';
 import { DatamapError, DEFAULT_JOURNAL_PATH, loadDataMap, openJournal, runRecords, type Journal, type Outcome, type RecordResult, type RunOptions } from '../../index.js';
 import type { CliIo } from '../io.js';
+import { parseSets } from '../set-option.js';
 import { openRecords } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
 import { createProgress, type ProgressState } from '../progress.js';
@@ -24,6 +25,7 @@ export interface RunCommandOptions {
   append?: boolean;
   overwrite?: boolean;
   timeout?: string;
+  set?: string[];
   /** A path, `false` for --no-journal, or absent for the default. */
   journal?: string | boolean;
   retryDeclined?: boolean;
@@ -76,7 +78,7 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number |
 export async function runCommand(mapFile: string, opts: RunCommandOptions, io: CliIo, extra: Partial<RunOptions> = {}): Promise<number> {
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const runOpts: RunOptions = { env: io.env, ...extra, input: opts.input };
+  const runOpts: RunOptions = { env: io.env, settings: parseSets(opts.set), ...extra, input: opts.input };
   if (opts.env) runOpts.environment = opts.env;
   if (opts.baseUrl) runOpts.baseUrl = opts.baseUrl;
   const timeout = positiveInt('--timeout', opts.timeout);

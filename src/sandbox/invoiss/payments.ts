@@ -5,6 +5,10 @@ import type { HandlerResult, RouteRequest } from '../router.js';
 import { isDeclineAmount } from '../test-cards.js';
 import { Checker, isObject, roundMoney } from '../validate.js';
 import { clientRef } from './orders.js';
+import { SANDBOX_SETTINGS } from '../context.js';
+
+/** The payment methods I1 names (CARD, ACH). */
+const DOCUMENTED_METHODS = ['CARD', 'ACH'];
 
 /** The amount a raw process body carries (for fault amounts). */
 export function processAmount(body: unknown): number | undefined {
@@ -19,21 +23,27 @@ export function processPayment(ctx: SandboxContext, req: RouteRequest): HandlerR
   if (!isObject(req.body)) throw badRequest(['body: A JSON object is required.'], 'Invalid request');
   const body = req.body;
   const c = new Checker();
+  // I1 lists every attribute below as required; status and gateway only "for certain types"
+  // (which ones is not documented), so the sandbox checks them when they are sent.
   const method = c.string(body, 'method', 'method', { required: true, max: 50 });
+  if (method !== undefined && !DOCUMENTED_METHODS.includes(method)) c.add(`method: "${method}" is not a payment method (${DOCUMENTED_METHODS.join(', ')}).`);
   const amount = c.money(body, 'amount', 'amount', { required: true });
-  const order = c.object(body, 'order', 'order');
-  const idFromOrder = c.string(order, 'id', 'order.id');
-  const grandTotal = c.money(order, 'grandTotal', 'order.grandTotal', { allowZero: true });
-  const orderIdField = c.string(body, 'orderId', 'orderId');
-  if (idFromOrder === undefined && orderIdField === undefined) c.add('orderId: order.id or orderId is required.');
+  const order = c.object(body, 'order', 'order', true);
+  const idFromOrder = c.string(order, 'id', 'order.id', { required: order !== undefined });
+  const grandTotal = c.money(order, 'grandTotal', 'order.grandTotal', { required: order !== undefined, allowZero: true });
+  const orderIdField = c.string(body, 'orderId', 'orderId', { required: true });
   if (idFromOrder !== undefined && orderIdField !== undefined && idFromOrder !== orderIdField) c.add('orderId: does not match order.id.');
-  const type = c.string(body, 'type', 'type', { max: 50 }) ?? null;
-  c.string(body, 'status', 'status', { max: 50 });
-  c.string(body, 'signature', 'signature', { max: 10_000 });
-  c.object(body, 'company', 'company');
-  c.object(body, 'gateway', 'gateway');
-  const paymentIdGiven = c.string(body, 'paymentId', 'paymentId', { max: 200 });
+  const type = c.string(body, 'type', 'type', { required: true, max: 50 }) ?? null;
+  const status = c.string(body, 'status', 'status', { max: 50, pattern: /^[A-Z_]+$/, hint: 'must be an upper-case status such as COMPLETED.' });
+  c.string(body, 'signature', 'signature', { required: true, max: 10_000 });
+  const company = c.object(body, 'company', 'company', true);
+  const companyId = c.string(company, 'id', 'company.id', { required: company !== undefined });
+  const gateway = c.object(body, 'gateway', 'gateway');
+  const gatewayId = c.string(gateway, 'id', 'gateway.id', { required: gateway !== undefined });
+  const paymentIdGiven = c.string(body, 'paymentId', 'paymentId', { required: true, max: 200 });
   c.done('Invalid request');
+  if (companyId !== undefined && companyId !== SANDBOX_SETTINGS.INVOISS_COMPANY_ID) throw notFound(`Company ${companyId} not found`);
+  if (gatewayId !== undefined && gatewayId !== SANDBOX_SETTINGS.INVOISS_GATEWAY_ID) throw notFound(`Gateway ${gatewayId} not found`);
   if (method === undefined || amount === undefined) throw new Error('unreachable: payment validated');
   const orderId = idFromOrder ?? orderIdField ?? '';
   const target = ctx.invoiss.orders.get(orderId);
@@ -65,7 +75,7 @@ export function processPayment(ctx: SandboxContext, req: RouteRequest): HandlerR
   });
   if (declined) return { status: 200, body: { success: false, message: 'Payment declined', paymentId } };
   ctx.invoiss.payments.set(paymentId, target.id);
-  target.payments.push({ id: paymentId, paymentId, method, type, amount, status: 'COMPLETED', createdAt: ctx.iso() });
+  target.payments.push({ id: paymentId, paymentId, method, type, amount, status: status ?? 'COMPLETED', createdAt: ctx.iso() });
   target.paidTotal = roundMoney(target.paidTotal + amount);
   target.status = target.paidTotal >= target.grandTotal ? 'PAID' : 'PARTIAL';
   return { status: 200, body: { success: true, message: 'Payment processed successfully', paymentId } };

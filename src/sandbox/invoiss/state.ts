@@ -39,7 +39,7 @@ export interface OrderPayment {
   method: string;
   type: string | null;
   amount: number;
-  status: 'COMPLETED';
+  status: string;
   createdAt: string;
 }
 
