@@ -207,7 +207,7 @@ describe('datamap providers (CLI)', () => {
 
     const process = await runCli(['providers', 'invoiss', 'payments.process']);
     expect(process.stdout).toMatch(/\* method: string; one of "CARD" \| "ACH"/);
-    expect(process.stdout).toMatch(/- signature: string; SENSITIVE secret/);
+    expect(process.stdout).toMatch(/\* signature: string; length >= 1; SENSITIVE secret/);
     expect(process.stdout).toContain('classification: by response field success: succeeded when true; declined when false');
   });
 
