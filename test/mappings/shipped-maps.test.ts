@@ -308,3 +308,21 @@ describe('shipped Data Maps', () => {
     });
   });
 });
+
+describe('payment-method references (issue 10)', () => {
+  it('every shipped Revolv3 map sends a unique merchantPaymentMethodRefId per record, never the customer id', async () => {
+    for (const file of mapFiles.filter((f) => f.endsWith('-to-revolv3.yaml'))) {
+      const plans = await planFile(loadDataMap({ file }), sampleFor(file));
+      const refs: unknown[] = [];
+      for (const rec of plans) {
+        for (const s of rec.steps) {
+          const pm = (s.request?.body as { paymentMethod?: { merchantPaymentMethodRefId?: unknown } } | undefined)?.paymentMethod;
+          if (pm?.merchantPaymentMethodRefId !== undefined) refs.push(pm.merchantPaymentMethodRefId);
+        }
+      }
+      expect(new Set(refs).size, file).toBe(refs.length);
+      const customerIds = sampleRecords(file).map((r) => (r.customer as { id?: unknown } | undefined)?.id);
+      for (const ref of refs) expect(customerIds, file).not.toContain(ref);
+    }
+  });
+});

@@ -75,7 +75,7 @@ describe('Revolv3 sale', () => {
 
   it('matches paths case-insensitively and accepts PascalCase keys', async () => {
     const res = await r3(sb, '/api/payments/SALE', {
-      PaymentMethod: { CreditCard: { PaymentAccountNumber: '4111111111111111', ExpirationDate: '0130' } },
+      PaymentMethod: { BillingFullName: 'Ada Lovelace', BillingAddress: { AddressLine1: '1 Main St', PostalCode: '92701' }, CreditCard: { PaymentAccountNumber: '4111111111111111', ExpirationDate: '0130' } },
       Invoice: { MerchantInvoiceRefId: 'CASE-1', Amount: { Currency: 'USD', Value: 2 } },
     });
     expect(res.status).toBe(200);

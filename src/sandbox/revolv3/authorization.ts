@@ -8,7 +8,7 @@ import type { HandlerResult, RouteRequest } from '../router.js';
 import { OUTCOMES } from '../test-cards.js';
 import { Checker, parseIdParam, roundMoney } from '../validate.js';
 import { PROCESSOR, cardFields, chargeInvoice, decideOutcome, presentSale } from './charge.js';
-import { optionalCustomerId, parseAmount, paymentMethodFromParam, requireBody } from './common.js';
+import { checkOptionalParts, optionalCustomerId, parseAmount, paymentMethodFromParam, requireBody } from './common.js';
 import { parsePaymentMethod, presentPaymentMethod, storePaymentMethod } from './payment-method.js';
 import type { Authorization } from './state.js';
 
@@ -18,6 +18,7 @@ export function authorize(ctx: SandboxContext, req: RouteRequest): HandlerResult
   const body = requireBody(req);
   const c = new Checker();
   const amount = parseAmount(c, body, 'amount', 'amount', true);
+  checkOptionalParts(c, body);
   const pmInput = stored ? undefined : parsePaymentMethod(c, c.object(body, 'paymentMethod', 'paymentMethod', true), 'paymentMethod');
   if (stored?.type === 'Ach' || pmInput?.ach) c.add('paymentMethod: authorizations are supported for cards only.');
   c.done();
@@ -98,6 +99,7 @@ export function capture(ctx: SandboxContext, req: RouteRequest): HandlerResult {
   const merchantInvoiceRefId = c.string(invoice, 'merchantInvoiceRefId', 'invoice.merchantInvoiceRefId', { max: 100 }) ?? null;
   const amount = invoice ? parseAmount(c, invoice, 'amount', 'invoice.amount') : undefined;
   const customerId = optionalCustomerId(c, ctx, body);
+  checkOptionalParts(c, body, invoice);
   c.done();
   if (!amount) throw new Error('unreachable: amount validated');
   assertOpen(auth);

@@ -9,7 +9,7 @@ import { OUTCOMES } from '../test-cards.js';
 import { Checker, isObject, roundMoney, type JsonObject } from '../validate.js';
 import { assertOpen, markCaptured } from './authorization.js';
 import { chargeInvoice, decideOutcome } from './charge.js';
-import { requireBody } from './common.js';
+import { checkOptionalParts, requireBody } from './common.js';
 import { hasCustomerInfo, parseCustomerFields, storeCustomer } from './customers.js';
 import { parsePaymentMethod, storePaymentMethod } from './payment-method.js';
 import type { InvoiceLineItem } from './state.js';
@@ -93,6 +93,7 @@ export function invoicePayment(ctx: SandboxContext, req: RouteRequest): HandlerR
   if (authId !== undefined && !auth) c.add(`paymentMethodAuthorizationId: authorization ${authId} does not exist.`);
   const storedPm = pmId === undefined ? undefined : ctx.revolv3.paymentMethods.get(pmId);
   if (pmId !== undefined && !storedPm) c.add(`paymentMethodId: payment method ${pmId} does not exist.`);
+  checkOptionalParts(c, body);
   const { subtotal, total } = totalOf(items);
   if (items.length > 0 && c.errors.length === 0 && total <= 0) c.add('invoice.invoiceLineItems: the invoice total must be greater than 0.');
   c.done();

@@ -3,7 +3,7 @@ import type { SandboxContext } from '../context.js';
 import type { HandlerResult, RouteRequest } from '../router.js';
 import { Checker } from '../validate.js';
 import { chargeInvoice, decideOutcome, presentSale } from './charge.js';
-import { optionalCustomerId, parseAmount, paymentMethodFromParam, requireBody } from './common.js';
+import { checkOptionalParts, optionalCustomerId, parseAmount, paymentMethodFromParam, requireBody } from './common.js';
 import { parsePaymentMethod, storePaymentMethod } from './payment-method.js';
 
 /** Sale with raw payment details, or with a stored method when the path names one. */
@@ -15,6 +15,9 @@ export function sale(ctx: SandboxContext, req: RouteRequest): HandlerResult {
   const merchantInvoiceRefId = c.string(invoice, 'merchantInvoiceRefId', 'invoice.merchantInvoiceRefId', { max: 100 }) ?? null;
   const amount = invoice ? parseAmount(c, invoice, 'amount', 'invoice.amount') : undefined;
   const customerId = optionalCustomerId(c, ctx, body);
+  checkOptionalParts(c, body, invoice);
+  // with a stored method the docs send paymentMethod: null; details there would be ambiguous
+  if (stored && body.paymentMethod !== undefined && body.paymentMethod !== null) c.add('paymentMethod: must be null when the path names a stored payment method.');
   const pmInput = stored ? undefined : parsePaymentMethod(c, c.object(body, 'paymentMethod', 'paymentMethod', true), 'paymentMethod');
   c.done();
   if (!amount) throw new Error('unreachable: amount validated');
