@@ -18,6 +18,8 @@ export interface ProviderEnvironmentInfo {
   description?: string;
   /** The pack's default environment. */
   default: boolean;
+  /** False when the provider's own docs do not give this host (a guess from other sources). */
+  documented: boolean;
 }
 
 /** An auth scheme of a provider pack. */
@@ -70,7 +72,8 @@ export interface ProviderSummary {
   name: string;
   title: string;
   docs?: string;
-  defaultEnvironment: string;
+  /** Absent when the pack assumes none (a Data Map must choose). */
+  defaultEnvironment?: string;
   environments: ProviderEnvironmentInfo[];
   auth: ProviderAuthInfo[];
   credentials: ProviderCredentialInfo[];
@@ -148,9 +151,9 @@ function summary(pack: ProviderPack): ProviderSummary {
   const s: ProviderSummary = {
     name: pack.name,
     title: pack.title,
-    defaultEnvironment: pack.defaultEnvironment,
+    ...(pack.defaultEnvironment ? { defaultEnvironment: pack.defaultEnvironment } : {}),
     environments: Object.entries(pack.environments).map(([name, e]) => {
-      const info: ProviderEnvironmentInfo = { name, baseUrl: e.baseUrl, default: name === pack.defaultEnvironment };
+      const info: ProviderEnvironmentInfo = { name, baseUrl: e.baseUrl, default: name === pack.defaultEnvironment, documented: e.documented !== false };
       if (e.description !== undefined) info.description = e.description;
       return info;
     }),

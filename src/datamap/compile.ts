@@ -263,9 +263,15 @@ function resolveProvider(spec: DataMapSpec, ctx: Ctx): ResolvedProvider | undefi
     ctx.diagnostics.push(diagnostic('datamap/unknown-provider', `No provider pack named "${settings.name}"`, { location: ctx.source.locate(namePath), hint: `Installed packs: ${listProviders().join(', ')}.` }));
     return undefined;
   }
-  const environment = settings.environment ?? pack.defaultEnvironment;
+  const environment = settings.environment ?? pack.defaultEnvironment ?? '';
   const env = pack.environments[environment];
-  if (!env) {
+  if (environment === '') {
+    if (settings.baseUrl === undefined) {
+      ctx.diagnostics.push(diagnostic('run/environment-required', `${pack.title} has no default environment: choose one with provider.environment (or datamap run --env)`, {
+        severity: 'warning', location: ctx.source.locate(typeof spec.provider === 'string' ? ['provider'] : ['provider', 'name']), hint: environmentChoices(pack),
+      }));
+    }
+  } else if (!env) {
     ctx.diagnostics.push(diagnostic('datamap/unknown-environment', `${pack.name} has no environment "${environment}"`, { location: ctx.source.locate(['provider', 'environment']), hint: `Environments: ${Object.keys(pack.environments).join(', ')}.` }));
   }
   const auth = settings.auth ?? pack.auth.default;
@@ -297,6 +303,11 @@ function resolveProvider(spec: DataMapSpec, ctx: Ctx): ResolvedProvider | undefi
     auth,
     credentialEnv,
   };
+}
+
+/** The pack's environments, each with its host and whether the provider documents it. */
+export function environmentChoices(pack: ProviderPack): string {
+  return `Environments: ${Object.entries(pack.environments).map(([n, e]) => `${n} (${e.baseUrl}, ${e.documented === false ? 'NOT documented by the provider: a guess' : 'documented'})`).join('; ')}.`;
 }
 
 function checkUrl(url: string, path: PathSegment[], ctx: Ctx): void {

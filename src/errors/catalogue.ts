@@ -73,6 +73,7 @@ export const CATALOGUE = {
   'provider/rate-limited': { title: 'Rate limited', hint: 'Too many requests; slow down or retry later.' },
   'provider/declined': { title: 'Payment declined', hint: 'The provider declined the payment; this is an outcome, not an engine error.' },
   'run/unknown-outcome': { title: 'Outcome unknown', hint: 'The call may have taken effect and reconciliation could not tell; check the provider before re-running.' },
+  'run/environment-required': { title: 'No environment chosen', hint: 'Set provider.environment in the Data Map, or pass --env / --base-url to run.' },
   'run/unclassified-outcome': { title: 'Outcome needs review', hint: 'The provider answered with a status its docs do not list (or list as needing a person); check the payment at the provider; datamap never resends it.' },
   'run/pending-confirmation': { title: 'Not final yet', hint: 'The provider accepted the call but its result is confirmed later (ACH settlement, refund confirmation); run `datamap runs sync` or receive webhooks to settle it.' },
   'run/not-planned': { title: 'Record not run', hint: 'The record\'s plan has errors, so no call was made.' },

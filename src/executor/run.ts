@@ -20,6 +20,7 @@ import { DEFAULT_RETRY } from './retry-policy.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { runRecord, type Runtime } from './run-record.js';
 import { resolveSettingsOrThrow } from '../settings/resolve.js';
+import { environmentChoices } from '../datamap/compile.js';
 import { withSettings } from '../settings/with-settings.js';
 import type { Outcome, RecordResult, RunOptions } from './types.js';
 
@@ -39,6 +40,9 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
       throw new DatamapError(diagnostic('datamap/unknown-environment', `${pack.name} has no environment "${options.environment}"`, { hint: `Environments: ${Object.keys(pack.environments).join(', ')}.` }));
     }
     if (!map.provider.baseUrlOverridden) baseUrl = env.baseUrl;
+  }
+  if (!baseUrl && !options.baseUrl) {
+    throw new DatamapError(diagnostic('run/environment-required', `${pack.title} has no default environment and ${map.name} names none: nothing was sent`, { hint: environmentChoices(pack) }));
   }
   if (options.baseUrl) {
     assertHttpUrl(options.baseUrl, '--base-url');

@@ -2,6 +2,7 @@ import type { CompiledMap } from '../datamap/types.js';
 import type { Clock } from '../executor/clock.js';
 import { DatamapError, diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { findForbiddenKey, type RecordItem } from '../source/read-records.js';
+import { environmentChoices } from '../datamap/compile.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { withSettings } from '../settings/with-settings.js';
 import type { SettingsInput } from '../settings/types.js';
@@ -33,14 +34,17 @@ export interface PlanRunOptions {
 /** Plans one record and returns the printable (redacted) plan. */
 export async function planRecord(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number; checked?: boolean } = {}): Promise<RecordPlanView> {
   let warnings: Diagnostic[] = [];
-  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings));
+  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings, options.baseUrl));
   const view = await planOne(map, record, options);
   if (warnings.length) view.diagnostics.push(...warnings);
   return view;
 }
 
 /** Binds the map's settings for a dry run: errors throw (before any record), warnings are returned. */
-function planSettings(map: CompiledMap, input: SettingsInput | undefined): { map: CompiledMap; warnings: Diagnostic[] } {
+function planSettings(map: CompiledMap, input: SettingsInput | undefined, baseUrl: string | undefined): { map: CompiledMap; warnings: Diagnostic[] } {
+  if (!map.provider.baseUrl && !baseUrl) {
+    throw new DatamapError(diagnostic('run/environment-required', `${map.provider.pack.title} has no default environment and ${map.name} names none`, { hint: environmentChoices(map.provider.pack) }));
+  }
   if (map.settings.length === 0) return { map: withSettings(map, {}), warnings: [] };
   const r = resolveSettings(map, input, 'plan');
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
@@ -62,7 +66,7 @@ async function planOne(map: CompiledMap, record: unknown, options: PlanRunOption
  */
 export async function* planRecords(map: CompiledMap, records: AsyncIterable<RecordItem> | Iterable<RecordItem>, options: PlanRunOptions = {}): AsyncGenerator<RecordPlanView> {
   let warnings: Diagnostic[] = [];
-  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings));
+  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings, options.baseUrl));
   for await (const it of records) {
     if (it.error) {
       const view: RecordPlanView = { index: it.index, ok: false, diagnostics: [it.error], steps: [] };

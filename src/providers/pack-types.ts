@@ -191,8 +191,9 @@ export interface ProviderPack {
   name: string;
   title: string;
   docs?: string;
-  environments: Record<string, { baseUrl: string; description?: string }>;
-  defaultEnvironment: string;
+  environments: Record<string, { baseUrl: string; description?: string; documented?: boolean }>;
+  /** Environment used when a Data Map names none; absent when none is safe to assume. */
+  defaultEnvironment?: string;
   /** Static headers sent on every call. */
   headers?: Record<string, string>;
   credentials: Record<string, CredentialSpec>;

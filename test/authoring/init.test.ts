@@ -18,7 +18,7 @@ function errorsOf(text: string, file = join(dir, 'map.yaml')) {
 async function expectUsable(text: string, records: unknown[]) {
   expect(errorsOf(text).map((d) => `${d.code} ${d.message} @${d.location?.line}`)).toEqual([]);
   const map = loadDataMap({ text, file: 'generated.yaml' });
-  const plan = await planRecord(map, records[0], { clock: () => 0, settings: { env: { ...SANDBOX_SETTINGS } } });
+  const plan = await planRecord(map, records[0], { clock: () => 0, baseUrl: 'http://127.0.0.1:9/provider', settings: { env: { ...SANDBOX_SETTINGS } } });
   expect(plan.diagnostics).toEqual([]);
   expect(plan.steps.flatMap((s) => s.diagnostics)).toEqual([]);
   expect(plan.ok).toBe(true);
@@ -58,6 +58,12 @@ describe('initDataMap (library)', () => {
     expect(r.text).toContain('"client": $steps.findClient.clientId ?: $steps.createClient.clientId');
     expect(r.text).toContain('"paymentId": "pay-" & $key');
     expect(r.text).toContain('ASSUMED contract');
+    // no guessed host is written as the environment: the choices are listed as comments
+    expect(r.text).not.toMatch(/^  environment:/m);
+    expect(r.text).toContain('#   environment: sandbox   # https://api-dev.invoiss.com');
+    // every attribute payments.process requires, from declared settings
+    expect(r.text).toContain('"company": {\n          "id": $settings.companyId');
+    expect(r.text).toMatch(/settings:\n  companyId:\n    description: .*\n    env: INVOISS_COMPANY_ID/);
     expect(r.todos.map((t) => `${t.step} ${t.field}`)).toEqual([
       'key key',
       'findClient params.externalId',
@@ -209,9 +215,11 @@ describe('datamap init (CLI)', () => {
     expect((await runCli(['init', '--provider', 'invoiss', '--out', out])).code).toBe(0);
     const { code, stdout: text } = await runCli(['validate', out, '--json']);
     expect(code).toBe(2);
-    const report = JSON.parse(text) as { errors: number; files: Array<{ diagnostics: Array<{ code: string; message: string }> }> };
+    const report = JSON.parse(text) as { errors: number; files: Array<{ diagnostics: Array<{ code: string; message: string; severity: string }> }> };
     expect(report.errors).toBe(7);
-    for (const d of report.files[0]!.diagnostics) {
+    // Invoiss has no default environment: the starter map leaves the choice to the user
+    expect(report.files[0]!.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code)).toEqual(['run/environment-required']);
+    for (const d of report.files[0]!.diagnostics.filter((x) => x.severity === 'error')) {
       expect(d.code).toBe('datamap/unknown-let');
       expect(d.message).toBe('$todo is not defined');
     }

@@ -143,7 +143,7 @@ describe('path parameters are percent-encoded', () => {
     api(INVOISS, seen).get(() => true).reply(200, { id: 'x', name: 'X' });
     const map = inlineMap(`
 version: 1
-provider: { name: invoiss }
+provider: { name: invoiss, environment: sandbox }
 key: id
 steps:
   - id: client

@@ -64,7 +64,8 @@ function headerLines(p: ProviderSummary, verbose: boolean): string[] {
   const out = [`${p.name} — ${p.title}${p.docs ? `  (${p.docs})` : ''}`];
   if (verbose) {
     out.push('  environments:');
-    for (const e of p.environments) out.push(`    ${e.name}${e.default ? ' (default)' : ''}: ${e.baseUrl}${e.description ? ` — ${e.description}` : ''}`);
+    for (const e of p.environments) out.push(`    ${e.name}${e.default ? ' (default)' : ''}${e.documented ? '' : ' (NOT documented: a guess)'}: ${e.baseUrl}${e.description ? ` — ${e.description}` : ''}`);
+    if (!p.defaultEnvironment) out.push('    no default: a Data Map must choose one (provider.environment) or a run gives --env');
     out.push('  auth schemes (provider.auth):');
     for (const a of p.auth) out.push(`    ${a.name}${a.default ? ' (default)' : ''}: ${authText(a)}${a.description ? ` — ${a.description}` : ''}`);
     out.push('  credentials (environment variables):');
