@@ -59,11 +59,11 @@ describe('initDataMap (library)', () => {
     expect(r.text).toContain('"paymentId": "pay-" & $key');
     expect(r.text).toContain('ASSUMED contract');
     // no guessed host is written as the environment: the choices are listed as comments
-    expect(r.text).not.toMatch(/^  environment:/m);
+    expect(r.text).not.toMatch(/^ {2}environment:/m);
     expect(r.text).toContain('#   environment: sandbox   # https://api-dev.invoiss.com');
     // every attribute payments.process requires, from declared settings
     expect(r.text).toContain('"company": {\n          "id": $settings.companyId');
-    expect(r.text).toMatch(/settings:\n  companyId:\n    description: .*\n    env: INVOISS_COMPANY_ID/);
+    expect(r.text).toMatch(/settings:\n {2}companyId:\n {4}description: .*\n {4}env: INVOISS_COMPANY_ID/);
     expect(r.todos.map((t) => `${t.step} ${t.field}`)).toEqual([
       'key key',
       'findClient params.externalId',
