@@ -54,7 +54,7 @@ describe.each(MAPS)('$file', ({ file, provider, calls }) => {
   beforeAll(async () => {
     sandbox.reset();
     sandbox.clearFaults();
-    const clean = await runCliProcess(args(file, provider, join(dir, `${provider}-clean.db`)), { ...sandbox.credentials });
+    const clean = await runCliProcess(args(file, provider, join(dir, `${provider}-clean.db`)), { ...sandbox.env });
     expect(clean.code, clean.stderr).toBeLessThanOrEqual(1);
     expected = truth();
     keys = resultLines(clean.stdout).map((r) => r.key as string);
@@ -73,7 +73,7 @@ describe.each(MAPS)('$file', ({ file, provider, calls }) => {
     expect(crashed.signal, `the run reached ${boundary}:${n}\n${crashed.stdout}\n${crashed.stderr}`).toBe('SIGKILL');
     await new Promise((r) => setTimeout(r, 300)); // let a request sent before the kill land
     sandbox.clearFaults();
-    const resumed = await runCliProcess(args(file, provider, journal), { ...sandbox.credentials });
+    const resumed = await runCliProcess(args(file, provider, journal), { ...sandbox.env });
     expect(resumed.signal).toBeNull();
     expect([0, 1]).toContain(resumed.code);
 
