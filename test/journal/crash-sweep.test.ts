@@ -69,7 +69,7 @@ describe.each(MAPS)('$file', ({ file, provider, calls }) => {
     // slow answers, so a kill "after-send" lands while the request is on the wire
     sandbox.injectFault({ kind: 'latency', provider, latencyMs: 250 });
     const journal = join(dir, `${provider}-${boundary}-${n}.db`);
-    const crashed = await runCliProcess(args(file, provider, journal), { ...sandbox.credentials, DATAMAP_TEST_CRASH_AT: `${boundary}:${n}` });
+    const crashed = await runCliProcess(args(file, provider, journal), { ...sandbox.env, DATAMAP_TEST_CRASH_AT: `${boundary}:${n}` });
     expect(crashed.signal, `the run reached ${boundary}:${n}\n${crashed.stdout}\n${crashed.stderr}`).toBe('SIGKILL');
     await new Promise((r) => setTimeout(r, 300)); // let a request sent before the kill land
     sandbox.clearFaults();

@@ -61,10 +61,10 @@ describe('a re-run is a resume', () => {
     ] as const;
     for (const [map, input, provider] of maps) {
       const journal = join(dir, `twice-${map.replace(/\W/g, '_')}.db`);
-      const first = await runCliProcess(run(map, input, provider, journal), { ...sandbox.credentials });
+      const first = await runCliProcess(run(map, input, provider, journal), { ...sandbox.env });
       expect(first.signal).toBeNull();
       const before = moneyState();
-      const second = await runCliProcess(run(map, input, provider, journal), { ...sandbox.credentials });
+      const second = await runCliProcess(run(map, input, provider, journal), { ...sandbox.env });
       expect(second.code, second.stderr).toBe(first.code);
       expect(moneyState(), map).toEqual(before);
       for (const r of resultLines(second.stdout)) {
@@ -75,11 +75,11 @@ describe('a re-run is a resume', () => {
 
   it('a deleted journal: the pre-flight guard adopts every charge, 0 double charges', async () => {
     const input = invoices(20, 'DEL');
-    const first = await runCliProcess(run(REVOLV3_MAP, input, 'revolv3', join(dir, 'del-1.db')), { ...sandbox.credentials });
+    const first = await runCliProcess(run(REVOLV3_MAP, input, 'revolv3', join(dir, 'del-1.db')), { ...sandbox.env });
     expect(first.code).toBe(0);
     expect(Object.values(countChargesByReference(sandbox.ledger()))).toEqual(Array(20).fill(1));
     // a second, empty journal (another machine, a deleted file)
-    const second = await runCliProcess(run(REVOLV3_MAP, input, 'revolv3', join(dir, 'del-2.db')), { ...sandbox.credentials });
+    const second = await runCliProcess(run(REVOLV3_MAP, input, 'revolv3', join(dir, 'del-2.db')), { ...sandbox.env });
     expect(second.code).toBe(0);
     const results = resultLines(second.stdout);
     expect(results).toHaveLength(20);
@@ -91,7 +91,7 @@ describe('a re-run is a resume', () => {
     const file = join(dir, 'dup.ndjson');
     const rec = { ...SAMPLE[0]!, invoiceNumber: 'DUP-1' };
     writeFileSync(file, `${JSON.stringify(rec)}\n${JSON.stringify(rec)}\n`);
-    const r = await runCliProcess(run(REVOLV3_MAP, file, 'revolv3', join(dir, 'dup.db')), { ...sandbox.credentials });
+    const r = await runCliProcess(run(REVOLV3_MAP, file, 'revolv3', join(dir, 'dup.db')), { ...sandbox.env });
     // records run concurrently: whichever claims the key first runs, the other is the duplicate
     const results = resultLines(r.stdout);
     expect(results.map((x) => x.outcome).sort()).toEqual(['skipped', 'succeeded']);
@@ -104,10 +104,10 @@ describe('a re-run is a resume', () => {
     const file = join(dir, 'chg.ndjson');
     const journal = join(dir, 'chg.db');
     writeFileSync(file, JSON.stringify({ ...SAMPLE[0]!, invoiceNumber: 'CHG-1' }) + '\n');
-    await runCliProcess(run(REVOLV3_MAP, file, 'revolv3', journal), { ...sandbox.credentials });
+    await runCliProcess(run(REVOLV3_MAP, file, 'revolv3', journal), { ...sandbox.env });
     const lines = (SAMPLE[0]!.lines as Array<Record<string, unknown>>).map((l) => ({ ...l, unitPrice: 99 }));
     writeFileSync(file, JSON.stringify({ ...SAMPLE[0]!, invoiceNumber: 'CHG-1', lines }) + '\n');
-    const r = await runCliProcess(run(REVOLV3_MAP, file, 'revolv3', journal), { ...sandbox.credentials });
+    const r = await runCliProcess(run(REVOLV3_MAP, file, 'revolv3', journal), { ...sandbox.env });
     const [res] = resultLines(r.stdout);
     expect(res).toMatchObject({ outcome: 'succeeded', replayed: true });
     expect((res!.changed as string[]).join(' ')).toMatch(/the sale request differs from the one sent in run r-/);
@@ -118,7 +118,7 @@ describe('a re-run is a resume', () => {
     sandbox.injectFault({ kind: 'latency', provider: 'revolv3', path: '/api/Payments/sale', method: 'POST', latencyMs: 3000, times: 1000 });
     const input = invoices(20, 'SLOW');
     // the pack's own settle window (no --settle-window): the lookup is polled until the sale shows
-    const r = await runCliProcess(['run', REVOLV3_MAP, '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--journal', join(dir, 'slow.db'), '--json', '--timeout', '1000'], { ...sandbox.credentials });
+    const r = await runCliProcess(['run', REVOLV3_MAP, '--input', input, '--base-url', sandbox.baseUrls.revolv3, '--journal', join(dir, 'slow.db'), '--json', '--timeout', '1000'], { ...sandbox.env });
     const results = resultLines(r.stdout);
     expect(results).toHaveLength(20);
     for (const x of results) {
@@ -138,7 +138,7 @@ describe('a re-run is a resume', () => {
     let passes = 0;
     for (;;) {
       passes++;
-      const p = spawnCli(run(REVOLV3_MAP, input, 'revolv3', journal, ['--timeout', '1500']), { ...sandbox.credentials });
+      const p = spawnCli(run(REVOLV3_MAP, input, 'revolv3', journal, ['--timeout', '1500']), { ...sandbox.env });
       let timer: NodeJS.Timeout | undefined;
       if (kills.length < 5) {
         const at = 400 + Math.floor(rand() * 2500);
@@ -162,7 +162,7 @@ describe('a re-run is a resume', () => {
     sandbox.injectFault({ kind: 'latency', provider: 'revolv3', latencyMs: 300, times: 1000 });
     const input = invoices(10, 'INT');
     const journal = join(dir, 'int.db');
-    const p = spawnCli(run(REVOLV3_MAP, input, 'revolv3', journal), { ...sandbox.credentials });
+    const p = spawnCli(run(REVOLV3_MAP, input, 'revolv3', journal), { ...sandbox.env });
     // once the first record is reported, a call of the second is on the wire
     p.child.stdout!.once('data', () => setTimeout(() => p.child.kill('SIGINT'), 100));
     const res = await p.done;
@@ -172,7 +172,7 @@ describe('a re-run is a resume', () => {
     expect(first.length).toBeGreaterThan(0);
     expect(first.length).toBeLessThan(10);
     sandbox.clearFaults();
-    const again = await runCliProcess(run(REVOLV3_MAP, input, 'revolv3', journal), { ...sandbox.credentials });
+    const again = await runCliProcess(run(REVOLV3_MAP, input, 'revolv3', journal), { ...sandbox.env });
     expect(again.code).toBe(0);
     expect(resultLines(again.stdout).filter((r) => r.replayed).length).toBe(first.length);
     expect(Object.values(countChargesByReference(sandbox.ledger()))).toEqual(Array(10).fill(1));
@@ -186,7 +186,7 @@ describe('a re-run is a resume', () => {
     writeFileSync(file, JSON.stringify({ ...SAMPLE[0]!, invoiceNumber: 'HELD-1' }) + '\n');
     const journal = join(dir, 'held.db');
     sandbox.injectFault({ kind: 'error-after', provider: 'revolv3', path: '/api/Payments/sale', method: 'POST', times: 1 });
-    const first = await runCliProcess(run(map, file, 'revolv3', journal, ['--no-preflight']), { ...sandbox.credentials });
+    const first = await runCliProcess(run(map, file, 'revolv3', journal, ['--no-preflight']), { ...sandbox.env });
     expect(first.code, first.stdout + first.stderr).toBe(3);
     const [held] = resultLines(first.stdout);
     expect(held).toMatchObject({ outcome: 'needs-review', error: { code: 'run/needs-review' } });
@@ -198,12 +198,12 @@ describe('a re-run is a resume', () => {
     expect(show.stdout).toMatch(/NEEDS-REVIEW +HELD-1/);
 
     expect(countChargesByReference(sandbox.ledger())).toEqual({ 'HELD-1': 1 });
-    const again = await runCliProcess(run(map, file, 'revolv3', journal, ['--no-preflight']), { ...sandbox.credentials });
+    const again = await runCliProcess(run(map, file, 'revolv3', journal, ['--no-preflight']), { ...sandbox.env });
     expect(again.code).toBe(3); // still held: never resent
     const ledger = sandbox.ledger().length;
     const resolved = await runCliProcess(['runs', 'resolve', runId, 'HELD-1', '--as', 'succeeded', '--journal', journal]);
     expect(resolved.code, resolved.stderr).toBe(0);
-    const after = await runCliProcess(run(map, file, 'revolv3', journal, ['--no-preflight']), { ...sandbox.credentials });
+    const after = await runCliProcess(run(map, file, 'revolv3', journal, ['--no-preflight']), { ...sandbox.env });
     expect(after.code).toBe(0);
     expect(resultLines(after.stdout)[0]).toMatchObject({ outcome: 'succeeded', replayed: true });
     expect(sandbox.ledger().length).toBe(ledger);
@@ -218,11 +218,11 @@ describe('a re-run is a resume', () => {
     const out = join(dir, 'results.ndjson');
     writeFileSync(out, '{"earlier":true}\n');
     const input = invoices(1, 'OUT');
-    const refused = await runCliProcess([...run(REVOLV3_MAP, input, 'revolv3', join(dir, 'out.db')), '--output', out], { ...sandbox.credentials });
+    const refused = await runCliProcess([...run(REVOLV3_MAP, input, 'revolv3', join(dir, 'out.db')), '--output', out], { ...sandbox.env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('usage/output-exists');
     expect(readFileSync(out, 'utf8')).toBe('{"earlier":true}\n');
-    const appended = await runCliProcess([...run(REVOLV3_MAP, input, 'revolv3', join(dir, 'out.db')), '--output', out, '--append'], { ...sandbox.credentials });
+    const appended = await runCliProcess([...run(REVOLV3_MAP, input, 'revolv3', join(dir, 'out.db')), '--output', out, '--append'], { ...sandbox.env });
     expect(appended.code).toBe(0);
     expect(readFileSync(out, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
   });
