@@ -18,12 +18,12 @@ export { readRecords, type RecordItem, type ReadRecordsOptions } from './source/
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';
 export { getProvider, listProviders } from './providers/registry.js';
 export type {
-  ProviderPack, OperationSpec, Classification, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
+  ProviderPack, OperationSpec, Classification, ClassifyValue, ClassifyRule, ClassifyCondition, FollowUpSpec, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
 } from './providers/pack-types.js';
 export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, maskCredentials, createScrubber, Scrubber, recordScrubber, redactionPlan, addRequestValues, type SensitivePaths, type ScrubKind, type RedactionPlan, type SensitiveRecordPath } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
 export { OUTCOMES } from './executor/types.js';
-export { resolveSettings, withSettings, type ResolvedSettings, type SettingSpec, type SettingsInput } from './settings/index.js';
+export { resolveSettings, withSettings, type ResolvedSettings, type SettingSpec, type SettingsInput, type CompiledSetting } from './settings/index.js';
 export { classifyDetail, type ClassifyDetail } from './executor/classify.js';
 export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
 /** The run journal: open one, list and show runs, resolve records held for review; stores. */
