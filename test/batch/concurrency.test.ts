@@ -4,7 +4,7 @@
  * rate limiter holds its rate under concurrency (virtual clock); 429s are still honoured.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDataMap, openMemoryJournal, recordItems, runRecords, type HttpRequest, type HttpResponse, type RecordResult } from '../../src/index.js';
+import { SANDBOX_SETTINGS, loadDataMap, openMemoryJournal, recordItems, runRecords, type HttpRequest, type HttpResponse, type RecordResult } from '../../src/index.js';
 import { virtualClock } from './virtual-clock.js';
 import { readFileSync } from 'node:fs';
 
@@ -67,7 +67,7 @@ describe('--concurrency', () => {
     const clock = virtualClock();
     const p = fakeProvider(clock, 50);
     const input = records(40, 'CC');
-    const results = await drain(runRecords(invoiss(), recordItems(input), { credentials: creds, env: {}, transport: p.transport, clock, concurrency: 8, journal: openMemoryJournal() }));
+    const results = await drain(runRecords(invoiss(), recordItems(input), { credentials: creds, env: { ...SANDBOX_SETTINGS }, transport: p.transport, clock, concurrency: 8, journal: openMemoryJournal() }));
     expect(results).toHaveLength(40);
     expect(results.filter((r) => r.outcome !== 'succeeded').map((r) => JSON.stringify([r.outcome, r.error, r.diagnostics[0]?.message]))).toEqual([]);
     expect(new Set(results.map((r) => r.index)).size).toBe(40);

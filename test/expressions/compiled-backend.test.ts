@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileJsonata, expressionBackends, loadDataMap, mapExpressions, planRecord } from '../../src/index.js';
+import { SANDBOX_SETTINGS, compileJsonata, expressionBackends, loadDataMap, mapExpressions, planRecord } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { canonical, genValue, rng } from './generator.js';
 
@@ -205,7 +205,7 @@ describe('plan stays identical with the compiled backend', () => {
   it('a shipped map plans a sample record as valid', async () => {
     const map = loadDataMap({ file: 'mappings/shopify-to-invoiss.yaml' });
     const records = JSON.parse(readFileSync('examples/shopify/orders.json', 'utf8')) as unknown[];
-    const v = await planRecord(map, records[0], { clock: () => 0 });
+    const v = await planRecord(map, records[0], { clock: () => 0, settings: { env: { ...SANDBOX_SETTINGS } } });
     expect(v.diagnostics).toEqual([]);
   });
 });

@@ -104,7 +104,7 @@ let walWhileOpen: Buffer;
 async function run(map: CompiledMap, records: Loose[], options: RunOptions = {}): Promise<RecordResult[]> {
   const out: RecordResult[] = [];
   const baseUrl = map.provider.pack.name === 'invoiss' ? sandbox.baseUrls.invoiss : sandbox.baseUrls.revolv3;
-  for await (const r of runRecords(map, recordItems(records), { baseUrl, credentials: { ...sandbox.credentials }, env: {}, journal, settleMs: 0, onRun: (row) => runIds.push(row.runId), ...options })) out.push(r);
+  for await (const r of runRecords(map, recordItems(records), { baseUrl, credentials: { ...sandbox.credentials }, env: { ...sandbox.settings }, journal, settleMs: 0, onRun: (row) => runIds.push(row.runId), ...options })) out.push(r);
   return out;
 }
 
@@ -112,7 +112,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'datamap-leak-'));
   path = join(dir, '.datamap', 'journal.db');
   sandbox = await startSandbox({ port: 0, rateLimitPerSecond: 0 });
-  sentinels = { cards: CARDS, securityCodes: [CVV], secrets: Object.values(sandbox.credentials) };
+  sentinels = { cards: CARDS, securityCodes: [CVV], secrets: [...Object.values(sandbox.credentials), sandbox.settings.INVOISS_SIGNATURE] };
   journal = openJournal(path);
   for (const pass of [1, 2]) {
     for (const file of MAPS) {
