@@ -31,7 +31,7 @@ export const CATALOGUE = {
   'datamap/missing-path-param': { title: 'Missing path parameter', hint: 'Give every {param} of the operation path in the step\'s params.' },
   'datamap/unexpected-request': { title: 'Request body on an operation without one', hint: 'Remove `request`; this operation takes no body (use params).' },
   'datamap/missing-request': { title: 'Missing request body', hint: 'This operation takes a body: add a `request` expression.' },
-  'datamap/unknown-let': { title: 'Reference to an unknown variable', hint: 'Define it under `let`, or use one of the built-in variables ($steps, $key, $record, $env).' },
+  'datamap/unknown-let': { title: 'Reference to an unknown variable', hint: 'Define it under `let`, or use one of the built-in variables ($steps, $key, $record, $settings).' },
   'datamap/invalid-base-url': { title: 'Invalid base URL', hint: 'Use an absolute http(s) URL.' },
   'datamap/env-variable': { title: '$env is not available', hint: 'Declare the value under `settings:` (with `env: VAR_NAME`) and read it as $settings.<name>.' },
   'datamap/unknown-setting': { title: 'Reference to an undeclared setting', hint: 'Declare it under `settings:` or fix the name.' },
