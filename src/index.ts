@@ -15,6 +15,7 @@ export { EVALUATION_LIMITS } from './expressions/limits.js';
 export { mapExpressions, expressionBackends, type MapExpression } from './datamap/expressions.js';
 export type { RecordPlanView, StepPlanView } from './plan/view.js';
 export { readRecords, type RecordItem, type ReadRecordsOptions } from './source/read-records.js';
+export { readCsvRecords, type ReadCsvOptions } from './source/read-csv.js';
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';
 export { getProvider, listProviders } from './providers/registry.js';
 export type {

@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS } from '../source/limits.js';
 import type { PathSegment } from '../source/pointer.js';
 import { readSourceText, readTextFile } from '../source/read-file.js';
 import { readRecords } from '../source/read-records.js';
+import { readCsvRecords } from '../source/read-csv.js';
 import { parseYamlSource } from '../source/yaml-document.js';
 
 /** The clock of a case that sets no `now` (nor does its file). */
@@ -204,7 +205,7 @@ export async function checkDataMapTest(src: { file: string; text?: undefined } |
     let record: unknown = c.record;
     if (c.recordFile !== undefined && c.record === undefined) {
       const recordPath = isAbsolute(c.recordFile) ? c.recordFile : join(dirname(file), c.recordFile);
-      const got = await readRecordAt(recordPath, c.recordIndex ?? 0);
+      const got = await readRecordAt(recordPath, c.recordIndex ?? 0, map.spec.input);
       if ('error' in got) {
         const d = got.error;
         // point at the test file line naming the record, and keep the record file's own location when it has one
@@ -224,8 +225,8 @@ export async function checkDataMapTest(src: { file: string; text?: undefined } |
   return { test, map, diagnostics };
 }
 
-/** Loads the record at `index` of a records file (JSON object, array or NDJSON). */
-async function readRecordAt(file: string, index: number): Promise<{ value: unknown } | { error: Diagnostic }> {
+/** Loads the record at `index` of a records file (JSON object, array or NDJSON; CSV by its `.csv` extension, typed by the map's input schema). */
+async function readRecordAt(file: string, index: number, schema: Record<string, unknown> | undefined): Promise<{ value: unknown } | { error: Diagnostic }> {
   let text: string;
   try {
     text = readTextFile(file, DEFAULT_LIMITS.maxBytes);
@@ -237,11 +238,18 @@ async function readRecordAt(file: string, index: number): Promise<{ value: unkno
     throw err;
   }
   let count = 0;
-  for await (const item of readRecords([text], { source: file })) {
-    count++;
-    if (item.index !== index) continue;
-    if (item.error) return { error: item.error };
-    return { value: item.value };
+  const items = /\.csv$/i.test(file) ? readCsvRecords([text], schema ? { source: file, schema } : { source: file }) : readRecords([text], { source: file });
+  try {
+    for await (const item of items) {
+      count++;
+      if (item.index !== index) continue;
+      if (item.error) return { error: item.error };
+      return { value: item.value };
+    }
+  } catch (err) {
+    // a CSV header that names no usable fields
+    if (err instanceof DatamapError && err.diagnostics[0]) return { error: err.diagnostics[0] };
+    throw err;
   }
   return { error: diagnostic('test/invalid-file', `${file} holds ${count} record${count === 1 ? '' : 's'}; there is no record at index ${index}`, { hint: 'recordIndex is 0-based.' }) };
 }

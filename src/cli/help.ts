@@ -16,6 +16,7 @@ const EXAMPLES: Record<string, string[]> = {
   plan: [
     'datamap plan mappings/shop.yaml -i orders.json      the requests each record would send, validated',
     'datamap plan mappings/shop.yaml -i - --json < orders.ndjson',
+    'datamap plan mappings/quickbooks-csv-to-revolv3.yaml -i examples/quickbooks-csv/invoices.csv --summary   CSV; counts and the invalid rows only',
   ],
   run: [
     'datamap run mappings/shop.yaml -i orders.ndjson --base-url http://127.0.0.1:4010/revolv3   against the sandbox',
@@ -29,7 +30,7 @@ const EXAMPLES: Record<string, string[]> = {
   explain: ['datamap explain mappings/shop.yaml -i orders.json -r 2   where each field of the 2nd record comes from'],
   init: ['datamap init -p revolv3 -s my-record.json -o mappings/my-to-revolv3.yaml'],
   providers: ['datamap providers', 'datamap providers revolv3 payments.sale'],
-  sandbox: ['datamap sandbox --port 4010'],
+  sandbox: ['datamap sandbox --port 4010', 'datamap sandbox --rate-limit 0                      no 429s (the default is 20 requests/s per credential)'],
   studio: [
     'datamap studio mappings/field-service-to-revolv3.yaml -i examples/field-service/invoices.json   edit, plan, test and try it in a browser',
     'datamap studio mappings/new-to-invoiss.yaml --provider invoiss --open   a new map, created on Save',

@@ -1,27 +1,61 @@
 import { createReadStream, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { DatamapError } from '../errors/diagnostic.js';
 import { readRecords, type RecordItem } from '../source/read-records.js';
+import { readCsvRecords } from '../source/read-csv.js';
 import type { CliIo } from './io.js';
 
 /** How much of a file input has been read (0..1), for progress; undefined for stdin. */
 export type InputFraction = () => number | undefined;
 
+/** Formats `--format` accepts. `json` and `ndjson` share one reader (it tells them apart itself). */
+export const INPUT_FORMATS = ['csv', 'ndjson', 'json'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+export interface OpenRecordsOptions {
+  /** `--format`; without it a `.csv` file is CSV and anything else (and stdin) JSON/NDJSON. */
+  format?: string | undefined;
+  /** The Data Map's `input` schema: types CSV cells (numbers, booleans). */
+  schema?: Record<string, unknown> | undefined;
+  /** Receives how much of a file input has been read, for progress. */
+  progress?: ((fraction: InputFraction) => void) | undefined;
+}
+
+/** Checks `--format`; a wrong value is a usage error (exit 2). */
+export function parseInputFormat(value: string | undefined): InputFormat | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if ((INPUT_FORMATS as readonly string[]).includes(v)) return v as InputFormat;
+  throw new DatamapError({ code: 'usage/invalid-argument', severity: 'error', message: `--format must be one of ${INPUT_FORMATS.join(', ')}, not "${value}"`, hint: 'Leave --format out to choose by the file extension (.csv is CSV; anything else JSON or NDJSON).' });
+}
+
+/** The format of an input: `--format` when given, else by extension. */
+export function inputFormatOf(input: string, format?: string): InputFormat {
+  const chosen = parseInputFormat(format);
+  if (chosen) return chosen;
+  if (input !== '-' && extname(input).toLowerCase() === '.csv') return 'csv';
+  return extname(input).toLowerCase() === '.ndjson' ? 'ndjson' : 'json';
+}
+
 /** Streams records from `--input <file|->`; a missing file is a usage error. */
-export function openRecords(input: string, io: CliIo, progress?: (fraction: InputFraction) => void): AsyncGenerator<RecordItem> {
+export function openRecords(input: string, io: CliIo, options: OpenRecordsOptions = {}): AsyncGenerator<RecordItem> {
+  const format = inputFormatOf(input, options.format);
+  const read = (chunks: AsyncIterable<string | Buffer>, source: string): AsyncGenerator<RecordItem> =>
+    format === 'csv' ? readCsvRecords(chunks, options.schema ? { source, schema: options.schema } : { source }) : readRecords(chunks, { source });
   if (input === '-') {
-    return readRecords(io.stdin as AsyncIterable<string | Buffer>, { source: '<stdin>' });
+    return read(io.stdin as AsyncIterable<string | Buffer>, '<stdin>');
   }
   try {
     if (!statSync(input).isFile()) throw new Error('not a file');
   } catch (cause) {
-    throw new DatamapError({ code: 'usage/input', severity: 'error', message: `Cannot read input ${input}`, hint: 'Give --input a JSON object, JSON array or NDJSON file, or - for standard input.' }, { cause });
+    throw new DatamapError({ code: 'usage/input', severity: 'error', message: `Cannot read input ${input}`, hint: 'Give --input a CSV file (with a header row), a JSON object, JSON array or NDJSON file, or - for standard input.' }, { cause });
   }
   const stream = createReadStream(input, { highWaterMark: 64 * 1024 });
-  if (progress) {
+  if (options.progress) {
     const size = statSync(input).size;
-    progress(() => (size > 0 ? stream.bytesRead / size : undefined));
+    options.progress(() => (size > 0 ? stream.bytesRead / size : undefined));
   }
-  return readRecords(stream, { source: input });
+  return read(stream, input);
 }
 
 /** All of a stream as text (for a Data Map on standard input). */

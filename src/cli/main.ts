@@ -7,6 +7,7 @@ import { formatDiagnostic } from './format-diagnostic.js';
 import { processIo, type CliIo } from './io.js';
 import type { ValidateCommandOptions } from './commands/validate.js';
 import type { RunCommandOptions } from './commands/run.js';
+import type { PlanCommandOptions } from './commands/plan.js';
 import { colorEnabled, setColor, c } from './color.js';
 import { choiceOption, fileOption, integerOption, outputFileOption, textOption, urlOption } from './options.js';
 import { FORMATS } from './report-formats.js';
@@ -62,11 +63,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .command('plan')
     .description('Dry run: show every request each record would send, validated, without any network call')
     .argument('<map>', 'Data Map file')
-    .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
+    .requiredOption('-i, --input <file>', 'records: CSV with a header row, JSON object, JSON array or NDJSON; - for stdin')
+    .option('--format <format>', 'input format: csv, ndjson or json (default: by extension, .csv is CSV)')
     .option('--base-url <url>', 'show requests against this base URL', urlOption('--base-url'))
     .option('--set <name=value>', 'a setting the Data Map declares, e.g. invoiss.companyId=comp_123 (repeatable)', collectSet)
+    .option('--summary', 'print only counts (records valid/invalid, per step run/skipped) and the invalid records')
     .option('--json', 'machine-readable output')
-    .action(async (mapFile: string, opts: { input: string; json?: boolean; baseUrl?: string; set?: string[] }) => {
+    .addHelpText('after', `
+Exit codes: 0 every record valid; 1 any record invalid; 2 unusable Data Map, input or options.`)
+    .action(async (mapFile: string, opts: PlanCommandOptions) => {
       const { planCommand } = await import('./commands/plan.js');
       code = await planCommand(mapFile, opts, io);
     });
@@ -75,7 +80,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .command('run')
     .description('Run each record\'s provider call sequence for real, journaled so a re-run resumes (money moves: see the README)')
     .argument('<map>', 'Data Map file')
-    .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
+    .requiredOption('-i, --input <file>', 'records: CSV with a header row, JSON object, JSON array or NDJSON; - for stdin')
+    .option('--format <format>', 'input format: csv, ndjson or json (default: by extension, .csv is CSV)')
     .option('--env <name>', 'environment of the provider pack (sandbox, production)')
     .option('--base-url <url>', 'send every call to this base URL', urlOption('--base-url'))
     .option('--timeout <ms>', 'deadline of each call in milliseconds (connect, send and the whole response)', '30000')

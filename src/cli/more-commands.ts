@@ -9,6 +9,7 @@ import { registerTestCommand } from './commands/test.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerStudioCommand } from './commands/studio.js';
 
+
 /** The authoring commands (test, explain, init, providers), then sandbox and demo. */
 export function registerMoreCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
   registerTestCommand(program, io, setCode);
@@ -21,12 +22,15 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
     .description('Start the built-in stateful Invoiss and Revolv3 simulators on 127.0.0.1 (Ctrl-C stops)')
     .option('--port <n>', 'port (0: chosen by the OS)', integerOption('--port', 0, 65535), 0)
     .option('--seed <s>', 'seed for deterministic ids', textOption('--seed'), 'sandbox')
-    .action(async (opts: { port: number; seed: string }) => {
-      const sandbox = await startSandbox({ port: opts.port, seed: opts.seed });
+    .option('--rate-limit <n>', 'requests per second per credential before a 429 (0: no limit)', integerOption('--rate-limit', 0, 1_000_000), 20)
+    .action(async (opts: { port: number; seed: string; rateLimit: number }) => {
+      const rateLimitPerSecond = opts.rateLimit;
+      const sandbox = await startSandbox({ port: opts.port, seed: opts.seed, rateLimitPerSecond });
       io.stdout([
         `datamap sandbox listening on ${sandbox.url}`,
         `  Revolv3 base URL: ${sandbox.baseUrls.revolv3}`,
         `  Invoiss base URL: ${sandbox.baseUrls.invoiss}`,
+        `  rate limit: ${rateLimitPerSecond === 0 ? 'off' : `${rateLimitPerSecond} requests per second per credential (429 with Retry-After beyond it)`}`,
         `  admin: ${sandbox.url}/_admin/ledger, /_admin/faults, /_admin/reset (see docs/sandbox.md)`,
         '  sandbox-only credentials and settings (fixed, public test values):',
         ...Object.entries(sandbox.env).map(([k, v]) => `    export ${k}=${v}`),
@@ -34,9 +38,15 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
         '',
       ].join('\n'));
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        if (io.onSignal) {
+          const off = io.onSignal(() => {
+            off();
+            resolve();
+          });
+        } else {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        }
       });
       await sandbox.close();
       setCode(0);

@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { startSandbox } from '../sandbox/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { readRecords } from '../source/read-records.js';
+import { readCsvRecords } from '../source/read-csv.js';
 
 /** Options of the demo run. */
 export interface DemoOptions {
@@ -50,7 +51,7 @@ export interface DemoReport {
 /**
  * The README's main job: starts the built-in sandbox in-process, runs every shipped Data Map
  * on its host system's sample records through the real executor over HTTP, and reports.
- * Sample records for `mappings/<host>-to-<provider>.yaml` are the JSON files in `examples/<host>/`.
+ * Sample records for `mappings/<host>-to-<provider>.yaml` are the JSON and CSV files in `examples/<host>/`.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const mappingsDir = options.mappingsDir ?? join(PACKAGE_ROOT, 'mappings');
@@ -90,10 +91,13 @@ async function pass(mappingsDir: string, examplesDir: string, sandbox: Sandbox, 
     const provider = map.provider.pack.name;
     const baseUrl = (sandbox.baseUrls as Record<string, string>)[provider];
     if (!baseUrl) continue;
-    for (const sample of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const sample of readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.csv')).sort()) {
       const path = join(dir, sample);
       const results: RecordResult[] = [];
-      const records = readRecords(createReadStream(path, { encoding: 'utf8' }), { source: path });
+      const stream = createReadStream(path, { encoding: 'utf8' });
+      const records = sample.endsWith('.csv')
+        ? readCsvRecords(stream, map.spec.input ? { source: path, schema: map.spec.input } : { source: path })
+        : readRecords(stream, { source: path });
       // the sandbox's lookups show a write at once, so no settle window is needed against it
       for await (const r of runRecords(map, records, { baseUrl, credentials: { ...sandbox.credentials }, env: { ...sandbox.settings }, journal, settleMs: 0, input: join('examples', host, sample) })) {
         results.push(r);

@@ -16,6 +16,8 @@ export const CATALOGUE = {
   'source/sequence-too-long': { title: 'Sequence too long', hint: 'One sequence has more items than the limit (maxItems, 10000 by default). Split it or raise the limit.' },
   'source/forbidden-key': { title: 'Forbidden key', hint: 'Keys named __proto__, constructor or prototype are rejected to prevent prototype pollution.' },
   'source/json-syntax': { title: 'JSON syntax error', hint: 'Fix the JSON at the location shown.' },
+  'source/csv-syntax': { title: 'CSV syntax error', hint: 'Fix the quoting at the line shown: a quoted field ends with a quote followed by a comma or the end of the line, and a quote inside one is written twice ("").' },
+  'source/csv-header': { title: 'Unusable CSV header', hint: 'The first row names the fields: one distinct name per column; a dotted name such as customer.email makes a nested field.' },
   // datamap: structure and cross-field rules
   'datamap/schema': { title: 'Data Map does not match its schema', hint: 'See schemas/datamap.schema.json or the README for the format.' },
   'datamap/unknown-key': { title: 'Unknown key', hint: 'Check the spelling of the key; see schemas/datamap.schema.json or the README for the format.' },
@@ -54,6 +56,7 @@ export const CATALOGUE = {
   'record/invalid': { title: 'Record does not match the input schema', hint: 'Fix the record or the Data Map\'s `input` schema.' },
   'record/forbidden-key': { title: 'Forbidden key in record', hint: 'Keys named __proto__, constructor or prototype are rejected.' },
   'record/invalid-utf8': { title: 'Record is not valid UTF-8', hint: 'The record\'s bytes are not UTF-8 (often Latin-1 or Windows-1252 exported by mistake); re-export the input as UTF-8. Nothing of it was sent.' },
+  'record/csv-ragged': { title: 'CSV row has the wrong number of fields', hint: 'Every row needs as many fields as the header has columns; quote a field that contains a comma.' },
   'record/missing-key': { title: 'Record key is empty', hint: 'The Data Map\'s `key` expression must give a non-empty string or number for every record.' },
   'schema/payload-invalid': { title: 'Request payload is invalid', hint: 'Change the step\'s request expression so the payload satisfies the provider schema.' },
   'schema/response-mismatch': { title: 'Response does not match the provider schema', hint: 'The provider answered with an unexpected shape; the run went on.' },

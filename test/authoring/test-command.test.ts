@@ -14,7 +14,7 @@ import { findCardNumbers, findDataMapTests, subsetDifferences, type DataMapTestF
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const mappings = join(root, 'mappings');
-const SHIPPED_MAPS = ['field-service-to-invoiss', 'field-service-to-revolv3', 'shopify-to-invoiss', 'shopify-to-revolv3'];
+const SHIPPED_MAPS = ['field-service-to-invoiss', 'field-service-to-revolv3', 'quickbooks-csv-to-revolv3', 'shopify-to-invoiss', 'shopify-to-revolv3'];
 
 /** Every security code of the sample records (cvv, credit_card_cvv). */
 function sampleSecurityCodes(): string[] {

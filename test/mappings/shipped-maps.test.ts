@@ -8,10 +8,12 @@ import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { parse as parseCsv } from 'csv-parse/sync';
 import {
   checkDataMap,
   loadDataMap,
   planRecords,
+  readCsvRecords,
   readRecords,
   recordItems,
   SANDBOX_SETTINGS,
@@ -30,6 +32,7 @@ const SETTINGS_ENV: Record<string, string> = { ...SANDBOX_SETTINGS };
 const SAMPLES: Record<string, string> = {
   'field-service': join(root, 'examples/field-service/invoices.json'),
   shopify: join(root, 'examples/shopify/orders.json'),
+  'quickbooks-csv': join(root, 'examples/quickbooks-csv/invoices.csv'),
 };
 
 const mapFiles = readdirSync(mappingsDir)
@@ -48,12 +51,18 @@ function sampleFor(file: string): string {
 }
 
 function sampleRecords(file: string): Array<Record<string, unknown>> {
-  return JSON.parse(readFileSync(sampleFor(file), 'utf8')) as Array<Record<string, unknown>>;
+  const sample = sampleFor(file);
+  // a CSV export: counted by csv-parse's own whole-file parser, independent of our streaming reader
+  if (sample.endsWith('.csv')) return parseCsv(readFileSync(sample, 'utf8'), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, unknown>>;
+  return JSON.parse(readFileSync(sample, 'utf8')) as Array<Record<string, unknown>>;
 }
 
 async function planFile(map: CompiledMap, recordsFile: string): Promise<RecordPlanView[]> {
   const out: RecordPlanView[] = [];
-  const records = readRecords(createReadStream(recordsFile, { encoding: 'utf8' }), { source: recordsFile });
+  const stream = createReadStream(recordsFile, { encoding: 'utf8' });
+  const records = recordsFile.endsWith('.csv')
+    ? readCsvRecords(stream, { source: recordsFile, schema: map.spec.input! })
+    : readRecords(stream, { source: recordsFile });
   for await (const rec of planRecords(map, records, { clock: CLOCK, settings: { env: SETTINGS_ENV } })) out.push(rec);
   return out;
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import { createReadStream, statSync } from 'node:fs';
 import {
-  DatamapError, checkDataMap, explainRecord, readRecords, scrubText,
+  DatamapError, checkDataMap, explainRecord, scrubText,
   type Diagnostic, type ExplainedField, type ExplainedStep, type Explanation, type RecordItem,
 } from '../../index.js';
 import type { CliIo } from '../io.js';
+import { openRecords, parseInputFormat } from '../input.js';
 
 interface ExplainCommandOptions {
   input: string;
   record: string;
+  format?: string;
   json?: boolean;
 }
 
@@ -24,7 +25,8 @@ export function registerExplainCommand(program: Command, io: CliIo, setCode: (co
     .command('explain')
     .description('Show, for one record, where every request field comes from: value, expression and Data Map line')
     .argument('<map>', 'Data Map file')
-    .requiredOption('-i, --input <file>', 'records: JSON object, JSON array or NDJSON; - for stdin')
+    .requiredOption('-i, --input <file>', 'records: CSV with a header row, JSON object, JSON array or NDJSON; - for stdin')
+    .option('--format <format>', 'input format: csv, ndjson or json (default: by extension, .csv is CSV)')
     .option('-r, --record <n>', 'which record to explain, counting from 1', '1')
     .option('--json', 'machine-readable output')
     .action(async (mapFile: string, opts: ExplainCommandOptions) => {
@@ -38,12 +40,13 @@ async function explainCommand(mapFile: string, opts: ExplainCommandOptions, io: 
     io.stderr(formatDiagnostic(usage('usage/invalid-argument', `--record must be a whole number from 1, not "${opts.record}"`, 'Give the record\'s position in the input, counting from 1.')) + '\n');
     return 2;
   }
+  parseInputFormat(opts.format);
   // explain is where a map's gaps are looked at, so static-check errors are shown, not fatal
   const checked = checkDataMap({ file: mapFile });
   if (!checked.map) throw new DatamapError(checked.diagnostics.filter((d) => d.severity === 'error'));
   const map = checked.map;
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const item = await nthRecord(opts.input, n, io);
+  const item = await nthRecord(openRecords(opts.input, io, { format: opts.format, schema: map.spec.input }), n);
   if (!item) {
     io.stderr(formatDiagnostic(usage('usage/input', `${opts.input} has fewer than ${n} record${n === 1 ? '' : 's'}`, 'Pick a record that exists with --record.')) + '\n');
     return 2;
@@ -64,18 +67,7 @@ function usage(code: Diagnostic['code'], message: string, hint: string): Diagnos
 }
 
 /** Reads records up to the n-th (1-based); undefined when there are fewer. */
-async function nthRecord(input: string, n: number, io: CliIo): Promise<RecordItem | undefined> {
-  let records: AsyncGenerator<RecordItem>;
-  if (input === '-') {
-    records = readRecords(io.stdin as AsyncIterable<string | Buffer>, { source: '<stdin>' });
-  } else {
-    try {
-      if (!statSync(input).isFile()) throw new Error('not a file');
-    } catch (cause) {
-      throw new DatamapError(usage('usage/input', `Cannot read input ${input}`, 'Give --input a JSON object, JSON array or NDJSON file, or - for standard input.'), { cause });
-    }
-    records = readRecords(createReadStream(input, { highWaterMark: 64 * 1024 }), { source: input });
-  }
+async function nthRecord(records: AsyncGenerator<RecordItem>, n: number): Promise<RecordItem | undefined> {
   for await (const it of records) {
     if (it.index === n - 1) {
       await records.return(undefined);

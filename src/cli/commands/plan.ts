@@ -6,44 +6,74 @@ import { maskCredentials } from '../../redact/mask.js';
 import { assertHttpUrl } from '../../transport/egress.js';
 import { parseSets } from '../set-option.js';
 import type { CliIo } from '../io.js';
-import { openRecords } from '../input.js';
+import { openRecords, parseInputFormat } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
 
 export interface PlanCommandOptions {
   input: string;
+  /** `csv`, `ndjson` or `json`; default by the input's extension. */
+  format?: string;
   json?: boolean;
   baseUrl?: string;
   set?: string[];
+  /** Only counts and the invalid records. */
+  summary?: boolean;
 }
+
+/** Per step of the map: how many records would run it, skip it, or decide at run time. */
+type StepCounts = Record<string, { operation: string; run: number; skipped: number; deferred: number }>;
 
 /**
  * `datamap plan <map> --input <file|->`: the dry run. Streams records; prints each record's
- * requests as they would be sent (redacted). Exit 0 when every record plans cleanly, 1 when
- * any record is invalid, 2 when the Data Map or the input cannot be used.
+ * requests as they would be sent (redacted), or with `--summary` only the counts and the
+ * invalid records. Exit 0 when every record plans cleanly, 1 when any record is invalid, 2
+ * when the Data Map, the input or an option cannot be used.
  */
 export async function planCommand(mapFile: string, opts: PlanCommandOptions, io: CliIo): Promise<number> {
   if (opts.baseUrl) assertHttpUrl(opts.baseUrl, '--base-url');
+  parseInputFormat(opts.format);
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const records = openRecords(opts.input, io);
+  const records = openRecords(opts.input, io, { format: opts.format, schema: map.spec.input });
   const planOpts: PlanRunOptions = { clock: io.now, settings: { set: parseSets(opts.set), env: io.env } };
   if (opts.baseUrl) planOpts.baseUrl = opts.baseUrl;
   let total = 0;
   let valid = 0;
+  let shown = 0;
+  const steps: StepCounts = {};
+  for (const s of map.steps) steps[s.id] = { operation: s.operation.id, run: 0, skipped: 0, deferred: 0 };
   if (opts.json) {
     io.stdout(`{"map":${JSON.stringify(map.file)},"name":${JSON.stringify(map.name)},"provider":${JSON.stringify(map.provider.pack.name)},"environment":${JSON.stringify(map.provider.environment)},"records":[`);
   } else {
     io.stdout(`Plan for ${map.name} (${map.file}) — ${map.provider.pack.title}, ${map.provider.environment}: ${maskCredentials(opts.baseUrl ?? map.provider.baseUrl)}\nNo calls are made.\n\n`);
   }
   for await (const rec of planRecords(map, records, planOpts)) {
-    if (opts.json) io.stdout((total > 0 ? ',' : '') + JSON.stringify(rec));
-    else io.stdout(formatRecord(map, rec));
     total++;
     if (rec.ok) valid++;
+    for (const s of rec.steps) {
+      const c = steps[s.id];
+      if (!c) continue;
+      if (s.decision === 'run') c.run++;
+      else if (s.decision === 'skip') c.skipped++;
+      else c.deferred++;
+    }
+    if (opts.summary && rec.ok) continue;
+    if (opts.json) io.stdout((shown > 0 ? ',' : '') + JSON.stringify(rec));
+    else io.stdout(formatRecord(map, rec));
+    shown++;
   }
   const summary = { records: total, valid, invalid: total - valid };
-  if (opts.json) io.stdout(`],"summary":${JSON.stringify(summary)}}\n`);
-  else io.stdout(`${total} record${total === 1 ? '' : 's'}: ${valid} valid, ${total - valid} invalid\n`);
+  if (opts.json) {
+    io.stdout(`],"summary":${JSON.stringify(opts.summary ? { ...summary, steps } : summary)}}\n`);
+  } else {
+    io.stdout(`${total} record${total === 1 ? '' : 's'}: ${valid} valid, ${total - valid} invalid\n`);
+    if (opts.summary) {
+      const width = Math.max(0, ...Object.keys(steps).map((id) => id.length));
+      for (const [id, c] of Object.entries(steps)) {
+        io.stdout(`  step ${id.padEnd(width)}  ${c.operation}: ${c.run} run, ${c.skipped} skipped${c.deferred > 0 ? `, ${c.deferred} decided at run time` : ''}\n`);
+      }
+    }
+  }
   return total === valid ? 0 : 1;
 }
 

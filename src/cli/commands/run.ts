@@ -18,6 +18,8 @@ export const DEFAULT_CONCURRENCY = 4;
 
 export interface RunCommandOptions {
   input: string;
+  /** `--format csv|ndjson|json` (default: by the input's extension). */
+  format?: string;
   env?: string;
   baseUrl?: string;
   json?: boolean;
@@ -110,7 +112,7 @@ export async function runCommand(mapFile: string, opts: RunCommandOptions, io: C
     }
   }
   let fraction: (() => number | undefined) | undefined;
-  const records = openRecords(opts.input, io, (f) => { fraction = f; });
+  const records = openRecords(opts.input, io, { format: opts.format, schema: map.spec.input, progress: (f) => { fraction = f; } });
   let journal: Journal | undefined;
   if (opts.journal === false) {
     io.stderr('warning: --no-journal: this run keeps no journal, so running it again will charge every record again.\n');
