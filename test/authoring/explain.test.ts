@@ -4,10 +4,11 @@
  * record fields the map never reads; the required provider fields the request leaves out.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkDataMap, explainRecord, findCardNumbers, loadDataMap, type ExplainedField, type ExplainedStep, type Explanation } from '../../src/index.js';
+import { checkDataMap, explainRecord, findCardNumbers, loadDataMap, readCsvRecords, type CompiledMap, type ExplainedField, type ExplainedStep, type Explanation } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -15,6 +16,7 @@ const CLOCK = (): number => Date.parse('2026-11-21T00:00:00Z');
 const SAMPLES: Record<string, string> = {
   'field-service': join(root, 'examples/field-service/invoices.json'),
   shopify: join(root, 'examples/shopify/orders.json'),
+  'quickbooks-csv': join(root, 'examples/quickbooks-csv/invoices.csv'),
 };
 const mapFiles = readdirSync(join(root, 'mappings'))
   .filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'))
@@ -31,13 +33,22 @@ function sampleOf(file: string): string {
 }
 
 function records(file: string): Array<Record<string, unknown>> {
+  if (file.endsWith('.csv')) return parseCsv(readFileSync(file, 'utf8'), { columns: true, bom: true }) as Array<Record<string, unknown>>;
   return JSON.parse(readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
+}
+
+/** The first record of a sample file as `plan` reads it (a CSV typed by the map's input schema). */
+async function firstRecord(map: CompiledMap, file: string): Promise<unknown> {
+  if (!file.endsWith('.csv')) return records(file)[0];
+  for await (const item of readCsvRecords(createReadStream(file), { source: file, schema: map.spec.input! })) return item.value;
+  return undefined;
 }
 
 /** Every security code of the sample records (they must never be printed). */
 const SECURITY_CODES = [
   ...records(SAMPLES['field-service']!).map((r) => String((r.payment as { card: { cvv: string } }).card.cvv)),
   ...records(SAMPLES.shopify!).map((r) => String((r.payment_details as { credit_card_cvv: string }).credit_card_cvv)),
+  ...records(SAMPLES['quickbooks-csv']!).map((r) => String(r['card.cvv'])),
 ];
 
 /** 1-based line of the first line of `file` containing `needle`. */
@@ -67,7 +78,7 @@ function expectNothingSecret(text: string): void {
 describe('explainRecord on the shipped maps', () => {
   it.each(mapFiles)('%s explains its first sample record field by field', async (file) => {
     const map = loadDataMap({ file });
-    const record = records(sampleOf(file))[0];
+    const record = await firstRecord(map, sampleOf(file));
     const e = await explainRecord(map, record, { clock: CLOCK });
     expect(e).toMatchObject({ map: file, name: map.name, index: 0, ok: true, diagnostics: [] });
     expect(e.steps.map((s) => s.id)).toEqual(map.steps.map((s) => s.id));

@@ -23,7 +23,9 @@ describe('datamap demo', () => {
     const again = full.rerun.flatMap((r) => r.results);
     expect(again.filter((r) => r.outcome !== 'skipped').every((r) => r.replayed === true)).toBe(true);
     expect(again.filter((r) => r.replayed).length).toBeGreaterThanOrEqual(8);
-    expect(text.stdout).toMatch(/Second pass: 12 records — .*; 10 replayed from the journal, 0 calls made/);
+    // 12 JSON records and the 4 rows of the QuickBooks CSV export; the 3 skipped ones do nothing to replay
+    expect(text.stdout).toMatch(/Second pass: 16 records — .*; 13 replayed from the journal, 0 calls made/);
+    expect(text.stdout).toMatch(/QuickBooks CSV invoices to Revolv3 sale {2}\(mappings\/quickbooks-csv-to-revolv3.yaml → revolv3\)/);
     for (const out of [text.stdout + text.stderr, json.stdout + json.stderr]) {
       expect(findCardNumbers(out)).toEqual([]);
       for (const cvv of ['"123"', '"456"', '"737"', ' 123 ', ' 737 ']) expect(out).not.toContain(cvv);

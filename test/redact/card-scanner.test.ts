@@ -12,6 +12,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { findCardNumbers, luhnValid } from '../../src/index.js';
+import { parse as parseCsv } from 'csv-parse/sync';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const mapFiles = readdirSync(join(root, 'mappings'))
@@ -21,6 +22,7 @@ const mapFiles = readdirSync(join(root, 'mappings'))
 const SAMPLES: Record<string, string> = {
   'field-service': join(root, 'examples/field-service/invoices.json'),
   shopify: join(root, 'examples/shopify/orders.json'),
+  'quickbooks-csv': join(root, 'examples/quickbooks-csv/invoices.csv'),
 };
 const sampleFiles = Object.values(SAMPLES);
 const sampleFor = (map: string): string | undefined => SAMPLES[basename(map, '.yaml').replace(/-to-[a-z0-9]+$/, '')];
@@ -58,7 +60,10 @@ function findSecurityCodes(text: string, codes: Iterable<string>): string[] {
   return found;
 }
 
-const samples = sampleFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown);
+// a CSV sample's rows, keyed by the last part of each dotted header (card.cvv → cvv)
+const samples = sampleFiles.map((f) => f.endsWith('.csv')
+  ? (parseCsv(readFileSync(f, 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.split('.').pop()!, v])))
+  : JSON.parse(readFileSync(f, 'utf8')) as unknown);
 const securityCodes = [...collectSecurityCodes(samples)];
 const samplePans = sampleFiles.flatMap((f) => findCardNumbers(readFileSync(f, 'utf8')));
 
@@ -102,7 +107,7 @@ describe('card data in CLI output', () => {
 
   it('the sample files hold the sandbox test cards and their security codes (so the scan means something)', () => {
     expect(new Set(samplePans)).toEqual(new Set(['4111111111111111', '4000000000000002', '2222400010000008']));
-    expect(securityCodes.sort()).toEqual(['123', '318', '456', '552', '737', '904']);
+    expect(securityCodes.sort()).toEqual(['123', '318', '321', '456', '552', '737', '904']);
   });
 
   it('the CLI ran as expected: validate clean, matching plans valid, the others invalid', () => {
