@@ -70,7 +70,9 @@ describe('validate takes directories and standard input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ok mappings/field-service-to-revolv3.yaml');
     expect(r.stdout).toContain('ok mappings/shopify-to-invoiss.test.yaml');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('8 files: 0 errors, 0 warnings');
+    expect(r.stdout).toContain('ok mappings/quickbooks-csv-to-revolv3.test.yaml');
+    // every shipped map and its test file (five of each)
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('10 files: 0 errors, 0 warnings');
   });
 
   it('a directory without Data Maps is a usage error', async () => {
