@@ -4,6 +4,7 @@ import { FORBIDDEN_KEYS } from './limits.js';
 import type { RecordItem } from './read-records.js';
 import { splitLines } from './split-lines.js';
 
+/** Options of `readCsvRecords`. */
 export interface ReadCsvOptions {
   /** Name shown in locations (a file path, or `<stdin>`). */
   source?: string;
