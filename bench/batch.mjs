@@ -7,6 +7,8 @@
 //  3. memory: heap and RSS at concurrency 16 over many records (in-memory transport, a SQLite
 //     journal on tmpfs when there is one), sampled as the run goes: flat means bounded by the
 //     concurrency, not the input.
+//  4. journal cost: the same in-memory transport, concurrency 1 and 16, with the journal on the
+//     working disk (where fsync costs what it costs) and with no journal: µs of journal per record.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +95,35 @@ async function timed(opts, n, prefix) {
   const ms = performance.now() - t;
   out.memory = { records: N_MEM, concurrency: 16, samples, recordsPerSecond: Math.round(done / (ms / 1000)) };
   log(`memory       ${N_MEM} records at concurrency 16 (in-memory transport, SQLite journal): ${samples.map((s) => `${s.records}: heap ${s.heapMiB} MiB, RSS ${s.rssMiB} MiB`).join('; ')}; ${fmt(done / (ms / 1000), 0)} records/s`);
+}
+
+// 4. journal cost on a real disk
+{
+  const N = Number(process.env.BENCH_JOURNAL_N ?? 1000);
+  const diskDir = mkdtempSync(join(tmpdir(), 'datamap-bench-disk-'));
+  let n = 0;
+  const transport = async (req) => {
+    n++;
+    const ref = JSON.parse(req.body ?? '{}').invoice?.merchantInvoiceRefId;
+    return { status: 200, headers: {}, body: { invoiceId: n, invoiceStatus: 'Paid', paymentMethodId: n, merchantInvoiceRefId: ref, paymentMethodCreditCardDetails: { binNumber: '411111', paymentLast4Digit: '1111' } } };
+  };
+  const pass = async (concurrency, journalPath, prefix) => {
+    const journal = journalPath ? openJournal(journalPath) : undefined;
+    const t = performance.now();
+    for await (const _ of runRecords(map, records(N, prefix), { credentials: { REVOLV3_TOKEN: 'bench_token_1' }, env: {}, transport, concurrency, rateLimit: 0, preflight: false, ...(journal ? { journal } : {}) })) void _;
+    const ms = performance.now() - t;
+    await journal?.close();
+    return (ms * 1000) / N;
+  };
+  const res = {};
+  for (const c of [1, 16]) {
+    const none = await pass(c, undefined, `nj${c}`);
+    const disk = await pass(c, join(diskDir, `j${c}.db`), `dj${c}`);
+    res[`c${c}`] = { usPerRecordNoJournal: Math.round(none), usPerRecordDiskJournal: Math.round(disk), journalUsPerRecord: Math.round(disk - none) };
+  }
+  rmSync(diskDir, { recursive: true, force: true });
+  out.journal = { records: N, dir: tmpdir(), ...res };
+  log(`journal      ${N} one-call records on ${tmpdir()} (in-memory transport): concurrency 1: ${res.c1.usPerRecordDiskJournal} µs/record with the journal, ${res.c1.usPerRecordNoJournal} without (${res.c1.journalUsPerRecord} µs of journal); concurrency 16: ${res.c16.usPerRecordDiskJournal} vs ${res.c16.usPerRecordNoJournal} µs (${res.c16.journalUsPerRecord} µs)`);
 }
 
 rmSync(dir, { recursive: true, force: true });

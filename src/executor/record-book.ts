@@ -46,6 +46,8 @@ export class RecordBook {
     await this.store.write({
       steps: [next],
       events: [{ runId: this.runId, scope: this.scope, key: this.key, stepId, from: cur?.state ?? 'planned', to: next.state, at: now, note: `send attempt ${next.attempts}` }],
+      // the one write that must reach stable storage before the request leaves
+      durable: true,
     });
   }
 

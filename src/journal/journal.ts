@@ -116,6 +116,7 @@ function createJournal(store: JournalStore): Journal {
         steps,
         records: [record],
         events: open.map((s) => ({ runId, scope: run.mapName, key, stepId: s.stepId, from: s.state, to: transition(s.state, { type: 'resolve', as }), at: now, note: options.note ?? `resolved by an operator as ${as}` })),
+        durable: true,
       });
       return record;
     },

@@ -134,12 +134,21 @@ export interface EventRow {
   note?: string;
 }
 
-/** Rows written together, atomically and durably. */
+/** Rows written together, atomically. */
 export interface WriteBatch {
   records?: RecordRow[];
   steps?: StepRow[];
   runRecords?: RunRecordRow[];
   events?: EventRow[];
+  /**
+   * True when the batch must survive a power loss before `write` resolves: the intent written
+   * before a request that may move money leaves, and an operator's resolution. Every batch,
+   * durable or not, survives a crash of the process (`kill -9`) once `write` resolves, and is
+   * made durable at the latest by the next durable batch (a store keeps batches in order).
+   * A batch lost to a power loss is safe to lose: a step's outcome that is gone leaves the step
+   * `in-flight`, and the next run reconciles it with the provider before anything is resent.
+   */
+  durable?: boolean;
 }
 
 /** The answer to a claim. */
@@ -149,7 +158,8 @@ export type ClaimResult =
 
 /**
  * A durable home for the journal. Every method is async so that a networked store (PostgreSQL)
- * fits the same interface. `write` resolves only once the batch is durable.
+ * fits the same interface. `write` resolves only once the batch is committed (and, for a
+ * `durable` batch, on stable storage).
  */
 export interface JournalStore {
   /** `sqlite`, `memory`, ... */
@@ -172,7 +182,7 @@ export interface JournalStore {
   claimRecord(scope: string, key: string, runId: string, now: number, staleMs: number): Promise<ClaimResult>;
   /** A record and its steps, if the journal has it. */
   getRecord(scope: string, key: string): Promise<{ record: RecordRow; steps: StepRow[] } | undefined>;
-  /** Applies a batch of changes in one durable transaction. */
+  /** Applies a batch of changes in one transaction; durable as `batch.durable` says. */
   write(batch: WriteBatch): Promise<void>;
   /** The records a run touched, in order. */
   listRunRecords(runId: string): Promise<RunRecordRow[]>;
