@@ -185,8 +185,9 @@ export function createSqliteStore(path: string): JournalStore {
   });
   // synchronous is a connection setting, changed only between transactions
   let sync: 'NORMAL' | 'FULL' = 'NORMAL';
+  const setSync = { NORMAL: db.prepare('PRAGMA synchronous = NORMAL'), FULL: db.prepare('PRAGMA synchronous = FULL') };
   const syncMode = (mode: 'NORMAL' | 'FULL') => {
-    if (sync !== mode) db.pragma(`synchronous = ${mode}`);
+    if (sync !== mode) setSync[mode].run();
     sync = mode;
   };
   const flush = () => {
