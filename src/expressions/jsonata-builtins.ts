@@ -8,6 +8,27 @@ export interface NativeDefinition {
   signature?: { definition: string; validate(args: unknown[], context: unknown): unknown[] };
 }
 
+interface JsonataFrame {
+  lookup(name: string): unknown;
+}
+
+/**
+ * jsonata's static environment (the frame its built-ins are bound in), read synchronously: its
+ * evaluator calls the `__evaluate_entry` hook before its first `await`, handing over the
+ * evaluation frame, whose lookup reaches the built-ins. Taking them this way keeps this module
+ * free of a top-level await, so the package loads through CommonJS `require()` as well as `import`.
+ */
+const JSONATA_FRAME: JsonataFrame = (() => {
+  let frame: JsonataFrame | undefined;
+  const probe = jsonata('0');
+  probe.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, (_expr: unknown, _input: unknown, env: JsonataFrame) => {
+    frame ??= env;
+  });
+  probe.evaluate({}).catch(() => undefined);
+  if (frame === undefined) throw new Error('jsonata did not expose its environment synchronously');
+  return frame;
+})();
+
 /**
  * jsonata's synchronous built-in functions, taken from jsonata itself (evaluating `$name` gives
  * the definition), so the compiled backend computes `$round`, `$formatNumber`, `$string`... with
@@ -27,7 +48,11 @@ export const SYNC_BUILTINS = [
 export const ASYNC_BUILTINS = ['match', 'contains', 'replace', 'split', 'map', 'filter', 'single', 'reduce', 'sift', 'each', 'sort'] as const;
 
 const names = [...SYNC_BUILTINS, ...ASYNC_BUILTINS];
-const defs = (await jsonata(`[${names.map((n) => `$${n}`).join(', ')}]`).evaluate({})) as NativeDefinition[];
+const defs = names.map((n) => {
+  const def = JSONATA_FRAME.lookup(n) as NativeDefinition | undefined;
+  if (def === undefined || def._jsonata_function !== true) throw new Error(`jsonata has no built-in $${n}`);
+  return def;
+});
 
 export const NATIVE: ReadonlyMap<string, NativeDefinition> = new Map(names.map((n, i) => [n, defs[i]!]));
 /** Every definition object jsonata uses for its built-ins (to recognise them when passed around). */
