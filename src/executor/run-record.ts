@@ -8,7 +8,7 @@ import { hashText } from '../journal/fingerprint.js';
 import { resumeAction } from '../journal/states.js';
 import type { StepRow } from '../journal/types.js';
 import { evaluateStep } from '../plan/evaluate-step.js';
-import { planDiagnostics, planRecordRaw } from '../plan/plan-record.js';
+import { planDiagnostics, planRecordRaw, reusableEvaluation, type RecordPlanRaw } from '../plan/plan-record.js';
 import { toPlainJson } from '../plan/plain-json.js';
 import { addRequestValues, redactValue, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
@@ -121,7 +121,7 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
       if (action === 'reuse') {
         ctx.steps[step.id] = prior.output;
         Object.assign(base.ids, prior.ids);
-        await noteChangedRequest(rt, step, ctx, prior, changed);
+        await noteChangedRequest(rt, step, ctx, plan, prior, changed);
       }
       base.steps.push(sr);
       outcome = worse(outcome, STATE_OUTCOME[prior.state]);
@@ -130,7 +130,8 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
       if (action === 'reuse') continue;
       break;
     }
-    const ev = await evaluateStep(rt.map, step, ctx, { baseUrl: rt.baseUrl, dryRun: false });
+    // a step that reads no $steps was evaluated for good by the plan above: not again
+    const ev = reusableEvaluation(rt.map, step, plan) ?? await evaluateStep(rt.map, step, ctx, { baseUrl: rt.baseUrl, dryRun: false });
     if (ev.decision === 'skip' && action !== 'reconcile') {
       if (prior?.state !== 'skipped') await book.outcome(step.id, step.operation.id, { type: 'skip' });
       base.steps.push({ id: step.id, operation: step.operation.id, decision: 'skip', attempts: 0, durationMs: 0, warnings: [] });
@@ -218,10 +219,10 @@ function replayStep(prior: StepRow): StepResult {
 }
 
 /** For a step reused from the journal: say so when today's request differs from the journaled one. */
-async function noteChangedRequest(rt: Runtime, step: Runtime['map']['steps'][number], ctx: Parameters<typeof evaluateStep>[2], prior: StepRow, changed: string[]): Promise<void> {
+async function noteChangedRequest(rt: Runtime, step: Runtime['map']['steps'][number], ctx: Parameters<typeof evaluateStep>[2], plan: RecordPlanRaw, prior: StepRow, changed: string[]): Promise<void> {
   if (!prior.fingerprint) return;
   try {
-    const ev = await evaluateStep(rt.map, step, ctx, { baseUrl: rt.baseUrl, dryRun: false });
+    const ev = reusableEvaluation(rt.map, step, plan) ?? await evaluateStep(rt.map, step, ctx, { baseUrl: rt.baseUrl, dryRun: false });
     if (ev.decision !== 'run' || !ev.request) return;
     if (describeRequest(rt, step, ev.request).fp !== prior.fingerprint) changed.push(`the ${step.id} request differs from the one sent in run ${prior.runId}`);
   } catch {

@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
-import { findForbiddenKey } from '../source/read-records.js';
+import { checkRecordKeys } from '../source/checked.js';
 import { isFunctionValue, toPlainJson } from './plain-json.js';
 import type { RecordContext } from './types.js';
 
@@ -22,7 +22,7 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
     return ctx;
   }
   // records from readRecords/recordItems were checked when they were read: no second walk
-  const bad = opts.checked ? undefined : findForbiddenKey(record);
+  const bad = opts.checked ? undefined : checkRecordKeys(record);
   if (bad) {
     diagnostics.push(diagnostic('record/forbidden-key', `${where} has a key named "${bad}"`));
     return ctx;

@@ -1,6 +1,6 @@
 import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
-import { evaluationDiagnostic } from '../expressions/compile-expression.js';
+import { evaluationDiagnostic, type CompiledExpression } from '../expressions/compile-expression.js';
 import { prepareRecord } from './context.js';
 import { evaluateStep } from './evaluate-step.js';
 import { Placeholders, responseSchemaRoot } from './placeholders.js';
@@ -43,6 +43,37 @@ export function stepsReadByLaterSteps(map: CompiledMap): Set<string> {
     readSteps.set(map, ids);
   }
   return ids;
+}
+
+const stepReadsSteps = new WeakMap<CompiledMap, Set<string>>();
+
+/**
+ * Ids of the steps whose `when`, params or request may read `$steps` (earlier outputs), and so
+ * must be evaluated again once the real outputs are known. Any reference to the variable
+ * counts (`$steps.x`, `$steps` as a whole, `$lookup($steps, ...)`), and so does `$eval`, which
+ * could build one at run time; a `let` that mentions either may hand `$steps` to any step
+ * through a function, so then every step counts.
+ */
+export function stepsReadingSteps(map: CompiledMap): Set<string> {
+  let ids = stepReadsSteps.get(map);
+  if (!ids) {
+    const reads = (e: CompiledExpression | undefined) => e?.facts.variables.some((v) => v.name === 'steps' || v.name === 'eval') ?? false;
+    const viaLets = map.lets.some((l) => reads(l.expression));
+    ids = new Set(map.steps.filter((s) => viaLets || [s.when, s.request, ...s.params.map((p) => p.expression)].some(reads)).map((s) => s.id));
+    stepReadsSteps.set(map, ids);
+  }
+  return ids;
+}
+
+/**
+ * A step's evaluation from the record's plan when it stands as it is for the real run: the
+ * step reads no `$steps`, so earlier outputs cannot change its `when`, params or request.
+ * Undefined when the step must be evaluated again with the real outputs.
+ */
+export function reusableEvaluation(map: CompiledMap, step: CompiledStep, plan: RecordPlanRaw): StepEvaluation | undefined {
+  if (stepsReadingSteps(map).has(step.id)) return undefined;
+  const ev = plan.steps[step.index];
+  return ev?.id === step.id && ev.decision !== 'deferred' ? ev : undefined;
 }
 
 /** Plans one record. Pure: no network, no clock other than the one given. */

@@ -1,7 +1,8 @@
 import type { CompiledMap } from '../datamap/types.js';
 import type { Clock } from '../executor/clock.js';
 import { DatamapError, diagnostic, type Diagnostic } from '../errors/diagnostic.js';
-import { findForbiddenKey, type RecordItem } from '../source/read-records.js';
+import { checkRecordKeys } from '../source/checked.js';
+import type { RecordItem } from '../source/read-records.js';
 import { environmentChoices } from '../datamap/compile.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { withSettings } from '../settings/with-settings.js';
@@ -87,7 +88,7 @@ export async function* planRecords(map: CompiledMap, records: AsyncIterable<Reco
 export function* recordItems(values: Iterable<unknown>): Generator<RecordItem> {
   let index = 0;
   for (const value of values) {
-    const bad = findForbiddenKey(value);
+    const bad = checkRecordKeys(value);
     if (bad) yield { index, line: 0, error: diagnostic('record/forbidden-key', `Record ${index + 1} has a key named "${bad}"`) };
     else yield { index, line: 0, value };
     index++;
