@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
-import { checkRecordKeys } from '../source/checked.js';
+import { checkRecordKeys } from '../source/read-records.js';
 import { isFunctionValue, toPlainJson } from './plain-json.js';
 import type { RecordContext } from './types.js';
 

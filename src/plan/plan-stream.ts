@@ -1,8 +1,7 @@
 import type { CompiledMap } from '../datamap/types.js';
 import type { Clock } from '../executor/clock.js';
 import { DatamapError, diagnostic, type Diagnostic } from '../errors/diagnostic.js';
-import { checkRecordKeys } from '../source/checked.js';
-import type { RecordItem } from '../source/read-records.js';
+import { checkRecordKeys, type RecordItem } from '../source/read-records.js';
 import { environmentChoices } from '../datamap/compile.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { withSettings } from '../settings/with-settings.js';
@@ -75,8 +74,8 @@ export async function* planRecords(map: CompiledMap, records: AsyncIterable<Reco
       yield view;
       continue;
     }
-    // record items come from readRecords or recordItems, which both refuse forbidden keys
-    const opts: PlanRunOptions & { index?: number; line?: number; checked?: boolean } = { ...options, index: it.index, checked: true };
+    // records read by readRecords or recordItems were checked then (and are not walked again)
+    const opts: PlanRunOptions & { index?: number; line?: number } = { ...options, index: it.index };
     if (it.line !== undefined) opts.line = it.line;
     const view = await planOne(map, it.value, opts);
     if (warnings.length) view.diagnostics.push(...warnings);

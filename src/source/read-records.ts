@@ -141,6 +141,7 @@ class Scanner {
     const bad = inspectValue(value, this.maxDepth);
     if (bad === DEPTH) return this.error(at, 'source/too-deep', `Record ${at.index + 1} nests deeper than ${this.maxDepth} levels`);
     if (bad) return this.error(at, 'record/forbidden-key', `Record ${at.index + 1} has a key named "${bad}"`);
+    markChecked(value);
     return { ...at, value };
   }
 
@@ -312,4 +313,23 @@ function inspectValue(value: unknown, maxDepth: number): string | typeof DEPTH |
 export function findForbiddenKey(value: unknown): string | undefined {
   const r = inspectValue(value, Number.POSITIVE_INFINITY);
   return typeof r === 'string' ? r : undefined;
+}
+
+// Records (objects) that passed the forbidden-key check: planning or running them walks no more.
+const checkedRecords = new WeakSet<object>();
+
+function markChecked(value: unknown): void {
+  if (value !== null && typeof value === 'object') checkedRecords.add(value);
+}
+
+/**
+ * Finds a prototype-polluting key in a record, walking it only once: a record that passed here
+ * or in readRecords is remembered (by identity, weakly), so planning or running it after reading
+ * it costs no second walk. Any other value (a record built by hand) is walked.
+ */
+export function checkRecordKeys(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && checkedRecords.has(value)) return undefined;
+  const bad = findForbiddenKey(value);
+  if (bad === undefined) markChecked(value);
+  return bad;
 }

@@ -46,45 +46,49 @@ function counting(a: string, b: string) {
   return { record, reads };
 }
 
+/**
+ * How often a dry run and a run read the record's `a` and `b`. Other stages read every field
+ * too (the forbidden-key check, the record's scrubber), so each figure is taken against a
+ * baseline map of the same shape whose expressions do not read `a` or `b`.
+ */
+async function reads(text: string, values: { a: string; b: string }, replies: Array<[string, number]>) {
+  const dry = counting(values.a, values.b);
+  const view = await dryRun(inlineMap(text), dry.record);
+  expect(view.ok).toBe(true);
+  const seen: Seen[] = [];
+  const scope = api(REVOLV3, seen);
+  for (const [path, id] of replies) scope.get(path).reply(200, paid(id, 'R-1'));
+  const live = counting(values.a, values.b);
+  const [r] = await run(inlineMap(text), [live.record], { clock: fakeClock() });
+  expect(r!.outcome).toBe('succeeded');
+  expect(seen.map((x) => x.path)).toEqual(replies.map(([path]) => path));
+  return { dry: dry.reads, live: live.reads, steps: r!.steps.map((x) => [x.id, x.decision]) };
+}
+
 describe('run evaluates a step that reads no $steps once', () => {
   it('the plan\'s evaluation of a step without $steps is the one sent; a step with $steps is evaluated again with the real output', async () => {
-    const map = inlineMap(TWO_STEPS);
-    const dry = counting('41', '9');
-    const view = await dryRun(map, dry.record);
-    expect(view.ok).toBe(true);
-    expect(dry.reads.a).toBeGreaterThan(0);
-    expect(dry.reads.b).toBeGreaterThan(0);
-
-    const seen: Seen[] = [];
-    api(REVOLV3, seen).get('/api/Invoices/41').reply(200, paid(77, 'R-1')).get('/api/Invoices/977').reply(200, paid(977, 'R-1'));
-    const live = counting('41', '9');
-    const [r] = await run(map, [live.record], { clock: fakeClock() });
-
-    expect(r!.outcome).toBe('succeeded');
-    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(['GET /api/Invoices/41', 'GET /api/Invoices/977']);
-    // `first` (when and params) was evaluated by the plan only: `a` read as often as in a dry run
-    expect(live.reads.a).toBe(dry.reads.a);
+    const replies: Array<[string, number]> = [['/api/Invoices/41', 77], ['/api/Invoices/977', 977]];
+    const m = await reads(TWO_STEPS, { a: '41', b: '9' }, replies);
+    const base = await reads(TWO_STEPS.replace(`when: 'a != "skip"'`, 'when: \'"41" != "skip"\'').replace("invoiceId: 'a'", 'invoiceId: \'"41"\'').replace("'b & $string", '\'"9" & $string'), { a: '41', b: '9' }, replies);
+    // reads by the expressions of one evaluation of each step
+    const perEvalA = m.dry.a - base.dry.a;
+    const perEvalB = m.dry.b - base.dry.b;
+    expect(perEvalA).toBeGreaterThan(0);
+    expect(perEvalB).toBeGreaterThan(0);
+    // `first` (when and params) was evaluated once, by the whole-record plan
+    expect(m.live.a - base.live.a).toBe(perEvalA);
     // `second` reads $steps: planned with a placeholder, then evaluated again with invoiceId 77
-    // (the forbidden-key walk when the record is read counts one read of each field, once)
-    const walked = counting('41', '9');
-    Array.from(recordItems([walked.record]));
-    expect(walked.reads).toEqual({ a: 1, b: 1 });
-    expect(live.reads.b).toBe(dry.reads.b + (dry.reads.b - walked.reads.b));
+    expect(m.live.b - base.live.b).toBe(2 * perEvalB);
   });
 
   it('a false `when` decided by the plan skips the step without evaluating it again', async () => {
-    const map = inlineMap(TWO_STEPS.replace("params: { invoiceId: 'b & $string($steps.first.invoiceId)' }", "params: { invoiceId: 'b' }"));
-    const dry = counting('skip', '5');
-    await dryRun(map, dry.record);
-
-    const seen: Seen[] = [];
-    api(REVOLV3, seen).get('/api/Invoices/5').reply(200, paid(5, 'R-1'));
-    const live = counting('skip', '5');
-    const [r] = await run(map, [live.record], { clock: fakeClock() });
-
-    expect(r!.steps.map((s) => [s.id, s.decision])).toEqual([['first', 'skip'], ['second', 'run']]);
-    expect(seen.map((s) => s.path)).toEqual(['/api/Invoices/5']);
-    expect(live.reads).toEqual(dry.reads);
+    const text = TWO_STEPS.replace("params: { invoiceId: 'b & $string($steps.first.invoiceId)' }", "params: { invoiceId: 'b' }");
+    const m = await reads(text, { a: 'skip', b: '5' }, [['/api/Invoices/5', 5]]);
+    const base = await reads(text.replace(`when: 'a != "skip"'`, 'when: \'"skip" != "skip"\'').replace("invoiceId: 'b'", 'invoiceId: \'"5"\''), { a: 'skip', b: '5' }, [['/api/Invoices/5', 5]]);
+    expect(m.steps).toEqual([['first', 'skip'], ['second', 'run']]);
+    expect(m.dry.a - base.dry.a).toBeGreaterThan(0);
+    expect(m.live.a - base.live.a).toBe(m.dry.a - base.dry.a);
+    expect(m.live.b - base.live.b).toBe(m.dry.b - base.dry.b);
   });
 
   it('a `let` that builds a function over $steps makes every step evaluate again (the output is real, not a placeholder)', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  checkDataMap, loadDataMap, planRecord, planRecords, readRecords, recordItems,
+  checkDataMap, loadDataMap, planRecord, planRecords, readRecords, recordItems, runRecords,
   type CompiledMap, type Diagnostic, type RecordPlanView,
 } from '../../src/index.js';
 import { collect, runCli } from '../helpers/cli.js';
@@ -135,6 +135,16 @@ describe('record/forbidden-key', () => {
     const v = await planRecord(map, record, { clock });
     expect(codes(v)).toEqual(['record/forbidden-key']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('rejects it in record items built by hand (not read by readRecords/recordItems), in planRecords and runRecords', async () => {
+    const record = JSON.parse('{"invoiceNumber":"FS-1","customer":{"__proto__":{"polluted":true}}}') as unknown;
+    const views: RecordPlanView[] = [];
+    for await (const v of planRecords(map, [{ index: 0, line: 1, value: record }], { clock })) views.push(v);
+    expect(views.map(codes)).toEqual([['record/forbidden-key']]);
+    const results = [];
+    for await (const r of runRecords(map, [{ index: 0, line: 1, value: record }], { credentials: { REVOLV3_TOKEN: 'tok_test' }, env: {}, transport: async () => { throw new Error('no call may be made'); } })) results.push(r);
+    expect(results.map((r) => [r.outcome, r.diagnostics.map((d) => d.code)])).toEqual([['failed', ['record/forbidden-key']]]);
   });
 
   it.each(['constructor', 'prototype'])('rejects a record with a %s key', async (key) => {
