@@ -19,13 +19,16 @@ export { readCsvRecords, type ReadCsvOptions } from './source/read-csv.js';
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';
 export { getProvider, listProviders } from './providers/registry.js';
 export type {
-  ProviderPack, OperationSpec, Classification, ClassifyValue, ClassifyRule, ClassifyCondition, FollowUpSpec, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
+  ProviderPack, OperationSpec, Classification, WebhookSpec, WebhookSignatureSpec, WebhookStatusEvent, ClassifyValue, ClassifyRule, ClassifyCondition, FollowUpSpec, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
 } from './providers/pack-types.js';
 export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, maskCredentials, createScrubber, Scrubber, recordScrubber, redactionPlan, addRequestValues, type SensitivePaths, type ScrubKind, type RedactionPlan, type SensitiveRecordPath } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
 export { OUTCOMES } from './executor/types.js';
 export { resolveSettings, withSettings, type ResolvedSettings, type SettingSpec, type SettingsInput, type CompiledSetting } from './settings/index.js';
 export { classifyDetail, type ClassifyDetail } from './executor/classify.js';
+/** Later statuses (ACH settlement, refund confirmation) applied to the journal; provider webhooks. */
+export { applyReportedStatus, followUpSteps, FOLLOW_UP_PREFIX, type StatusApplied, type StatusChange, type StatusUnchanged, type FollowUpStep } from './status/index.js';
+export { createWebhookHandler, webhookProvider, webhookSignature, verifyWebhookSignature, decodeWebhook, statusReport, WebhookDecodeError, type WebhookHandler, type WebhookHandlerOptions, type WebhookDelivery, type WebhookEvent, type StatusReport } from './webhooks/index.js';
 export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
 /** The run journal: open one, list and show runs, resolve records held for review; stores. */
 export { openJournal, openMemoryJournal, DEFAULT_JOURNAL_PATH, createSqliteStore, createMemoryStore, transition, resumeAction, recordState, STEP_STATES } from './journal/index.js';
@@ -36,9 +39,9 @@ export type { NormalizedError } from './executor/provider-error.js';
 export { TransportError, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type Transport, type HttpRequest, type HttpResponse } from './transport/types.js';
 export { assertHttpUrl, egressPolicy, egressFindings, PRODUCTION_ENVIRONMENT, type EgressPolicy } from './transport/egress.js';
 export { createAxiosTransport } from './transport/axios-transport.js';
-export { startSandbox, SANDBOX_SETTINGS, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
+export { startSandbox, SANDBOX_SETTINGS, SANDBOX_WEBHOOK_KEY, ACH_RETURN_ACCOUNT, TEST_CARDS, FAULT_AMOUNTS, DECLINE_AMOUNT, countChargesByReference } from './sandbox/index.js';
 export type {
-  Sandbox, SandboxOptions, SandboxCredentials, SandboxSettings, SandboxStateSnapshot, FaultRule, FaultKind, LedgerEntry, LedgerKind, LedgerOperation, ProviderName, TestCard, CardOutcome, OutcomeSpec, CountChargesOptions,
+  Sandbox, SandboxOptions, SandboxCredentials, SandboxSettings, SandboxWebhookOptions, SandboxStatusChange, SandboxStateSnapshot, FaultRule, FaultKind, LedgerEntry, LedgerKind, LedgerOperation, ProviderName, TestCard, CardOutcome, OutcomeSpec, CountChargesOptions,
 } from './sandbox/index.js';
 export { runDemo, type DemoOptions, type DemoReport, type DemoRun } from './demo/run-demo.js';
 export {

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { runDemo, startSandbox, type Outcome } from '../index.js';
 import type { CliIo } from './io.js';
-import { integerOption, textOption } from './options.js';
+import { integerOption, textOption, urlOption } from './options.js';
 import { formatResultLine } from './commands/run.js';
 import { registerProvidersCommand } from './commands/providers.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerTestCommand } from './commands/test.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerStudioCommand } from './commands/studio.js';
-
+import { registerWebhooksCommand } from './commands/webhooks.js';
 
 /** The authoring commands (test, explain, init, providers), then sandbox and demo. */
 export function registerMoreCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
@@ -17,21 +17,26 @@ export function registerMoreCommands(program: Command, io: CliIo, setCode: (code
   registerInitCommand(program, io, setCode);
   registerProvidersCommand(program, io, setCode);
   registerStudioCommand(program, io, setCode);
+  registerWebhooksCommand(program, io, setCode);
   program
     .command('sandbox')
     .description('Start the built-in stateful Invoiss and Revolv3 simulators on 127.0.0.1 (Ctrl-C stops)')
     .option('--port <n>', 'port (0: chosen by the OS)', integerOption('--port', 0, 65535), 0)
     .option('--seed <s>', 'seed for deterministic ids', textOption('--seed'), 'sandbox')
     .option('--rate-limit <n>', 'requests per second per credential before a 429 (0: no limit)', integerOption('--rate-limit', 0, 1_000_000), 20)
-    .action(async (opts: { port: number; seed: string; rateLimit: number }) => {
+    .option('--webhook-url <url>', 'send signed Revolv3 InvoiceStatusChanged webhooks here when an ACH payment settles or is returned, or a refund is confirmed', urlOption('--webhook-url'))
+    .option('--settle-after <ms>', 'milliseconds after which those changes happen by themselves (default: only on POST /_admin/settle)', integerOption('--settle-after', 0, 24 * 3600 * 1000))
+    .action(async (opts: { port: number; seed: string; rateLimit: number; webhookUrl?: string; settleAfter?: number }) => {
       const rateLimitPerSecond = opts.rateLimit;
-      const sandbox = await startSandbox({ port: opts.port, seed: opts.seed, rateLimitPerSecond });
+      const webhooks = { ...(opts.webhookUrl ? { url: opts.webhookUrl } : {}), ...(opts.settleAfter !== undefined ? { settleAfterMs: opts.settleAfter } : {}) };
+      const sandbox = await startSandbox({ port: opts.port, seed: opts.seed, rateLimitPerSecond, webhooks });
       io.stdout([
         `datamap sandbox listening on ${sandbox.url}`,
         `  Revolv3 base URL: ${sandbox.baseUrls.revolv3}`,
         `  Invoiss base URL: ${sandbox.baseUrls.invoiss}`,
         `  rate limit: ${rateLimitPerSecond === 0 ? 'off' : `${rateLimitPerSecond} requests per second per credential (429 with Retry-After beyond it)`}`,
-        `  admin: ${sandbox.url}/_admin/ledger, /_admin/faults, /_admin/reset (see docs/sandbox.md)`,
+        `  admin: ${sandbox.url}/_admin/ledger, /_admin/faults, /_admin/reset, /_admin/settle (see docs/sandbox.md)`,
+        ...(opts.webhookUrl ? [`  webhooks to ${opts.webhookUrl}, signed with REVOLV3_WEBHOOK_KEY=${sandbox.webhookKey}`] : []),
         '  sandbox-only credentials and settings (fixed, public test values):',
         ...Object.entries(sandbox.env).map(([k, v]) => `    export ${k}=${v}`),
         `  e.g. datamap run mappings/field-service-to-revolv3.yaml --input examples/field-service/invoices.json --base-url ${sandbox.baseUrls.revolv3}`,

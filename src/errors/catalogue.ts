@@ -108,6 +108,11 @@ export const CATALOGUE = {
   'check/type-mismatch': { title: 'Constant of the wrong type', hint: 'Write a value of the type the provider schema wants here (e.g. 12.5, not "12.5").' },
   'check/enum-mismatch': { title: 'Constant outside the allowed values', hint: 'Use one of the values the provider schema allows; they are case-sensitive.' },
   'check/egress-override': { title: 'Card data sent to another host', hint: 'A base URL override sends card data to a host that is not the provider pack\'s, or over plain http; in production such calls are refused unless the host is allowed by name.' },
+  // webhooks (datamap webhooks serve) and status sync (datamap runs sync)
+  'webhooks/missing-key': { title: 'No webhook key', hint: 'Set the environment variable the provider pack names (Revolv3: REVOLV3_WEBHOOK_KEY, the Webhook Key from the portal\'s Webhooks page).' },
+  'webhooks/no-provider': { title: 'No provider with webhooks', hint: 'Name a provider whose pack declares webhooks with --provider (see datamap providers).' },
+  'sync/map-not-found': { title: 'Data Map of the run not found', hint: 'The run recorded the Data Map file it used; give the map with --map FILE if it moved.' },
+  'sync/lookup-failed': { title: 'Status lookup failed', hint: 'The provider could not be asked for the status now; run datamap runs sync again later. Nothing was changed.' },
   // studio (datamap studio): the local page's JSON API
   'studio/forbidden': { title: 'Request refused by the studio', hint: 'Open the studio with the URL it printed (127.0.0.1, with its token); other hosts, origins and pages are refused.' },
   'studio/too-large': { title: 'Request body too large', hint: 'The studio accepts request bodies up to its maxBodyBytes limit; make the Data Map or the records smaller.' },

@@ -17,6 +17,7 @@ import { normalizeHttpError } from './provider-error.js';
 import { lookupOnce, reconcile, reviewFacts, type SentCall } from './reconcile.js';
 import type { RecordBook, StepOutcomePatch } from './record-book.js';
 import { redactRequest, redactResponse } from './redact-step.js';
+import { followUpIds } from '../status/follow-up.js';
 import type { Runtime } from './run-record.js';
 import type { StepResult } from './types.js';
 
@@ -46,6 +47,7 @@ export function describeRequest(rt: Runtime, step: CompiledStep, req: StepReques
 }
 
 const sent = (req: StepRequest, key: string): SentCall => ({ body: req.body, params: { ...req.pathParams, ...req.query }, key });
+const followUpInput = (req: StepRequest, response: unknown) => ({ request: req.body, params: { ...req.pathParams, ...req.query }, response });
 
 /**
  * Sends one step for real, journaled: the pre-flight guard first where it applies, the intent
@@ -132,9 +134,9 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
     return { result, output: undefined };
   }
   const detail = classifyDetail(op.classify, body, req.body);
-  if (detail.classification === 'unknown') return holdUnclassified(rt, book, step, op, result, req, key, detail, lastSentAt, fp);
+  if (detail.classification === 'unknown') return holdUnclassified(rt, book, step, op, result, req, key, detail, lastSentAt, fp, body);
   notePending(step, result, detail);
-  return finishAnswer(rt, book, step, op, result, body, bindings, { type: 'answer', outcome: detail.classification });
+  return finishAnswer(rt, book, step, op, result, body, bindings, { type: 'answer', outcome: detail.classification }, { ids: await followUpIds(op.followUp, followUpInput(req, body)) });
 }
 
 /** A pending answer the pack explains (ACH, a refund): say why it is not final yet. */
@@ -148,14 +150,16 @@ function notePending(step: CompiledStep, result: StepResult, detail: ClassifyDet
  * An answer the provider's docs do not list (or list as needing a person, e.g. MerchantPaid):
  * never read as success, never resent; the journal holds it for review.
  */
-async function holdUnclassified(rt: Runtime, book: RecordBook, step: CompiledStep, op: OperationSpec, result: StepResult, req: StepRequest, key: string, detail: ClassifyDetail, sentAt: number, fp?: string): Promise<StepRun> {
+async function holdUnclassified(rt: Runtime, book: RecordBook, step: CompiledStep, op: OperationSpec, result: StepResult, req: StepRequest, key: string, detail: ClassifyDetail, sentAt: number, fp?: string, body?: unknown): Promise<StepRun> {
   void rt;
   result.classification = 'needs-review';
   result.error = { code: 'run/unclassified-outcome', message: scrubText(`${step.operation.id} answered ${detail.reason ?? 'an undocumented response'}; it needs review and is never resent`), retryable: false };
   const facts = await reviewFacts(op, sent(req, key));
   const review = { ...facts, sentAt, reason: scrubText(result.error.message) };
+  // where its status can be looked up later (runs sync, webhooks): the answer named the object
+  const ids = body === undefined ? {} : await followUpIds(op.followUp, followUpInput(req, body));
   if (book.steps.get(step.id)?.state === 'in-flight') await book.outcome(step.id, step.operation.id, { type: 'lost' });
-  await book.outcome(step.id, step.operation.id, { type: 'cannot-tell' }, { review, errorCode: result.error.code, errorMessage: result.error.message, ...(result.status ? { httpStatus: result.status } : {}) }, fp);
+  await book.outcome(step.id, step.operation.id, { type: 'cannot-tell' }, { review, ids, errorCode: result.error.code, errorMessage: result.error.message, ...(result.status ? { httpStatus: result.status } : {}) }, fp);
   return { result, output: undefined };
 }
 
@@ -195,14 +199,14 @@ async function adopt(rt: Runtime, book: RecordBook, step: CompiledStep, op: Oper
   const cls = detail.classification;
   if (cls === 'unknown') {
     result.reconciliation = how;
-    return holdUnclassified(rt, book, step, op, result, req, key, detail, rt.call.clock.now(), fp);
+    return holdUnclassified(rt, book, step, op, result, req, key, detail, rt.call.clock.now(), fp, found);
   }
   notePending(step, result, detail);
   const outcome = cls === 'failed' ? 'pending' : cls;
   if (cls === 'failed') {
     result.warnings.push(diagnostic('run/needs-review', `Step ${step.id}: the lookup found the call with a failed status; it is kept as pending, not sent again`, { severity: 'warning' }));
   }
-  return finishAnswer(rt, book, step, op, result, found, bindings, { type: 'found', outcome }, { reconciliation: how }, fp);
+  return finishAnswer(rt, book, step, op, result, found, bindings, { type: 'found', outcome }, { reconciliation: how, ids: await followUpIds(op.followUp, followUpInput(req, found)) }, fp);
 }
 
 async function finishAnswer(rt: Runtime, book: RecordBook, step: CompiledStep, op: OperationSpec, result: StepResult, body: unknown, bindings: Record<string, unknown>, event: StepEvent, extra: StepOutcomePatch = {}, fp?: string): Promise<StepRun> {
@@ -220,7 +224,8 @@ async function finishAnswer(rt: Runtime, book: RecordBook, step: CompiledStep, o
     }
   }
   let output: unknown;
-  const ids: Record<string, string | number> = {};
+  // the follow-up parameters (where a later status is looked up) first, then the output's ids
+  const ids: Record<string, string | number> = { ...(extra.ids ?? {}) };
   if (cls === 'succeeded' || cls === 'pending') {
     output = await stepOutput(rt, step, body, bindings, result.warnings);
     collectIds(step.id, output, ids);

@@ -186,6 +186,50 @@ export interface ErrorSpec {
   unknownOutcomeStatuses: number[];
 }
 
+/** How a provider signs its webhooks. */
+export interface WebhookSignatureSpec {
+  /** The request header that carries the signature, e.g. `x-revolv3-signature`. */
+  header: string;
+  algorithm: 'hmac-sha256';
+  encoding: 'base64' | 'hex';
+  /** What is signed: a template of `{url}` (the full webhook URL) and `{body}` (the raw body), e.g. `{url}${body}`. */
+  message: string;
+}
+
+/** A webhook event that reports a new status of an object a call made. */
+export interface WebhookStatusEvent {
+  /**
+   * Which step's object it is: follow-up parameter name (see `followUp.params`) → JSONata over
+   * the decoded event, e.g. `invoiceId: Invoice.InvoiceId`.
+   */
+  match: Record<string, string>;
+  /** JSONata over the event: the object as the operation's follow-up lookup answers it (read by `followUp.classify`). */
+  object: string;
+  /** JSONata over the event: the status as reported, for logs. */
+  status?: string;
+  /** Documented as deprecated by the provider (still read). */
+  deprecated?: boolean;
+}
+
+/** How a provider's webhooks are verified and read (src/webhooks). */
+export interface WebhookSpec {
+  /** Documentation reference. */
+  source?: string;
+  /** Environment variable that holds the signing key. */
+  keyEnv: string;
+  signature: WebhookSignatureSpec;
+  /** Field of the delivered JSON that holds the event as a JSON string (parsed again); absent: the body is the event. */
+  envelope?: string;
+  /** JSONata over the event: its type. */
+  type: string;
+  /** JSONata expressions over the event whose values (with the type) identify one delivery, for de-duplication. */
+  dedupe: string[];
+  /** Event types answered 200 without any effect (e.g. a connection test). */
+  ignore?: string[];
+  /** Event types that report a status, by type. */
+  statusEvents: Record<string, WebhookStatusEvent>;
+}
+
 /** A provider pack (`providers/<name>.yaml`): a provider described as data. */
 export interface ProviderPack {
   name: string;
@@ -203,4 +247,6 @@ export interface ProviderPack {
   /** Explicit assumptions where the provider's public docs are silent. */
   assumptions?: string[];
   operations: Record<string, OperationSpec>;
+  /** How the provider's webhooks are verified and read, when it sends any. */
+  webhooks?: WebhookSpec;
 }

@@ -29,6 +29,10 @@ export function handleAdmin(rt: Runtime, method: string, url: URL, raw: Buffer, 
       const full = url.searchParams.get('full');
       return { status: 200, body: snapshotState(rt, full === '1' || full === 'true') };
     }
+    case 'POST /_admin/settle':
+      return { status: 202, body: { settled: rt.ctx.settlements.settleNow() } };
+    case 'GET /_admin/status-changes':
+      return { status: 200, body: rt.ctx.settlements.list() };
     case 'GET /_admin/catalogue':
       return { status: 200, body: { testCards: TEST_CARDS, declineAmount: DECLINE_AMOUNT, faultAmounts: FAULT_AMOUNTS, credentials: rt.ctx.credentials } };
     default:

@@ -6,6 +6,7 @@ import { IdFactory } from './ids.js';
 import { InvoissState } from './invoiss/state.js';
 import { Ledger } from './ledger.js';
 import { Revolv3State } from './revolv3/state.js';
+import { Settlements, type SandboxWebhookOptions } from './revolv3/settlement.js';
 import type { SandboxCredentials } from './types.js';
 
 /** Fixed default credentials. */
@@ -33,6 +34,8 @@ export interface ContextSettings {
   now: () => number;
   tokenTtlSeconds: number;
   credentials: SandboxCredentials;
+  /** Later status changes and the webhooks sent for them. */
+  webhooks?: SandboxWebhookOptions;
 }
 
 /** State and services of one sandbox. */
@@ -44,6 +47,8 @@ export class SandboxContext {
   readonly now: () => number;
   readonly tokenTtlSeconds: number;
   readonly credentials: SandboxCredentials;
+  /** Scheduled later statuses (ACH settlement or return, refund confirmation) and their webhooks. */
+  readonly settlements: Settlements;
 
   constructor(settings: ContextSettings) {
     this.now = settings.now;
@@ -53,6 +58,7 @@ export class SandboxContext {
     this.ledger = new Ledger(settings.now);
     this.revolv3 = new Revolv3State();
     this.invoiss = new InvoissState();
+    this.settlements = new Settlements(this, settings.webhooks);
   }
 
   /** The injected clock as an ISO string. */
@@ -66,5 +72,6 @@ export class SandboxContext {
     this.ledger.clear();
     this.revolv3.clear();
     this.invoiss.clear();
+    this.settlements.clear();
   }
 }

@@ -13,6 +13,11 @@ export { DEFAULT_CREDENTIALS, SANDBOX_SETTINGS } from './context.js';
 /** The test-card catalogue, the decline amount, the fault amounts and helpers over them. */
 export { TEST_CARDS, DECLINE_AMOUNT, FAULT_AMOUNTS, OUTCOMES } from './test-cards.js';
 
+/** Later statuses (ACH settlement, refund confirmation) and the webhook key the sandbox signs with. */
+export { SANDBOX_WEBHOOK_KEY } from './revolv3/settlement.js';
+export type { SandboxWebhookOptions, SandboxStatusChange } from './revolv3/settlement.js';
+export { ACH_RETURN_ACCOUNT } from './test-cards.js';
+
 /** Luhn (mod 10) check, as used to validate card numbers. */
 export { luhnValid } from './luhn.js';
 export type { TestCard, CardOutcome, OutcomeSpec } from './test-cards.js';

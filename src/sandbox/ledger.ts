@@ -22,6 +22,19 @@ export class Ledger {
     return entry;
   }
 
+  /**
+   * A later status of the invoice an entry recorded (an ACH payment settled or returned, a
+   * refund confirmed): the entry keeps its place, with the new status and whether money moved.
+   */
+  restate(invoiceId: number, status: string, approved: boolean): void {
+    for (const e of this.entries) {
+      if (e.invoiceId === invoiceId) {
+        e.status = status;
+        e.approved = approved;
+      }
+    }
+  }
+
   /** Copies of all entries, oldest first. */
   list(): LedgerEntry[] {
     return this.entries.map((e) => ({ ...e }));

@@ -20,6 +20,8 @@ function checkOptions(o: SandboxOptions): void {
   intIn(o.rateLimitPerSecond, 'rateLimitPerSecond', 0, 1_000_000);
   intIn(o.tokenTtlSeconds, 'tokenTtlSeconds', 1, 10 * 365 * 24 * 3600);
   if (o.now !== undefined && typeof o.now !== 'function') throw new TypeError('sandbox: now must be a function');
+  if (o.webhooks?.settleAfterMs !== undefined) intIn(o.webhooks.settleAfterMs, 'webhooks.settleAfterMs', 0, 24 * 3600 * 1000);
+  if (o.webhooks?.url !== undefined && !/^https?:\/\//.test(o.webhooks.url)) throw new TypeError('sandbox: webhooks.url must be an http(s) URL');
 }
 
 /**
@@ -34,7 +36,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const timers = new Set<NodeJS.Timeout>();
   const providers: ProviderDef[] = [revolv3Provider(), invoissProvider()];
   const rt: Runtime = {
-    ctx: new SandboxContext({ seed: options.seed ?? 'sandbox', now, tokenTtlSeconds: options.tokenTtlSeconds ?? 3599, credentials }),
+    ctx: new SandboxContext({ seed: options.seed ?? 'sandbox', now, tokenTtlSeconds: options.tokenTtlSeconds ?? 3599, credentials, ...(options.webhooks ? { webhooks: options.webhooks } : {}) }),
     faults: new FaultStore(),
     limiter: new RateLimiter(options.rateLimitPerSecond ?? 20, now),
     providers: new Map(providers.map((p) => [p.name, p])),
@@ -78,10 +80,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     clearFaults: () => rt.faults.clear(),
     reset: () => resetRuntime(rt),
+    webhookKey: rt.ctx.settlements.key,
+    settle: () => rt.ctx.settlements.settle(),
+    statusChanges: () => rt.ctx.settlements.list(),
     state: (full = false) => snapshotState(rt, full),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
+        rt.ctx.settlements.clear();
         timers.clear();
         server.close(() => resolve());
         server.closeAllConnections();

@@ -52,6 +52,12 @@ export const ACH_PENDING: OutcomeSpec = Object.freeze({
   approved: true,
 });
 
+/**
+ * An ACH account number that is accepted (Pending) and later returned: the payment turns
+ * Noncollectable when it settles. Every other account settles Paid.
+ */
+export const ACH_RETURN_ACCOUNT = '000000000444';
+
 /** A charge of exactly this amount declines on any card, stored method, ACH account or Invoiss order. */
 export const DECLINE_AMOUNT = 6.66;
 

@@ -3,6 +3,8 @@
  * and the fault rule. Kept free of runtime code so every other sandbox file can import it.
  */
 
+import type { SandboxStatusChange, SandboxWebhookOptions } from './revolv3/settlement.js';
+
 /** Which simulated provider a request, rule or ledger entry belongs to. */
 export type ProviderName = 'revolv3' | 'invoiss';
 
@@ -20,6 +22,11 @@ export interface SandboxOptions {
   rateLimitPerSecond?: number;
   /** Lifetime of legacy Revolv3 bearer tokens in seconds; default 3599. */
   tokenTtlSeconds?: number;
+  /**
+   * Later statuses as Revolv3 documents them (an ACH payment settles or is returned, a refund
+   * is confirmed) and the signed InvoiceStatusChanged webhooks sent for them.
+   */
+  webhooks?: SandboxWebhookOptions;
 }
 
 /**
@@ -154,6 +161,15 @@ export interface Sandbox {
   clearFaults(): void;
   /** Forgets all state, ledger, faults, tokens and rate counters; ids restart from the seed. */
   reset(): void;
+  /** The key the sandbox signs webhooks with (`webhooks.key`, default `sandbox-webhook-key`). */
+  webhookKey: string;
+  /**
+   * Makes every scheduled later status happen now (ACH payments settle — Paid — or are returned
+   * — Noncollectable — refunds are confirmed) and resolves once their webhooks are answered.
+   */
+  settle(): Promise<SandboxStatusChange[]>;
+  /** Later status changes made so far, with the webhook answer of each, oldest first. */
+  statusChanges(): SandboxStatusChange[];
   /** A snapshot of the state; `full` adds copies of every stored object. */
   state(full?: boolean): SandboxStateSnapshot;
   /** Stops listening and drops open connections. */

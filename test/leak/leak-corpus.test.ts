@@ -3,7 +3,8 @@
  * server that echoes every request back in 200/400/500/502 answers as JSON, text and HTML,
  * expressions (`let`, `when`, `output`, `result`) that fail on values holding them, a base URL
  * with user info and a token credential; every command (validate, plan, run, test, explain,
- * demo, runs) in text, --json and --output, and the journal files, scanned: zero hits.
+ * demo, runs, webhooks serve) in text, --json and --output, the journal files, and what the
+ * webhook server answers and prints for hostile signed deliveries, scanned: zero hits.
  *
  * The scanner is proven first: it must flag the planted values, in the raw records and in what
  * the echo server received (so the corpus really sent them).
@@ -13,7 +14,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findCardNumbers } from '../../src/index.js';
+import { findCardNumbers, getProvider, webhookSignature } from '../../src/index.js';
+import { spawnCli } from '../helpers/spawn-cli.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { startEchoServer, type EchoServer } from '../helpers/echo-server.js';
 
@@ -26,6 +28,7 @@ const CARDS = ['4111111111111111', '2222400010000008', '5555555555554444'];
 const CODE = '987';
 const TOKEN = 'tok_leak_c4f1e8b2';
 const URL_PASSWORD = 'pa55w0rd-leak';
+const WEBHOOK_KEY = 'whk_leak_7d1e09aa';
 
 /** Every hit of a sentinel in `text`: a card (exact, grouped, or any Luhn-valid run), the security code standing alone, a credential. */
 function scan(text: string): string[] {
@@ -38,7 +41,7 @@ function scan(text: string): string[] {
   for (const pan of findCardNumbers(text)) hits.push(`Luhn-valid ${pan}`);
   // the code as a value of its own (not inside ids, ports, amounts or masked cards)
   for (const m of text.matchAll(/(?<![0-9A-Za-z_.*])987(?![0-9A-Za-z_*]|\.[0-9])/g)) hits.push(`code ${CODE} at ${m.index}: ${around(m.index, 3)}`);
-  for (const secret of [TOKEN, URL_PASSWORD, Buffer.from(`leak:${URL_PASSWORD}`).toString('base64')]) {
+  for (const secret of [TOKEN, URL_PASSWORD, WEBHOOK_KEY, Buffer.from(`leak:${URL_PASSWORD}`).toString('base64')]) {
     let i = text.indexOf(secret);
     while (i !== -1) { hits.push(`secret at ${i}: ${around(i, secret.length)}`); i = text.indexOf(secret, i + 1); }
   }
@@ -130,6 +133,38 @@ describe('every command, every format, the journal', () => {
       await cli(`explain ${n}`, ['explain', MAP, '--input', RECORDS, '--record', n]);
       await cli(`explain ${n} --json`, ['explain', MAP, '--input', RECORDS, '--record', n, '--json']);
     }
+    // the webhook server (a real process) over the same journal, fed signed deliveries whose
+    // bodies carry every sentinel: what it answers and what it prints are scanned too
+    const serve = spawnCli(['webhooks', 'serve', '--port', '0', '--journal', join(work, 'third/journal.db')], { REVOLV3_WEBHOOK_KEY: WEBHOOK_KEY });
+    let served = '';
+    const port = await new Promise<number>((res, rej) => {
+      const t = setTimeout(() => rej(new Error('webhooks serve did not start')), 30_000);
+      serve.child.stdout!.on('data', (d: string) => {
+        served += d;
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(served);
+        if (m) { clearTimeout(t); res(Number(m[1])); }
+      });
+    });
+    const hook = `http://127.0.0.1:${port}/hook`;
+    const sig = getProvider('revolv3')!.webhooks!.signature;
+    const hostile = [
+      { EventType: 'InvoiceStatusChanged', Invoice: { InvoiceId: 1, InvoiceStatus: CARDS[0], MerchantInvoiceRefId: CARDS[1], PaymentMethod: { PaymentMethodId: 1, SecurityCode: CODE, Number: CARDS[2] } }, Token: TOKEN },
+      { EventType: `Event ${CARDS[2]}`, Note: `cvv ${CODE}` },
+      { EventType: 'InvoiceStatusChanged', Invoice: { InvoiceId: `${CARDS[0]}`, InvoiceStatus: 'Paid' } },
+    ];
+    for (const ev of hostile) {
+      const body = JSON.stringify({ Body: JSON.stringify(ev), Entropy: CARDS[0] });
+      for (const signature of [webhookSignature(sig, WEBHOOK_KEY, hook, body), 'bad']) {
+        const r = await fetch(hook, { method: 'POST', body, headers: { 'x-revolv3-signature': signature } });
+        shown.push({ what: `webhooks serve answer ${r.status}`, text: await r.text() });
+      }
+    }
+    const notJson = `{"Body": "${CARDS[0]} ${CODE}"`;
+    const r = await fetch(hook, { method: 'POST', body: notJson, headers: { 'x-revolv3-signature': webhookSignature(sig, WEBHOOK_KEY, hook, notJson) } });
+    shown.push({ what: `webhooks serve answer ${r.status}`, text: await r.text() });
+    serve.child.kill('SIGTERM');
+    const done = await serve.done;
+    shown.push({ what: 'webhooks serve (stdout)', text: done.stdout }, { what: 'webhooks serve (stderr)', text: done.stderr });
     await cli('demo', ['demo']);
     await cli('demo --json', ['demo', '--json']);
     for (const f of filesText(work)) shown.push({ what: f.file.replace(work, '<work>'), text: f.text });
@@ -145,7 +180,10 @@ describe('every command, every format, the journal', () => {
 
   it('covers every command, formats, the results files and the journal files', () => {
     const whats = shown.map((s) => s.what);
-    for (const w of ['validate', 'plan --json', 'run', 'run --json', 'runs', 'test --json', 'explain 1', 'demo --json']) expect(whats.some((x) => x.startsWith(w))).toBe(true);
+    for (const w of ['validate', 'plan --json', 'run', 'run --json', 'runs', 'test --json', 'explain 1', 'demo --json', 'webhooks serve answer 200', 'webhooks serve answer 401', 'webhooks serve answer 400']) expect(whats.some((x) => x.startsWith(w))).toBe(true);
+    const served = shown.find((x) => x.what === 'webhooks serve (stdout)')!.text;
+    expect(served).toContain('401 refused: invalid signature');
+    expect(served).toContain('200 InvoiceStatusChanged');
     expect(whats.some((w) => w.endsWith('results-json.ndjson'))).toBe(true);
     expect(whats.some((w) => /journal\.db$/.test(w))).toBe(true);
     // the outputs hold real content: failures, echoes and masked cards are there, just masked

@@ -151,7 +151,8 @@ describe('Revolv3 authorize / capture / refund / reverse / void', () => {
     const invoiceId = cap.body.invoiceId;
     const partial = await r3(sb, `/api/Invoices/${invoiceId}/refund`, { amount: 30 });
     expect(partial.status).toBe(200);
-    expect(partial.body.invoice).toMatchObject({ parentInvoiceId: invoiceId, invoiceStatus: 'PartialRefund' });
+    // a refund is RefundPending until it is confirmed (settle), then PartialRefund / Refund
+    expect(partial.body.invoice).toMatchObject({ parentInvoiceId: invoiceId, invoiceStatus: 'RefundPending' });
     expect(partial.body.refunds[0]).toMatchObject({ amount: -30, invoiceAttemptStatus: 'Success' });
 
     const tooMuch = await r3(sb, `/api/Invoices/${invoiceId}/refund`, { amount: 50.01 });
@@ -159,7 +160,13 @@ describe('Revolv3 authorize / capture / refund / reverse / void', () => {
     expect(tooMuch.body.errors[0]).toContain('exceeds');
 
     const rest = await r3(sb, `/api/Invoices/${invoiceId}/refund`, { amount: 50 });
-    expect(rest.body.invoice.invoiceStatus).toBe('Refund');
+    expect(rest.body.invoice.invoiceStatus).toBe('RefundPending');
+    const confirmed = await sb.settle();
+    expect(confirmed.map((c) => [c.invoiceId, c.from, c.to, c.why])).toEqual([
+      [partial.body.invoice.invoiceId, 'RefundPending', 'PartialRefund', 'refund-confirmed'],
+      [rest.body.invoice.invoiceId, 'RefundPending', 'Refund', 'refund-confirmed'],
+    ]);
+    expect((await r3(sb, `/api/Invoices/${rest.body.invoice.invoiceId}`, undefined, { method: 'GET' })).body.invoiceStatus).toBe('Refund');
     const again = await r3(sb, `/api/Invoices/${invoiceId}/refund`, { amount: 1 });
     expect(again.status).toBe(400);
     expect(again.body.message).toMatch(/fully refunded/);

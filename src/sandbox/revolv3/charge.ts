@@ -74,6 +74,11 @@ export function chargeInvoice(ctx: SandboxContext, args: ChargeArgs): Invoice {
     refundedTotal: 0,
   };
   ctx.revolv3.invoices.set(invoice.invoiceId, invoice);
+  // ACH: answered Pending now; settles (Paid) or is returned (Noncollectable) later (R17, R20)
+  if (args.pm.type === 'Ach' && invoice.invoiceStatus === 'Pending') {
+    const returned = args.pm.outcome !== 'approve';
+    ctx.settlements.schedule(invoice, returned ? 'Noncollectable' : 'Paid', returned ? 'ach-returned' : 'ach-settled');
+  }
   ctx.ledger.append({
     provider: 'revolv3',
     kind: 'charge',

@@ -4,7 +4,7 @@
  */
 import type { SandboxContext } from '../context.js';
 import { luhnValid } from '../luhn.js';
-import { outcomeForCard } from '../test-cards.js';
+import { ACH_RETURN_ACCOUNT, outcomeForCard } from '../test-cards.js';
 import { Checker, isObject, type JsonObject } from '../validate.js';
 import type { Address, StoredPaymentMethod } from './state.js';
 
@@ -123,7 +123,7 @@ export function storePaymentMethod(ctx: SandboxContext, input: PaymentMethodInpu
     paymentMethodId: ctx.ids.numeric('paymentMethod'),
     customerId,
     type: input.card ? 'CreditCard' : 'Ach',
-    outcome: input.card ? outcomeForCard(input.card.pan) : 'approve',
+    outcome: input.card ? outcomeForCard(input.card.pan) : input.ach?.accountNumber === ACH_RETURN_ACCOUNT ? 'decline' : 'approve',
     card: input.card
       ? { binNumber: input.card.pan.slice(0, 6), paymentLast4Digit: input.card.pan.slice(-4), paymentExpirationDate: input.card.expirationDate }
       : null,

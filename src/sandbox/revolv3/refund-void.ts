@@ -33,7 +33,9 @@ export function refund(ctx: SandboxContext, req: RouteRequest): HandlerResult {
   }
   // Commit.
   original.refundedTotal = roundMoney(original.refundedTotal + amount);
-  const status = original.refundedTotal >= original.total ? 'Refund' : 'PartialRefund';
+  // the refund invoice is RefundPending until it is confirmed (then Refund or PartialRefund)
+  const confirmed = original.refundedTotal >= original.total ? 'Refund' : 'PartialRefund';
+  const status = 'RefundPending';
   const attempt = { ...newAttempt(ctx, -amount, OUTCOMES.approve), responseMessage: 'Refunded', revolv3ResponseMessage: 'Refunded' };
   const refundInvoice: Invoice = {
     ...original,
@@ -50,6 +52,7 @@ export function refund(ctx: SandboxContext, req: RouteRequest): HandlerResult {
     refundedTotal: 0,
   };
   ctx.revolv3.invoices.set(refundInvoice.invoiceId, refundInvoice);
+  ctx.settlements.schedule(refundInvoice, confirmed, 'refund-confirmed');
   const pm = original.paymentMethodId === null ? undefined : ctx.revolv3.paymentMethods.get(original.paymentMethodId);
   ctx.ledger.append({
     provider: 'revolv3',
