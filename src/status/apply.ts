@@ -139,7 +139,9 @@ export async function applyStatusToStep(journal: Journal, target: FollowUpStep, 
     record.errorCode = bad.errorCode;
     if (bad.errorMessage) record.errorMessage = bad.errorMessage;
   }
+  // durable like an operator's resolution: a webhook is answered 200 and not sent again
   await journal.store.write({
+    durable: true,
     steps: [next],
     records: [record],
     events: [{ runId: step.runId, scope: found.record.scope, key: found.record.key, stepId: step.stepId, from: step.state, to, at: now, note: scrubText(options.note) }],
