@@ -1,6 +1,7 @@
 /**
  * Builds dist/ once before the suites that run the real CLI as a child process (crash tests),
- * and only when a source file is newer than the build (CI's `npm ci` has just built it).
+ * and only when a source file is newer than the build (CI's `npm ci` has just built it); then
+ * the generated validators, when a schema, a shipped map or the build is newer than they are.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -18,6 +19,13 @@ function newest(dir: string): number {
 export default function setup(): void {
   const root = join(import.meta.dirname, '..');
   const built = join(root, 'dist', 'cli', 'main.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'src'))) return;
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(root, 'src'))) {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  }
+  // the validators `npm run build` generates (dist/validators), from the schemas and maps of now
+  const index = join(root, 'dist', 'validators', 'index.json');
+  const inputs = Math.max(newest(join(root, 'schemas')), newest(join(root, 'mappings')), statSync(built).mtimeMs);
+  if (!existsSync(index) || statSync(index).mtimeMs < inputs) {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-validators.mjs'), '--quiet'], { stdio: 'inherit' });
+  }
 }

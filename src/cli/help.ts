@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { getProvider, listProviders } from '../index.js';
+import { getProvider, listProviders } from '../providers/registry.js';
 
 /**
  * Help text after the options: examples per command, the exit codes, and the environment

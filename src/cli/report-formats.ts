@@ -1,6 +1,9 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CATALOGUE, scrubText, type Diagnostic } from '../index.js';
+// the public entry (src/index.ts) would load the whole engine, HTTP client included, for `validate`
+import { CATALOGUE } from '../errors/catalogue.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import { scrubText } from '../redact/index.js';
 
 /**
  * Machine formats for CI, shared by `validate` and `test`:

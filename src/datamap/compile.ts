@@ -4,7 +4,7 @@ import { compileExpression, type CompiledExpression } from '../expressions/compi
 import { ENGINE_VARIABLES, JSONATA_BUILTINS } from '../expressions/builtins.js';
 import { getProvider, listProviders, pathParams } from '../providers/registry.js';
 import type { ProviderPack } from '../providers/pack-types.js';
-import { createAjv, shippedSchema, compileUserSchema, type ValidateFunction } from '../schemas/ajv.js';
+import { shippedSchema, compileUserSchema, type ValidateFunction } from '../schemas/ajv.js';
 import { engineDataMapSchema } from '../editor/index.js';
 import { similarNames } from '../analysis/schema-nav.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
@@ -384,6 +384,7 @@ let engine: ValidateFunction | undefined;
 
 /** The Data Map validator, compiled once: the shipped schema without its editor-only pack constraints. */
 function engineValidator(): ValidateFunction {
-  engine ??= createAjv().compile(engineDataMapSchema(dataMapSchema() as Record<string, unknown>));
+  // generated at build time (dist/validators) like the shipped schemas; compiled once otherwise
+  engine ??= compileUserSchema(engineDataMapSchema(dataMapSchema() as Record<string, unknown>));
   return engine;
 }

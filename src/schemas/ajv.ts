@@ -1,75 +1,122 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { SCHEMAS_DIR } from '../paths.js';
+import { AJV_CONFIG_ID, createAjv } from './ajv-config.js';
+import { generatedValidator, schemaKey } from './generated.js';
 
-// ajv-formats is CommonJS; its default export arrives nested under ESM interop.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+export { createAjv };
 
-/** Creates an AJV instance with our keyword (`x-maxDecimals`) and formats. */
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormats(ajv);
-  ajv.addKeyword({
-    keyword: 'x-maxDecimals',
-    type: 'number',
-    schemaType: 'number',
-    error: { message: (cxt) => `must have at most ${String(cxt.schema)} decimal places` },
-    // A float artifact such as 30.990000000000002 fails: it does not survive rounding.
-    validate: (decimals: number, data: number) => Number(data.toFixed(decimals)) === data,
-  });
-  return ajv;
+export const SCHEMA_BASE = 'https://datamap.dev/schemas/';
+
+interface Shipped {
+  /** `$id` → the schema's JSON. */
+  byId: Map<string, unknown>;
+  /** Hash of every shipped schema's text and of the AJV configuration. */
+  hash: string;
 }
 
-let shared: { ajv: Ajv2020; cache: Map<string, ValidateFunction> } | undefined;
+let shipped: Shipped | undefined;
 
-/** The process-wide AJV with every shipped schema loaded; validators compiled once, by `$id`. */
-function sharedAjv(): { ajv: Ajv2020; cache: Map<string, ValidateFunction> } {
-  if (!shared) {
-    const ajv = createAjv();
+/** The shipped schemas as JSON (read once; nothing compiled). */
+function shippedSchemas(): Shipped {
+  if (!shipped) {
+    const byId = new Map<string, unknown>();
+    const h = createHash('sha256').update(AJV_CONFIG_ID);
     for (const file of listJson(SCHEMAS_DIR)) {
-      const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
-      if (schema.$id) ajv.addSchema(schema);
+      const text = readFileSync(file, 'utf8');
+      h.update(`\0${relative(SCHEMAS_DIR, file).split(sep).join('/')}\0${text}`);
+      const schema = JSON.parse(text) as { $id?: string };
+      if (schema.$id) byId.set(schema.$id, schema);
     }
-    shared = { ajv, cache: new Map() };
+    shipped = { byId, hash: h.digest('hex') };
   }
-  return shared;
+  return shipped;
 }
 
-const SCHEMA_BASE = 'https://datamap.dev/schemas/';
+/** Paths under `schemas/` of every shipped schema. */
+export function shippedSchemaPaths(): string[] {
+  return [...shippedSchemas().byId.keys()].filter((id) => id.startsWith(SCHEMA_BASE)).map((id) => id.slice(SCHEMA_BASE.length));
+}
 
-/** The compiled validator of a shipped schema, by path under `schemas/` (e.g. `revolv3/x.json`). */
+/** Hash of the shipped schemas and the AJV configuration (generated validators carry it). */
+export function shippedSchemasHash(): string {
+  return shippedSchemas().hash;
+}
+
+let runtimeAjv: ReturnType<typeof createAjv> | undefined;
+
+/** An AJV with every shipped schema loaded, for validators that were not generated at build time. */
+function sharedAjv(): ReturnType<typeof createAjv> {
+  if (!runtimeAjv) {
+    runtimeAjv = createAjv();
+    for (const schema of shippedSchemas().byId.values()) runtimeAjv.addSchema(schema as object);
+  }
+  return runtimeAjv;
+}
+
+const validators = new Map<string, ValidateFunction>();
+
+/**
+ * The validator of a shipped schema, by path under `schemas/` (e.g. `revolv3/x.json`), made once
+ * per process: the one generated at build time (dist/validators) when it matches the schemas
+ * on disk, else compiled here.
+ */
 export function shippedValidator(relativePath: string): ValidateFunction {
-  const { ajv, cache } = sharedAjv();
   const id = SCHEMA_BASE + relativePath;
-  let v = cache.get(id);
+  let v = validators.get(id);
   if (!v) {
-    const found = ajv.getSchema(id);
-    if (!found) throw new Error(`Schema ${relativePath} is not shipped`);
-    v = found;
-    cache.set(id, v);
+    const { byId, hash } = shippedSchemas();
+    if (!byId.has(id)) throw new Error(`Schema ${relativePath} is not shipped`);
+    v = generatedValidator(`shipped:${relativePath}`, hash) ?? sharedAjv().getSchema(id);
+    if (!v) throw new Error(`Schema ${relativePath} is not shipped`);
+    validators.set(id, v);
   }
   return v;
 }
 
 /** The raw JSON of a shipped schema (for placeholders and references). */
 export function shippedSchema(relativePath: string): unknown {
-  const { ajv } = sharedAjv();
-  return ajv.getSchema(SCHEMA_BASE + relativePath)?.schema;
+  return shippedSchemas().byId.get(SCHEMA_BASE + relativePath);
 }
 
-/** Resolves a `$ref` inside shipped schemas (relative to the schema that holds it). */
+/** Resolves a `$ref` inside shipped schemas (relative to the schema that holds it): a document, or a JSON pointer into one. */
 export function resolveRef(ref: string, baseId: string): unknown {
-  const { ajv } = sharedAjv();
-  const abs = new URL(ref, baseId).toString();
-  return ajv.getSchema(abs)?.schema;
+  let abs: URL;
+  try {
+    abs = new URL(ref, baseId);
+  } catch {
+    return undefined;
+  }
+  const fragment = abs.hash;
+  abs.hash = '';
+  let node = shippedSchemas().byId.get(abs.toString());
+  if (fragment === '' || fragment === '#') return node;
+  if (!fragment.startsWith('#/')) return undefined;
+  for (const raw of fragment.slice(2).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
 }
 
-/** Compiles a user-supplied schema (e.g. a Data Map's `input`) on a private instance. */
+const bySchema = new Map<string, ValidateFunction>();
+
+/**
+ * Compiles a schema that stands alone (a Data Map's `input` or setting, the engine's Data Map
+ * schema) on a private instance, once per process for the same schema; one generated at build
+ * time for the same schema (those of the shipped maps) is used instead of compiling.
+ */
 export function compileUserSchema(schema: unknown): ValidateFunction {
-  const ajv = createAjv();
-  return ajv.compile(schema as object);
+  const key = schemaKey(JSON.stringify(schema) ?? 'undefined');
+  let v = bySchema.get(key);
+  if (!v) {
+    v = generatedValidator(key) ?? createAjv().compile(schema as object);
+    bySchema.set(key, v);
+  }
+  return v;
 }
 
 export type { ErrorObject, ValidateFunction };
