@@ -7,6 +7,11 @@ export interface SendGate {
    * to wait before asking again (ms).
    */
   tryTake(): number;
+  /**
+   * The provider answered 429: no call of the run is sent before `until` (epoch ms), since
+   * every call of the same credential would be refused until then too.
+   */
+  holdUntil(until: number): void;
 }
 
 /**
@@ -19,9 +24,14 @@ export interface SendGate {
 export function createRateLimiter(perSecond: number, clock: Clock, windowMs = 1100): SendGate {
   const sent: number[] = [];
   const cap = Math.max(1, Math.floor(perSecond));
+  let heldUntil = 0;
   return {
+    holdUntil(until) {
+      heldUntil = Math.max(heldUntil, until);
+    },
     tryTake() {
       const now = clock.now();
+      if (now < heldUntil) return heldUntil - now;
       while (sent.length && (sent[0] ?? now) <= now - windowMs) sent.shift();
       if (sent.length < cap) {
         sent.push(now);

@@ -135,4 +135,43 @@ describe('client-side rate limit', () => {
     expect(r!.outcome).toBe('succeeded');
     expect(r!.steps[0]).toMatchObject({ attempts: 2, rateLimited: 1 });
   });
+
+  it('a 429 holds every call of the run until its Retry-After, not only the refused one', async () => {
+    const clock = virtualClock();
+    const p = fakeProvider(clock, 5);
+    let refusedAt: number | undefined;
+    let posts = 0;
+    const transport = async (req: HttpRequest): Promise<HttpResponse> => {
+      if (req.method === 'POST' && ++posts === 5) {
+        refusedAt = clock.now();
+        return { status: 429, headers: { 'retry-after': '2' }, body: { message: 'Too Many Requests' } };
+      }
+      return p.transport(req);
+    };
+    const results = await drain(runRecords(revolv3(), recordItems(records(30, 'HOLD')), { credentials: creds, env: {}, transport, clock, concurrency: 8, preflight: false }));
+    expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(30);
+    expect(refusedAt).toBeDefined();
+    // nothing left between the 429 and its Retry-After (calls already on the wire may finish)
+    const during = p.sends.filter((s) => s.at > refusedAt! && s.at < refusedAt! + 2000);
+    expect(during).toEqual([]);
+    expect(p.sends.filter((s) => s.at >= refusedAt! + 2000).length).toBeGreaterThan(0);
+  });
+
+  it('a hostile Retry-After holds the run at most a minute', async () => {
+    const clock = virtualClock();
+    const p = fakeProvider(clock, 1);
+    let first = true;
+    const transport = async (req: HttpRequest): Promise<HttpResponse> => {
+      if (first && req.method === 'POST') {
+        first = false;
+        return { status: 429, headers: { 'retry-after': '86400' }, body: { message: 'Too Many Requests' } };
+      }
+      return p.transport(req);
+    };
+    const start = clock.now();
+    const results = await drain(runRecords(revolv3(), recordItems(records(3, 'HOST')), { credentials: creds, env: {}, transport, clock, concurrency: 2, preflight: false }));
+    expect(results).toHaveLength(3);
+    expect(p.sends.length).toBeGreaterThan(0);
+    expect(Math.min(...p.sends.map((s) => s.at)) - start).toBeLessThanOrEqual(60_000 + 10);
+  });
 });
