@@ -129,9 +129,6 @@ export async function callHttp(
       if (notProcessed || (maybeProcessed && op.idempotent)) {
         if (!canRetry(ctx, attempts, elapsed())) return done({ response, unknown: false });
         retryAfter = parseRetryAfter(response.headers['retry-after'], ctx.clock.now());
-        // a 429 holds every call of the run, not just this one: they would all be refused
-        // (at most a minute: a hostile Retry-After must not park the run)
-        if (s === 429 && ctx.gate) ctx.gate.holdUntil(ctx.clock.now() + Math.min(retryAfter ?? 1000, 60_000));
       } else if (maybeProcessed) {
         return done({ response, unknown: true });
       } else {
@@ -139,6 +136,9 @@ export async function callHttp(
       }
     }
     const delay = retryAfter ?? backoffDelay(ctx.retry, attempts, ctx.random);
+    // a 429 holds every call of the run for as long as this one waits, not just this one: they
+    // would all be refused (at most a minute: a hostile Retry-After must not park the run)
+    if (response?.status === 429 && ctx.gate) ctx.gate.holdUntil(ctx.clock.now() + Math.min(delay, 60_000));
     if (elapsed() + delay > ctx.retry.maxTotalMs) {
       return response ? done({ response, unknown: false }) : done({ unknown: false, error: { code: 'transport/network', message: failure?.message ?? 'retry budget exhausted' } });
     }
