@@ -27,7 +27,7 @@ export { OUTCOMES } from './executor/types.js';
 export { resolveSettings, withSettings, type ResolvedSettings, type SettingSpec, type SettingsInput, type CompiledSetting } from './settings/index.js';
 export { classifyDetail, type ClassifyDetail } from './executor/classify.js';
 /** Later statuses (ACH settlement, refund confirmation) applied to the journal; provider webhooks. */
-export { applyReportedStatus, followUpSteps, FOLLOW_UP_PREFIX, type StatusApplied, type StatusChange, type StatusUnchanged, type FollowUpStep } from './status/index.js';
+export { syncStatuses, type SyncOptions, type SyncReport, type SyncFailure, type SyncSkipped, applyReportedStatus, followUpSteps, FOLLOW_UP_PREFIX, type StatusApplied, type StatusChange, type StatusUnchanged, type FollowUpStep } from './status/index.js';
 export { createWebhookHandler, webhookProvider, webhookSignature, verifyWebhookSignature, decodeWebhook, statusReport, WebhookDecodeError, type WebhookHandler, type WebhookHandlerOptions, type WebhookDelivery, type WebhookEvent, type StatusReport } from './webhooks/index.js';
 export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
 /** The run journal: open one, list and show runs, resolve records held for review; stores. */

@@ -4,4 +4,5 @@
  * status moves the journal, shared by `datamap runs sync` and webhooks.
  */
 export { followUpIds, storedFollowUp, FOLLOW_UP_PREFIX } from './follow-up.js';
+export { syncStatuses, type SyncOptions, type SyncReport, type SyncFailure, type SyncSkipped } from './sync.js';
 export { applyReportedStatus, applyStatusToStep, followUpSteps, isChange, OPEN_FOR_STATUS, type StatusApplied, type StatusChange, type StatusUnchanged, type FollowUpStep } from './apply.js';

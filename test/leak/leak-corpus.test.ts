@@ -3,7 +3,7 @@
  * server that echoes every request back in 200/400/500/502 answers as JSON, text and HTML,
  * expressions (`let`, `when`, `output`, `result`) that fail on values holding them, a base URL
  * with user info and a token credential; every command (validate, plan, run, test, explain,
- * demo, runs, webhooks serve) in text, --json and --output, the journal files, and what the
+ * demo, runs, runs sync, webhooks serve) in text, --json and --output, the journal files, and what the
  * webhook server answers and prints for hostile signed deliveries, scanned: zero hits.
  *
  * The scanner is proven first: it must flag the planted values, in the raw records and in what
@@ -127,6 +127,9 @@ describe('every command, every format, the journal', () => {
       await cli(`runs show ${id}`, ['runs', 'show', id]);
       await cli(`runs show ${id} --json`, ['runs', 'show', id, '--json']);
     }
+    // status sync over the journals (its lookups go to the echo server, which echoes the card back)
+    await cli('runs sync', ['runs', 'sync', '--journal', join(work, 'third/journal.db'), '--base-url', base]);
+    await cli('runs sync --json', ['runs', 'sync', '--journal', join(work, 'second/journal.db'), '--base-url', base, '--json']);
     await cli('test', ['test', TESTS]);
     await cli('test --json', ['test', TESTS, '--json']);
     for (const n of ['1', '10', '11', '13', '15']) {
@@ -180,7 +183,7 @@ describe('every command, every format, the journal', () => {
 
   it('covers every command, formats, the results files and the journal files', () => {
     const whats = shown.map((s) => s.what);
-    for (const w of ['validate', 'plan --json', 'run', 'run --json', 'runs', 'test --json', 'explain 1', 'demo --json', 'webhooks serve answer 200', 'webhooks serve answer 401', 'webhooks serve answer 400']) expect(whats.some((x) => x.startsWith(w))).toBe(true);
+    for (const w of ['validate', 'plan --json', 'run', 'run --json', 'runs', 'test --json', 'explain 1', 'demo --json', 'webhooks serve answer 200', 'webhooks serve answer 401', 'webhooks serve answer 400', 'runs sync', 'runs sync --json']) expect(whats.some((x) => x.startsWith(w))).toBe(true);
     const served = shown.find((x) => x.what === 'webhooks serve (stdout)')!.text;
     expect(served).toContain('401 refused: invalid signature');
     expect(served).toContain('200 InvoiceStatusChanged');

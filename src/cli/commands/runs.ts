@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DatamapError, openJournal, type Journal, type RunRecordView, type RunSummary } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { journalPath } from './run.js';
+import { registerRunsSync } from './runs-sync.js';
 
 function openExisting(opt: string | undefined, io: CliIo): Journal {
   const path = journalPath(opt, io);
@@ -38,7 +39,7 @@ function recordLine(r: RunRecordView): string {
 export function registerRunsCommand(program: Command, io: CliIo, setCode: (code: number) => void): void {
   const runs = program
     .command('runs')
-    .description('List the runs in the journal (.datamap/journal.db), show a run\'s records, resolve records held for review')
+    .description('List the runs in the journal (.datamap/journal.db), show a run\'s records, resolve records held for review, sync statuses that are not final')
     .option('--journal <path>', 'journal file (default: .datamap/journal.db in the working directory)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', `
@@ -46,6 +47,7 @@ Examples:
   datamap runs
   datamap runs show r-lx3k2a-9f1c2e --state needs-review
   datamap runs resolve r-lx3k2a-9f1c2e FS-10042 --as succeeded
+  datamap runs sync
 
 Exit codes: 0 ok, 2 usage or no such journal/run/record.`)
     .action(async (opts: { journal?: string; json?: boolean }) => {
@@ -111,4 +113,6 @@ Exit codes: 0 ok, 2 usage or no such journal/run/record.`)
       }
       setCode(0);
     });
+
+  registerRunsSync(runs, io, setCode, openExisting);
 }
