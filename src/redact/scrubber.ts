@@ -24,7 +24,7 @@ interface Entry {
  *
  * A run has one scrubber holding its credentials; each record gets a `child()` that adds the
  * record's own sensitive values and is dropped with it. `text()` and `value()` are cheap when
- * there is nothing to hide: a value is serialized and checked once before it is walked.
+ * there is nothing to hide: `value()` copies only the parts of a value that change.
  */
 export class Scrubber {
   private readonly own = new Map<string, Entry>();
@@ -56,10 +56,7 @@ export class Scrubber {
       const entry: Entry = { value: v, replacement };
       // a short value counts only where it stands on its own: digits not inside a longer number
       // (`cvv 987`, `"987"`, `x987`, not `1987` or `987.50`), other text not inside a word
-      if (v.length < ANYWHERE_LENGTH) {
-        const edge = /^\d+$/.test(v) ? '0-9' : 'A-Za-z0-9';
-        entry.re = new RegExp(`(?<![${edge}*]|[0-9]\\.)${escapeRegExp(v)}(?![${edge}]|\\.[0-9])`, 'g');
-      }
+      if (v.length < ANYWHERE_LENGTH) entry.re = standaloneMatcher(v);
       this.own.set(v, entry);
     }
     this.cache = undefined;
@@ -100,19 +97,12 @@ export class Scrubber {
   }
 
   /**
-   * A copy of `value` with every string (keys included) scrubbed; `value` itself when nothing
-   * in it needs to be (checked on its JSON text first, so the common case does not walk).
+   * `value` with every string (keys included) scrubbed: a copy of the parts that change, the
+   * parts in which nothing needs hiding as they are (`value` itself when nothing does).
    */
   value<T>(value: T): T {
     if (typeof value === 'string') return this.text(value) as T;
     if (value === null || typeof value !== 'object') return value;
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(value);
-    } catch {
-      json = undefined;
-    }
-    if (json !== undefined && this.text(json) === json) return value;
     return this.walk(value, 0) as T;
   }
 
@@ -133,10 +123,32 @@ export class Scrubber {
     }
     if (v === null || typeof v !== 'object') return v;
     if (depth > 200) return REDACTED;
-    if (Array.isArray(v)) return v.map((x) => this.walk(x, depth + 1));
+    // copy on write: a part in which nothing changes is returned as it is, not rebuilt
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        const y = this.walk(x, depth + 1);
+        if (out) out.push(y);
+        else if (y !== x) out = [...v.slice(0, i), y];
+      }
+      return out ?? v;
+    }
     if (v instanceof Error) return this.text(v.message);
+    const entries = Object.entries(v as Record<string, unknown>);
+    let changed = false;
+    const keys: string[] = [];
+    const values: unknown[] = [];
+    for (const [k, x] of entries) {
+      const nk = this.text(k);
+      const nx = this.walk(x, depth + 1);
+      if (nk !== k || nx !== x) changed = true;
+      keys.push(nk);
+      values.push(nx);
+    }
+    if (!changed) return v;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[this.text(k)] = this.walk(x, depth + 1);
+    for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i];
     return out;
   }
 }
@@ -146,6 +158,21 @@ export function createScrubber(secrets: Iterable<unknown> = []): Scrubber {
   const s = new Scrubber();
   for (const v of secrets) s.add(v, 'secret');
   return s;
+}
+
+// The matchers of short values, shared by every scrubber: a record's child scrubber would
+// otherwise compile the same few (a 3-digit code) again for every record.
+const matchers = new Map<string, RegExp>();
+
+function standaloneMatcher(v: string): RegExp {
+  let re = matchers.get(v);
+  if (!re) {
+    const edge = /^\d+$/.test(v) ? '0-9' : 'A-Za-z0-9';
+    re = new RegExp(`(?<![${edge}*]|[0-9]\\.)${escapeRegExp(v)}(?![${edge}]|\\.[0-9])`, 'g');
+    if (matchers.size >= 10_000) matchers.clear();
+    matchers.set(v, re);
+  }
+  return re;
 }
 
 function escapeRegExp(s: string): string {
