@@ -34,14 +34,14 @@ export const handwritten = {
       paymentMethod: {
         billingAddress: { addressLine1: a.street, addressLine2: a.unit, city: a.city, state: a.state, postalCode: a.zip, country: a.country, email: r.customer.email },
         creditCard: { paymentAccountNumber: r.payment.card.number, expirationDate: expiry(r.payment.card.expMonth, r.payment.card.expYear), securityCode: r.payment.card.cvv },
-        merchantPaymentMethodRefId: r.customer.id,
+        merchantPaymentMethodRefId: 'pm-' + r.invoiceNumber,
         billingFirstName: r.customer.firstName,
         billingLastName: r.customer.lastName,
       },
     }];
   },
 
-  'field-service-to-invoiss.yaml': (r, steps) => {
+  'field-service-to-invoiss.yaml': (r, steps, settings) => {
     if (r.status !== 'open') return [];
     let sum = 0;
     for (const l of r.lines) sum += round(l.qty * l.unitPrice, 2);
@@ -58,11 +58,12 @@ export const handwritten = {
       {
         method: 'CARD', type: 'INVOICE', order: { id: steps.order.id, grandTotal: steps.order.grandTotal }, orderId: steps.order.id,
         amount: round(sum, 2), paymentId: 'pay-' + r.invoiceNumber,
+        company: { id: settings.companyId }, signature: settings.signature, gateway: { id: settings.gatewayId }, status: settings.paymentStatus,
       },
     ];
   },
 
-  'shopify-to-invoiss.yaml': (r, steps) => {
+  'shopify-to-invoiss.yaml': (r, steps, settings) => {
     if (r.financial_status !== 'pending') return [];
     const key = 'shopify-' + String(r.id);
     const c = r.customer;
@@ -92,7 +93,8 @@ export const handwritten = {
         client: elvis(steps.findClient?.clientId, steps.createClient?.clientId), type: 'INVOICE', number: r.name, externalId: key, lineItems: lines,
         metadata: { source: 'shopify', shopifyOrderId: String(r.id), discountCodes: (r.discount_codes ?? []).map((d) => d.code) },
       },
-      { method: 'CARD', type: 'INVOICE', order: { id: steps.order.id, grandTotal: steps.order.grandTotal }, orderId: steps.order.id, amount: total, paymentId: 'pay-' + key },
+      { method: 'CARD', type: 'INVOICE', order: { id: steps.order.id, grandTotal: steps.order.grandTotal }, orderId: steps.order.id, amount: total, paymentId: 'pay-' + key,
+        company: { id: settings.companyId }, signature: settings.signature, gateway: { id: settings.gatewayId }, status: settings.paymentStatus },
     ];
   },
 
