@@ -19,7 +19,7 @@ export { readCsvRecords, type ReadCsvOptions } from './source/read-csv.js';
 export { DEFAULT_LIMITS, type SourceLimits } from './source/limits.js';
 export { getProvider, listProviders } from './providers/registry.js';
 export type {
-  ProviderPack, OperationSpec, Classification, WebhookSpec, WebhookSignatureSpec, WebhookStatusEvent, ClassifyValue, ClassifyRule, ClassifyCondition, FollowUpSpec, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
+  ProviderPack, OperationSpec, Classification, ChargedSpec, WebhookSpec, WebhookSignatureSpec, WebhookStatusEvent, ClassifyValue, ClassifyRule, ClassifyCondition, FollowUpSpec, AuthScheme, HeaderAuthScheme, TokenExchangeAuthScheme, ClassifySpec, ReconcileSpec, SensitiveSpec, CredentialSpec, ErrorSpec,
 } from './providers/pack-types.js';
 export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, maskCredentials, createScrubber, Scrubber, recordScrubber, redactionPlan, addRequestValues, type SensitivePaths, type ScrubKind, type RedactionPlan, type SensitiveRecordPath } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
@@ -29,7 +29,7 @@ export { classifyDetail, type ClassifyDetail } from './executor/classify.js';
 /** Later statuses (ACH settlement, refund confirmation) applied to the journal; provider webhooks. */
 export { syncStatuses, type SyncOptions, type SyncReport, type SyncFailure, type SyncSkipped, applyReportedStatus, followUpSteps, FOLLOW_UP_PREFIX, type StatusApplied, type StatusChange, type StatusUnchanged, type FollowUpStep } from './status/index.js';
 export { createWebhookHandler, webhookProvider, webhookSignature, verifyWebhookSignature, decodeWebhook, statusReport, WebhookDecodeError, type WebhookHandler, type WebhookHandlerOptions, type WebhookDelivery, type WebhookEvent, type StatusReport } from './webhooks/index.js';
-export type { Outcome, RecordResult, StepResult, RunOptions } from './executor/types.js';
+export type { Outcome, RecordResult, RecordTotals, StepResult, RunOptions } from './executor/types.js';
 /** The run journal: open one, list and show runs, resolve records held for review; stores. */
 export { openJournal, openMemoryJournal, DEFAULT_JOURNAL_PATH, createSqliteStore, createMemoryStore, transition, resumeAction, recordState, STEP_STATES } from './journal/index.js';
 export type { Journal, RunSummary, RunRecordView, JournalStore, RunRow, RecordRow, StepRow, RunRecordRow, EventRow, WriteBatch, ClaimResult, StepState, RecordState, ReviewInfo, StepEvent, ResumeAction } from './journal/index.js';

@@ -23,6 +23,7 @@ export function mapExpressions(map: CompiledMap): MapExpression[] {
     if (s.output) out.push({ expression: s.output, input: 'other', what: `steps.${s.id}.output` });
   }
   if (map.result) out.push({ expression: map.result, input: 'record', what: 'result' });
+  if (map.total) out.push({ expression: map.total, input: 'record', what: 'total' });
   return out;
 }
 

@@ -14,7 +14,7 @@ export interface RunReport {
   /** Extra attempts (retries) and 429 answers, over all calls. */
   retries: number;
   rateLimited: number;
-  records: Array<{ index: number; key?: string; outcome: Outcome; replayed?: boolean; ids: Record<string, string | number>; card?: string; errorCode?: string }>;
+  records: Array<{ index: number; key?: string; outcome: Outcome; replayed?: boolean; ids: Record<string, string | number>; card?: string; errorCode?: string; totals?: RecordResult['totals']; warnings?: string[] }>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -53,6 +53,9 @@ export function createReportBuilder(meta: { map: { name: string; file: string };
       if (r.replayed) rec.replayed = true;
       if (r.card) rec.card = r.card;
       if (r.error) rec.errorCode = r.error.code;
+      if (r.totals) rec.totals = r.totals;
+      const warnings = [...r.diagnostics, ...r.steps.flatMap((s) => s.warnings)].filter((d) => d.severity === 'warning').map((d) => d.code);
+      if (warnings.length) rec.warnings = [...new Set(warnings)];
       records.push(rec);
     },
     build(endedAt: number, interrupted: boolean): RunReport {

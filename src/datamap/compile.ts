@@ -130,6 +130,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
     }
   });
   const result = spec.result === undefined ? undefined : compileAt(ctx, ['result'], spec.result, { known, steps: 'all', allIds });
+  const total = spec.total === undefined ? undefined : compileAt(ctx, ['total'], spec.total, { known, steps: 'all', allIds });
   maskSecretLines(diagnostics);
 
   if (hasErrors(diagnostics) || !provider || !key) return { diagnostics };
@@ -147,6 +148,7 @@ export function compileDataMap(source: SourceDocument): { map?: CompiledMap; dia
   };
   if (inputValidator) map.inputValidator = inputValidator;
   if (result) map.result = result;
+  if (total) map.total = total;
   return { map, diagnostics };
 }
 

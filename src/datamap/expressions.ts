@@ -20,6 +20,7 @@ export function mapExpressions(map: CompiledMap): MapExpression[] {
     if (s.output) out.push({ path: `steps[${i}].output`, expression: s.output });
   });
   if (map.result) out.push({ path: 'result', expression: map.result });
+  if (map.total) out.push({ path: 'total', expression: map.total });
   return out;
 }
 

@@ -18,6 +18,8 @@ export interface DataMapSpec {
   let?: Record<string, Expr>;
   steps: StepSpec[];
   result?: Expr;
+  /** The host's total for the record (what the customer owes), compared with what the provider reports it charged. */
+  total?: Expr;
 }
 
 /** An expression: JSONata text, or a number/boolean literal. */
@@ -115,6 +117,8 @@ export interface CompiledMap {
   steps: CompiledStep[];
   /** @internal */
   result?: CompiledExpression;
+  /** @internal */
+  total?: CompiledExpression;
   /** Findings of loading and the static checks (loadDataMap throws when any is an error). */
   diagnostics: Diagnostic[];
 }

@@ -78,6 +78,7 @@ export const CATALOGUE = {
   'run/unknown-outcome': { title: 'Outcome unknown', hint: 'The call may have taken effect and reconciliation could not tell; check the provider before re-running.' },
   'run/environment-required': { title: 'No environment chosen', hint: 'Set provider.environment in the Data Map, or pass --env / --base-url to run.' },
   'run/unclassified-outcome': { title: 'Outcome needs review', hint: 'The provider answered with a status its docs do not list (or list as needing a person); check the payment at the provider; datamap never resends it.' },
+  'run/total-mismatch': { title: 'Charged total differs from the host total', hint: 'The provider says it charged another amount than the Data Map\'s total: check tax (does the provider add it too?), discounts and shipping in the map, and the charge at the provider.' },
   'run/pending-confirmation': { title: 'Not final yet', hint: 'The provider accepted the call but its result is confirmed later (ACH settlement, refund confirmation); run `datamap runs sync` or receive webhooks to settle it.' },
   'run/not-planned': { title: 'Record not run', hint: 'The record\'s plan has errors, so no call was made.' },
   'run/needs-review': { title: 'Held for review', hint: 'The call may have moved money and no lookup could prove it either way: check the provider by the reference shown, then `datamap runs resolve <run-id> <key> --as succeeded|not-charged`.' },

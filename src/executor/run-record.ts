@@ -1,3 +1,4 @@
+import { recordTotals } from './totals.js';
 import type { CompiledMap } from '../datamap/types.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { diagnostic } from '../errors/diagnostic.js';
@@ -195,6 +196,11 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
     } catch (err) {
       base.diagnostics.push({ ...evaluationDiagnostic(err, rt.map.result, `Record ${item.index + 1}: result`), severity: 'warning' });
     }
+  }
+  if (outcome === 'succeeded' || outcome === 'pending') {
+    const t = await recordTotals(rt.map, base.steps, ctx.record, ctx.bindings);
+    if (t.totals) base.totals = t.totals;
+    if (t.warning) base.diagnostics.push(t.warning);
   }
   const fin: Parameters<RecordBook['finish']>[0] = { index: item.index, outcome, replayed: base.replayed === true, ids: base.ids, mapHash: rt.mapHash };
   if (base.card) fin.card = base.card;

@@ -71,6 +71,18 @@ export interface RecordResult {
   changed?: string[];
   /** What an operator should check at the provider, for a record held for review. */
   review?: ReviewInfo;
+  /**
+   * The Data Map's `total` (the host's) next to what the provider says it charged (the pack's
+   * `charged` fields of the last charging step answered in this run); a difference is a
+   * `run/total-mismatch` warning.
+   */
+  totals?: RecordTotals;
+}
+
+/** The host's total and what the provider reported charging. */
+export interface RecordTotals {
+  host?: number;
+  charged?: { step: string; total?: number; tax?: number };
 }
 
 /** Options of a real run. */

@@ -172,6 +172,8 @@ export interface OperationSpec {
   sensitive?: SensitiveSpec;
   /** Internal operations (e.g. the token exchange) are not usable as Data Map steps. */
   internal?: boolean;
+  /** Where the answer says what was charged: the run reports it next to the Data Map's `total` and warns on a difference. */
+  charged?: ChargedSpec;
 }
 
 /** How a provider's error bodies and statuses are read. */
@@ -184,6 +186,16 @@ export interface ErrorSpec {
   retryableStatuses: number[];
   /** Statuses after which a non-idempotent call's outcome is unknown. */
   unknownOutcomeStatuses: number[];
+}
+
+/** Where an answer says what the provider charged (reported next to the host's total). */
+export interface ChargedSpec {
+  /** JSONata over the response: the total the provider charged. */
+  total: string;
+  /** JSONata over the response: the tax the provider added, when it says. */
+  tax?: string;
+  /** Documentation reference. */
+  source?: string;
 }
 
 /** How a provider signs its webhooks. */

@@ -26,6 +26,8 @@ export const SANDBOX_SETTINGS = Object.freeze({
   INVOISS_SIGNATURE: 'sandbox-signature',
   INVOISS_GATEWAY_ID: 'gw_sandbox',
   INVOISS_PAYMENT_STATUS: 'COMPLETED',
+  // the sandbox computes no tax (taxAmount 0): the Shopify map then sends the tax as a line
+  REVOLV3_TAX_BY: 'host',
 });
 
 /** Settings fixed when the sandbox starts. */

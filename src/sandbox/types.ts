@@ -51,6 +51,8 @@ export interface SandboxSettings {
   INVOISS_SIGNATURE: string;
   INVOISS_GATEWAY_ID: string;
   INVOISS_PAYMENT_STATUS: string;
+  /** `host`: the sandbox adds no tax, so the Shopify → Revolv3 map sends the tax as a line. */
+  REVOLV3_TAX_BY: string;
 }
 
 /** The kinds of fault the sandbox can inject. */

@@ -129,14 +129,14 @@ describe('a failing case', () => {
     const { testFile } = copyShipped('shopify-to-revolv3', (t) => t
       // the first case now expects another card, amount and outcome
       .replace('paymentAccountNumber: "4111111111111111"', 'paymentAccountNumber: "4242424242424242"')
-      .replace('- { name: Sales tax, value: 5.53, valueType: Standard }', '- { name: Sales tax, value: 5.54, valueType: Standard }')
+      .replace('- { name: "Shipping: Standard Shipping", value: 7.5, valueType: Standard }', '- { name: "Shipping: Standard Shipping", value: 7.6, valueType: Standard }')
       .replace('      outcome: succeeded\n      calls: [payment]\n      urls:', '      outcome: declined\n      calls: [payment]\n      urls:'));
     const r = await runCli(['test', testFile]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('FAIL  a pending order is paid with one line per item, shipping and tax');
+    expect(r.stdout).toContain('FAIL  a pending order is paid with one line per item and shipping; Revolv3 adds the tax');
     expect(r.stdout).toContain('error test/failed:');
     expect(r.stdout).toMatch(/outcome {2}\(.*shopify-to-revolv3\.test\.yaml:\d+:\d+\)\n\s+expected: "declined"\n\s+actual: {3}"succeeded"/);
-    expect(r.stdout).toMatch(/requests\.payment\.invoice\.invoiceLineItems\[3\]\.value {2}\(.*:\d+:\d+\)\n\s+expected: 5\.54\n\s+actual: {3}5\.53/);
+    expect(r.stdout).toMatch(/requests\.payment\.invoice\.invoiceLineItems\[2\]\.value {2}\(.*:\d+:\d+\)\n\s+expected: 7\.6\n\s+actual: {3}7\.5/);
     // the card numbers are compared and shown masked, on both sides
     expect(r.stdout).toMatch(/requests\.payment\.paymentMethod\.creditCard\.paymentAccountNumber.*\n\s+expected: "424242\*{6}4242"\n\s+actual: {3}"411111\*{6}1111"/);
     expect(lastLine(r.stdout)).toMatch(/^\d+ passed, 1 failed$/);
@@ -150,7 +150,7 @@ describe('a failing case', () => {
     expect(failed.diagnostics.map((d) => d.code)).toEqual(['test/failed']);
     expect(failed.mismatches.map((m) => m.path)).toEqual([
       'outcome',
-      'requests.payment.invoice.invoiceLineItems[3].value',
+      'requests.payment.invoice.invoiceLineItems[2].value',
       'requests.payment.paymentMethod.creditCard.paymentAccountNumber',
     ]);
     expect(failed.mismatches[0]!.location).toMatchObject({ file: testFile, line: expect.any(Number), column: expect.any(Number) });

@@ -306,6 +306,17 @@ describe('shipped Data Maps', () => {
       expect(taxLines).toEqual([true, false]);
     });
 
+    it('shopify-to-revolv3.yaml leaves the tax to Revolv3 by default (its docs: the answer\'s total includes the tax it computed), and says so when the parts do not add up', async () => {
+      const map = loadDataMap({ file: join(mappingsDir, 'shopify-to-revolv3.yaml') });
+      const plans: RecordPlanView[] = [];
+      for await (const rec of planRecords(map, recordItems([orders()[0], { ...orders()[0]!, total_price: '80.04' }]), { clock: CLOCK, settings: { env: {} } })) plans.push(rec);
+      const lines = (body(step(plans[0]!, 'payment')) as { invoice: { invoiceLineItems: Array<{ name: string; value: number }> } }).invoice.invoiceLineItems;
+      expect(lines.map((l) => l.name)).not.toContain('Sales tax');
+      // 80.03 total_price − 5.53 total_tax: Revolv3 adds the tax on top
+      expect(Math.round(lines.reduce((a, l) => a + l.value, 0) * 100) / 100).toBe(74.5);
+      expect(plans[1]!.diagnostics[0]!.message).toMatch(/the lines and the tax Revolv3 adds \(5\.53\) add up to 80\.03 but total_price is 80\.04/);
+    });
+
     it.each([['shopify-to-revolv3.yaml'], ['shopify-to-invoiss.yaml']])('%s refuses non-USD orders and skips orders that are not pending', async (name) => {
       const map = loadDataMap({ file: join(mappingsDir, name) });
       const [eur, paid] = await planValues(map, [{ ...orders()[0]!, currency: 'EUR' }, { ...orders()[0]!, financial_status: 'paid' }]);

@@ -1,0 +1,60 @@
+import jsonata from 'jsonata';
+import type { CompiledMap } from '../datamap/types.js';
+import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import type { ChargedSpec } from '../providers/pack-types.js';
+import type { RecordTotals, StepResult } from './types.js';
+
+const cache = new WeakMap<ChargedSpec, { total: jsonata.Expression; tax?: jsonata.Expression }>();
+
+function compiled(spec: ChargedSpec): { total: jsonata.Expression; tax?: jsonata.Expression } {
+  let c = cache.get(spec);
+  if (!c) {
+    c = { total: jsonata(spec.total) };
+    if (spec.tax) c.tax = jsonata(spec.tax);
+    cache.set(spec, c);
+  }
+  return c;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+
+/**
+ * The host's total (the Data Map's `total`) next to what the provider says it charged (the
+ * pack's `charged` fields, read from the last charging step answered in this run), and a
+ * `run/total-mismatch` warning when they differ by a cent or more.
+ */
+export async function recordTotals(map: CompiledMap, steps: readonly StepResult[], record: unknown, bindings: Record<string, unknown>): Promise<{ totals?: RecordTotals; warning?: Diagnostic }> {
+  const totals: RecordTotals = {};
+  for (const sr of steps) {
+    if (sr.replayed || (sr.classification !== 'succeeded' && sr.classification !== 'pending') || sr.response === undefined) continue;
+    const spec = map.steps.find((s) => s.id === sr.id)?.operation.spec.charged;
+    if (!spec) continue;
+    const c = compiled(spec);
+    const charged: NonNullable<RecordTotals['charged']> = { step: sr.id };
+    try {
+      const total = num(await c.total.evaluate(sr.response));
+      if (total !== undefined) charged.total = total;
+      const tax = c.tax ? num(await c.tax.evaluate(sr.response)) : undefined;
+      if (tax !== undefined) charged.tax = tax;
+    } catch {
+      // an answer without those fields reports nothing
+    }
+    if (charged.total !== undefined) totals.charged = charged;
+  }
+  if (map.total) {
+    try {
+      const host = num(await map.total.evaluate(record, bindings));
+      if (host !== undefined) totals.host = host;
+    } catch {
+      // a total that cannot be computed is not reported
+    }
+  }
+  if (totals.host === undefined && totals.charged === undefined) return {};
+  const out: { totals: RecordTotals; warning?: Diagnostic } = { totals };
+  const t = totals.charged?.total;
+  if (t !== undefined && totals.host !== undefined && Math.round(t * 100) !== Math.round(totals.host * 100)) {
+    const tax = totals.charged?.tax;
+    out.warning = diagnostic('run/total-mismatch', `The provider charged ${t}${tax !== undefined ? ` (tax ${tax})` : ''} in step ${totals.charged!.step}, but the host total is ${totals.host}`, { severity: 'warning' });
+  }
+  return out;
+}
