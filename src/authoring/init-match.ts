@@ -28,7 +28,7 @@ const SYNONYM_GROUPS: string[][] = [
   ['country', 'countrycode', 'countryiso'],
   ['email', 'emailaddress', 'mail'],
   ['phone', 'phonenumber', 'telephone', 'tel', 'mobile'],
-  ['amountvalue', 'amount', 'total', 'totalprice', 'grandtotal', 'totalamount', 'amountdue', 'totaldue', 'balance', 'balancedue', 'invoicetotal', 'ordertotal'],
+  ['amountvalue', 'amount', 'total', 'totalprice', 'grandtotal', 'totalamount', 'totalamt', 'amountdue', 'totaldue', 'balance', 'balancedue', 'invoicetotal', 'ordertotal'],
   ['quantity', 'qty', 'count', 'units'],
   ['price', 'unitprice', 'unitcost', 'rate', 'priceeach', 'unitamount'],
   ['lineitemsname', 'lineitemname', 'itemname', 'description', 'title', 'productname', 'label', 'invoicelineitemsname'],
@@ -215,6 +215,34 @@ function coerce(q: FieldQuery, leaf: SampleLeaf): { expression: string; penalty:
   return undefined;
 }
 
+const MONEY_GROUPS = ['amountvalue', 'price'];
+const ADDRESS_GROUPS = ['addressline1', 'addressline2', 'city', 'state', 'country', 'postalcode'];
+const isEmail = (v: unknown) => typeof v === 'string' && /^[^\s@]+@[^\s@]+$/.test(v.trim());
+
+/**
+ * Whether a sample field can mean what the provider field means, beyond its name: an amount is
+ * never read from an identifier or a reference (`CustomerRef.value`), an address part never from
+ * an e-mail (`BillEmail.Address`), an e-mail only from a value that is one, a phone or postal
+ * code only from a short value of the right characters. A field that does not fit is left to a
+ * `$todo`, never guessed.
+ */
+function meaningFits(q: FieldQuery, leaf: SampleLeaf): boolean {
+  const v = leaf.value;
+  const names = [...leaf.ancestors, norm(leaf.path[leaf.path.length - 1] ?? '')];
+  if (MONEY_GROUPS.some((g) => inGroup(q, g))) {
+    if (names.some((n) => /(ref|id|number|no|code|key|count|qty|quantity|percent|rate)$/.test(n) && !/^(amount|total|price|value)$/.test(n))) return false;
+    if (typeof v === 'string' && !NUMERIC.test(v.trim())) return false;
+    if (typeof v !== 'number' && typeof v !== 'string') return false;
+  }
+  if (ADDRESS_GROUPS.some((g) => inGroup(q, g))) {
+    if (isEmail(v) || names.some((n) => /email|mail/.test(n))) return false;
+  }
+  if (inGroup(q, 'email') && v !== null && !isEmail(v)) return false;
+  if (inGroup(q, 'phone') && v !== null && !(typeof v === 'string' && /^[+()\d\s.-]{6,20}$/.test(v))) return false;
+  if (inGroup(q, 'postalcode') && v !== null && !((typeof v === 'string' && /^[A-Za-z0-9 -]{2,10}$/.test(v)) || (typeof v === 'number' && Number.isInteger(v)))) return false;
+  return true;
+}
+
 /** The best sample field for a provider field, or undefined when nothing is close enough. */
 export function matchField(q: FieldQuery, index: SampleIndex): FieldMatch | undefined {
   const tokens = contextTokens(q);
@@ -224,7 +252,7 @@ export function matchField(q: FieldQuery, index: SampleIndex): FieldMatch | unde
   };
   for (const leaf of index.leaves) {
     const n = nameScore(q, leaf.keys, index.inItem);
-    if (n === 0) continue;
+    if (n === 0 || !meaningFits(q, leaf)) continue;
     const c = coerce(q, leaf);
     if (!c) continue;
     consider({ expression: c.expression, from: [leaf.path.join('.')], score: n + contextBonus(tokens, leaf.ancestors) - c.penalty - leaf.path.length * 0.1 });
