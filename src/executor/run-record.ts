@@ -13,6 +13,7 @@ import { planDiagnostics, planRecordRaw, reusableEvaluation, type RecordPlanRaw 
 import { toPlainJson } from '../plan/plain-json.js';
 import { addRequestValues, redactValue, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
+import { FOLLOW_UP_PREFIX } from '../status/follow-up.js';
 import type { AuthSession } from './auth.js';
 import type { CallContext } from './call-http.js';
 import { RecordBook } from './record-book.js';
@@ -121,7 +122,8 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
       const sr = replayStep(prior);
       if (action === 'reuse') {
         ctx.steps[step.id] = prior.output;
-        Object.assign(base.ids, prior.ids);
+        // the provider ids, as a fresh run reports them; not the follow-up lookup parameters
+        for (const [k, v] of Object.entries(prior.ids)) if (!k.startsWith(FOLLOW_UP_PREFIX)) base.ids[k] = v;
         await noteChangedRequest(rt, step, ctx, plan, prior, changed);
       }
       base.steps.push(sr);

@@ -67,8 +67,11 @@ describe('a re-run is a resume', () => {
       const second = await runCliProcess(run(map, input, provider, journal), { ...sandbox.env });
       expect(second.code, second.stderr).toBe(first.code);
       expect(moneyState(), map).toEqual(before);
+      const firstIds = new Map(resultLines(first.stdout).map((r) => [r.key, r.ids]));
       for (const r of resultLines(second.stdout)) {
         if (r.outcome !== 'skipped') expect(r.replayed, `${map} ${String(r.key)}`).toBe(true);
+        // a replay reports the provider ids the first run reported, nothing the journal keeps for itself
+        expect(r.ids, `${map} ${String(r.key)}`).toEqual(firstIds.get(r.key));
       }
     }
   });
