@@ -28,7 +28,8 @@ export function formatDiagnostic(d: Diagnostic, options: { frame?: boolean } = {
   const loc = d.location;
   if (loc) {
     out.push(`  ${c.dim('-->')} ${loc.file}:${loc.line}:${loc.column}`);
-    const lines = options.frame === false ? null : sourceLines(loc.file);
+    // `data.hideSource`: the located line is input data (a CSV row) that must not be echoed
+    const lines = options.frame === false || d.data?.hideSource === true ? null : sourceLines(loc.file);
     const line = lines?.[loc.line - 1];
     if (line !== undefined) {
       const num = String(loc.line);

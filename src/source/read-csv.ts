@@ -81,6 +81,8 @@ export async function* readCsvRecords(chunks: AsyncIterable<string | Buffer> | I
   let columns: Column[] | undefined;
   let hasItems = false;
   let index = 0;
+  // a CSV row is the user's data with no key names to mask by (a security code is just `987`),
+  // so its errors say where the row is and never show it (data.hideSource: no code frame)
   const at = (line: number) => ({ file, line, column: 1 });
 
   const take = function* (): Generator<RecordItem> {
@@ -93,14 +95,14 @@ export async function* readCsvRecords(chunks: AsyncIterable<string | Buffer> | I
         continue;
       }
       if (badLines.size > 0 && spansBadLine(p.line, p.endLine)) {
-        yield { index: index++, line: p.line, error: diagnostic('record/invalid-utf8', `Row at line ${p.line} is not valid UTF-8`, { location: at(p.line) }) };
+        yield { index: index++, line: p.line, error: diagnostic('record/invalid-utf8', `Row at line ${p.line} is not valid UTF-8`, { location: at(p.line), data: { hideSource: true } }) };
         continue;
       }
       if (p.fields.length !== columns.length) {
         yield {
           index: index++,
           line: p.line,
-          error: diagnostic('record/csv-ragged', `Row at line ${p.line} has ${p.fields.length} field${p.fields.length === 1 ? '' : 's'} but the header has ${columns.length}`, { location: at(p.line), data: { fields: p.fields.length, columns: columns.length } }),
+          error: diagnostic('record/csv-ragged', `Row at line ${p.line} has ${p.fields.length} field${p.fields.length === 1 ? '' : 's'} but the header has ${columns.length}`, { location: at(p.line), data: { fields: p.fields.length, columns: columns.length, hideSource: true } }),
         };
         continue;
       }
@@ -156,7 +158,7 @@ export async function* readCsvRecords(chunks: AsyncIterable<string | Buffer> | I
       : code === 'CSV_MAX_RECORD_SIZE'
         ? `The row at line ${nextLine} is larger than ${maxChars} characters; the input cannot be read past it`
         : `The CSV input cannot be read past line ${nextLine}: ${failure.message}`;
-    yield { index: index++, line: nextLine, error: diagnostic('source/csv-syntax', message, { location: at(nextLine) }) };
+    yield { index: index++, line: nextLine, error: diagnostic('source/csv-syntax', message, { location: at(nextLine), data: { hideSource: true } }) };
   }
 }
 

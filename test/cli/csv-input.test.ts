@@ -120,6 +120,19 @@ describe('plan reads CSV', () => {
     expect(text.stdout).toContain(`${ragged}:3:1`);
   });
 
+  it('a row in error is located by its line and never shown: no card number or security code from it in any output', async () => {
+    const header = readFileSync(CSV, 'utf8').split('\r\n')[0]!;
+    const file = write('secret-row.csv', `${header}\nQB-9,open,2026-11-09,,10.00,QBC-1,Zed,4111111111111111,987\n`);
+    for (const args of [['plan', MAP, '-i', file], ['plan', MAP, '-i', file, '--json'], ['plan', MAP, '-i', file, '--summary']]) {
+      const r = await run(args);
+      expect(r.code).toBe(1);
+      const all = r.stdout + r.stderr;
+      expect(all).toContain('record/csv-ragged');
+      expect(all).toMatch(/secret-row\.csv:2:1|"line":2/);
+      expect(all).not.toMatch(/4111111111111111|411111\*+1111|\b987\b/);
+    }
+  });
+
   it('an unusable header is source/csv-header, exit 2', async () => {
     const r = await run(['plan', MAP, '-i', write('dup.csv', 'invoiceNumber,status,invoiceNumber\nA,open,B\n')]);
     expect(r.code).toBe(2);
