@@ -61,7 +61,7 @@ export async function callHttp(
   hooks: CallHooks = {},
 ): Promise<CallOutcome> {
   const started = ctx.clock.now();
-  const host = new URL(req.url).host;
+  const host = hostOf(req.url);
   if (!ctx.allowedHosts.has(host)) {
     return { unknown: false, attempts: 0, durationMs: 0, error: { code: 'transport/host-not-allowed', message: `Refused to call ${host}: not a host of ${ctx.pack.title} nor an explicit base URL` } };
   }
@@ -144,6 +144,22 @@ export async function callHttp(
     }
     await ctx.clock.sleep(delay);
   }
+}
+
+// `new URL(url).host`, parsed once per origin: an http(s) URL whose authority has no user info,
+// backslash or white space (which the URL parser would rewrite) has the host of its origin part
+const ORIGIN = /^https?:\/\/[^/?#\\@\s]*(?=[/?#]|$)/;
+const hosts = new Map<string, string>();
+function hostOf(url: string): string {
+  const origin = ORIGIN.exec(url)?.[0];
+  if (origin === undefined) return new URL(url).host;
+  let host = hosts.get(origin);
+  if (host === undefined) {
+    host = new URL(origin).host;
+    if (hosts.size >= 1000) hosts.clear();
+    hosts.set(origin, host);
+  }
+  return host;
 }
 
 function canRetry(ctx: CallContext, attempts: number, elapsedMs: number): boolean {

@@ -1,10 +1,10 @@
-import jsonata from 'jsonata';
 import type { CompiledMap } from '../datamap/types.js';
 import type { OperationSpec, ReconcileSpec } from '../providers/pack-types.js';
 import { buildUrl } from '../plan/build-url.js';
 import { pathParams } from '../providers/registry.js';
 import type { AuthSession } from './auth.js';
 import { callHttp, type CallContext } from './call-http.js';
+import { packExpression, type PackExpression } from './pack-expression.js';
 
 /** What one lookup concluded. */
 export type LookupResult =
@@ -34,9 +34,9 @@ export interface SentCall {
 }
 
 interface CompiledReconcile {
-  params: Array<[string, jsonata.Expression]>;
-  found: jsonata.Expression;
-  amount?: jsonata.Expression;
+  params: Array<[string, PackExpression]>;
+  found: PackExpression;
+  amount?: PackExpression;
 }
 
 const cache = new WeakMap<ReconcileSpec, CompiledReconcile>();
@@ -44,8 +44,8 @@ const cache = new WeakMap<ReconcileSpec, CompiledReconcile>();
 function compile(spec: ReconcileSpec): CompiledReconcile {
   let c = cache.get(spec);
   if (!c) {
-    c = { params: Object.entries(spec.params).map(([k, e]) => [k, jsonata(e)]), found: jsonata(spec.found) };
-    if (spec.amount) c.amount = jsonata(spec.amount);
+    c = { params: Object.entries(spec.params).map(([k, e]) => [k, packExpression(e)]), found: packExpression(spec.found) };
+    if (spec.amount) c.amount = packExpression(spec.amount);
     cache.set(spec, c);
   }
   return c;

@@ -55,14 +55,19 @@ export class RecordBook {
   async outcome(stepId: string, operation: string, event: StepEvent, patch: StepOutcomePatch = {}, fp?: string): Promise<StepRow> {
     const cur = this.steps.get(stepId);
     const now = this.clock.now();
-    const next: StepRow = {
-      ...(cur ?? { scope: this.scope, key: this.key, stepId, operation, attempts: 0, createdAt: now, ids: {} }),
-      operation, runId: this.runId, state: transition(cur?.state, event), updatedAt: now,
-    } as StepRow;
+    const next = {} as StepRow;
+    const n = next as unknown as Record<string, unknown>;
+    if (cur) {
+      // the row so far, less what only its last outcome said (no delete: keeps the row a fast object)
+      for (const k of Object.keys(cur)) if (k !== 'errorCode' && k !== 'errorMessage' && k !== 'review') n[k] = (cur as unknown as Record<string, unknown>)[k];
+    } else {
+      Object.assign(next, { scope: this.scope, key: this.key, stepId, operation, attempts: 0, createdAt: now, ids: {} });
+    }
+    next.operation = operation;
+    next.runId = this.runId;
+    next.state = transition(cur?.state, event);
+    next.updatedAt = now;
     if (fp) next.fingerprint = fp;
-    delete next.errorCode;
-    delete next.errorMessage;
-    delete next.review;
     const clean = this.scrub(patch);
     for (const [k, v] of Object.entries(clean)) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
     this.steps.set(stepId, next);

@@ -11,14 +11,14 @@ import type { StepRow } from '../journal/types.js';
 import { evaluateStep } from '../plan/evaluate-step.js';
 import { planDiagnostics, planRecordRaw, reusableEvaluation, type RecordPlanRaw } from '../plan/plan-record.js';
 import { toPlainJson } from '../plan/plain-json.js';
-import { addRequestValues, redactValue, scrubText, type Scrubber } from '../redact/index.js';
+import { redactValue, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
 import { FOLLOW_UP_PREFIX } from '../status/follow-up.js';
 import type { AuthSession } from './auth.js';
 import type { CallContext } from './call-http.js';
 import { RecordBook } from './record-book.js';
 import { findMaskedCard } from './redact-step.js';
-import { collectIds, describeRequest, reconcilePrior, sendStep, type StepRun } from './run-step.js';
+import { collectIds, describeRequest, noteRequestValues, reconcilePrior, sendStep, type StepRun } from './run-step.js';
 import type { Outcome, RecordResult, StepResult } from './types.js';
 
 /** Everything a record run needs, built once per run. */
@@ -75,7 +75,7 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
   if (item.line) planOpts.line = item.line;
   const plan = await planRecordRaw(rt.map, item.value, planOpts);
   // every sensitive value the record's requests carry is scrubbed from whatever it prints
-  if (rt.scrubber) for (const ev of plan.steps) if (ev.request) addRequestValues(rt.scrubber, rt.map.steps.find((s) => s.id === ev.id)!.operation.spec, ev.request.body);
+  if (rt.scrubber) for (const ev of plan.steps) if (ev.request) noteRequestValues(rt.scrubber, rt.map.steps.find((s) => s.id === ev.id)!.operation.spec, ev.request.body);
   if (plan.context.key !== undefined) base.key = scrubText(plan.context.key);
   if (!plan.ok) {
     base.diagnostics.push(...planDiagnostics(plan).map((d) => ({ ...d, message: scrubText(d.message) })));
@@ -93,12 +93,14 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
     return base;
   }
   rt.seen.set(key, item.index);
-  const claim = await rt.journal.store.claimRecord(rt.scope, rt.scrub(key), rt.runId, rt.call.clock.now(), rt.staleMs);
+  // the key as the journal keeps it (scrubbed like every other row)
+  const journalKey = rt.scrub(key);
+  const claim = await rt.journal.store.claimRecord(rt.scope, journalKey, rt.runId, rt.call.clock.now(), rt.staleMs);
   if (!claim.ok) {
     base.error = { code: 'run/record-busy', message: `Run ${claim.heldBy} is working on record ${key} right now; it was not run`, retryable: true };
     return base;
   }
-  const book = new RecordBook(rt.journal.store, rt.scope, rt.scrub(key), rt.runId, rt.call.clock, rt.scrub, claim.steps, claim.record);
+  const book = new RecordBook(rt.journal.store, rt.scope, journalKey, rt.runId, rt.call.clock, rt.scrub, claim.steps, claim.record);
   const changed: string[] = [];
   if (claim.record?.mapHash && claim.record.mapHash !== rt.mapHash) changed.push(`the Data Map changed since run ${claim.record.runId} worked on this record`);
   for (const k of Object.keys(ctx.steps)) delete ctx.steps[k];

@@ -1,4 +1,4 @@
-import type { CompiledStep } from '../datamap/types.js';
+import type { CompiledStep, ResolvedProvider } from '../datamap/types.js';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { crashArmedAfterSend, crashPoint } from '../journal/crash-hook.js';
@@ -8,7 +8,7 @@ import type { StepRow } from '../journal/types.js';
 import { toPlainJson } from '../plan/plain-json.js';
 import { authHeaderPreview } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
-import { addRequestValues, scrubText } from '../redact/index.js';
+import { addRequestValues, scrubText, type Scrubber } from '../redact/index.js';
 import { shippedValidator } from '../schemas/ajv.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import { callHttp, type CallOutcome } from './call-http.js';
@@ -40,10 +40,37 @@ export interface StepRun {
 
 /** The redacted request shown in results, and its fingerprint (never of raw card data). */
 export function describeRequest(rt: Runtime, step: CompiledStep, req: StepRequest): { shown: NonNullable<StepResult['request']>; fp: string } {
-  const headers = { ...(rt.map.provider.pack.headers ?? {}), ...authHeaderPreview(rt.map.provider) };
-  if (req.body === undefined) delete headers['Content-Type'];
-  const shown = redactRequest(step.operation.spec, req, headers);
+  const shown = redactRequest(step.operation.spec, req, shownHeaders(rt.map.provider, req.body !== undefined));
   return { shown, fp: fingerprint({ operation: step.operation.id, method: shown.method, url: shown.url, body: shown.body }) };
+}
+
+// the headers a request shows (the pack's, and the auth header's preview) depend only on the
+// provider and on whether there is a body: built once, and copied for each request
+const headersShown = new WeakMap<ResolvedProvider, { withBody: Record<string, string>; withoutBody: Record<string, string> }>();
+function shownHeaders(provider: ResolvedProvider, withBody: boolean): Record<string, string> {
+  let h = headersShown.get(provider);
+  if (!h) {
+    const all = { ...(provider.pack.headers ?? {}), ...authHeaderPreview(provider) };
+    const without = { ...all };
+    delete without['Content-Type'];
+    h = { withBody: all, withoutBody: without };
+    headersShown.set(provider, h);
+  }
+  return withBody ? h.withBody : h.withoutBody;
+}
+
+// A request body's sensitive values are added to the record's scrubber once: the plan's body
+// is the one sent for a step that reads no $steps, and adding it again would only make the
+// scrubber sort its values again
+const bodiesAdded = new WeakMap<object, Scrubber>();
+/** Adds the sensitive values of a request body to a record's scrubber (once per body). */
+export function noteRequestValues(scrubber: Scrubber | undefined, op: OperationSpec, body: unknown): void {
+  if (!scrubber) return;
+  if (body !== null && typeof body === 'object') {
+    if (bodiesAdded.get(body) === scrubber) return;
+    bodiesAdded.set(body, scrubber);
+  }
+  addRequestValues(scrubber, op, body);
 }
 
 const sent = (req: StepRequest, key: string): SentCall => ({ body: req.body, params: { ...req.pathParams, ...req.query }, key });
@@ -56,7 +83,7 @@ const followUpInput = (req: StepRequest, response: unknown) => ({ request: req.b
  */
 export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep, req: StepRequest, key: string, bindings: Record<string, unknown>, guard = true): Promise<StepRun> {
   const op = step.operation.spec;
-  if (rt.scrubber) addRequestValues(rt.scrubber, op, req.body);
+  noteRequestValues(rt.scrubber, op, req.body);
   const { shown, fp } = describeRequest(rt, step, req);
   const result: StepResult = { id: step.id, operation: step.operation.id, decision: 'run', request: shown, attempts: 0, durationMs: 0, warnings: [] };
   const prior = book.steps.get(step.id);

@@ -1,16 +1,16 @@
-import jsonata from 'jsonata';
 import type { CompiledMap } from '../datamap/types.js';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import type { ChargedSpec } from '../providers/pack-types.js';
+import { packExpression, type PackExpression } from './pack-expression.js';
 import type { RecordTotals, StepResult } from './types.js';
 
-const cache = new WeakMap<ChargedSpec, { total: jsonata.Expression; tax?: jsonata.Expression }>();
+const cache = new WeakMap<ChargedSpec, { total: PackExpression; tax?: PackExpression }>();
 
-function compiled(spec: ChargedSpec): { total: jsonata.Expression; tax?: jsonata.Expression } {
+function compiled(spec: ChargedSpec): { total: PackExpression; tax?: PackExpression } {
   let c = cache.get(spec);
   if (!c) {
-    c = { total: jsonata(spec.total) };
-    if (spec.tax) c.tax = jsonata(spec.tax);
+    c = { total: packExpression(spec.total) };
+    if (spec.tax) c.tax = packExpression(spec.tax);
     cache.set(spec, c);
   }
   return c;

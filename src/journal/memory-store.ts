@@ -1,7 +1,9 @@
 import type { ClaimResult, EventRow, JournalStore, RecordRow, RunRecordRow, RunRow, StepRow, WriteBatch } from './types.js';
+import { jsonCopy } from './json-copy.js';
 import { holderIsGone } from './liveness.js';
 
-const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+// rows are kept as JSON would store them: a copy, never the caller's objects
+const clone = jsonCopy;
 
 /**
  * A journal store in memory: nothing survives the process. The reference for the conformance
@@ -51,8 +53,9 @@ export function createMemoryStore(options: { transient?: boolean } = {}): Journa
     },
     async write(input: WriteBatch) {
       // all rows or none: copy the whole batch first (a row that cannot be stored, e.g. a
-      // circular output, throws here), then apply it, which cannot fail
-      const batch = clone(input);
+      // circular output, throws here), then apply it, which cannot fail. A transient store
+      // keeps no run records and no events: only the rows it keeps are copied
+      const batch: WriteBatch = options.transient ? { ...(input.steps ? { steps: clone(input.steps) } : {}), ...(input.records ? { records: clone(input.records) } : {}) } : clone(input);
       for (const s of batch.steps ?? []) {
         const k = rk(s.scope, s.key);
         let m = steps.get(k);

@@ -1,10 +1,10 @@
-import jsonata from 'jsonata';
+import { packExpression, type PackExpression } from '../executor/pack-expression.js';
 import type { FollowUpSpec } from '../providers/pack-types.js';
 
 /** Prefix of the step ids that hold a call's follow-up lookup parameters (e.g. `followUp.invoiceId`). */
 export const FOLLOW_UP_PREFIX = 'followUp.';
 
-const cache = new WeakMap<FollowUpSpec, Array<[string, jsonata.Expression]>>();
+const cache = new WeakMap<FollowUpSpec, Array<[string, PackExpression]>>();
 
 /**
  * The follow-up lookup parameters of a call that answered, from what was sent and what came
@@ -16,7 +16,7 @@ export async function followUpIds(spec: FollowUpSpec | undefined, input: { reque
   if (!spec) return out;
   let compiled = cache.get(spec);
   if (!compiled) {
-    compiled = Object.entries(spec.params).map(([k, e]) => [k, jsonata(e)]);
+    compiled = Object.entries(spec.params).map(([k, e]) => [k, packExpression(e)]);
     cache.set(spec, compiled);
   }
   for (const [name, expr] of compiled) {
