@@ -1,7 +1,8 @@
 /**
  * Builds dist/ once before the suites that run the real CLI as a child process (crash tests),
  * and only when a source file is newer than the build (CI's `npm ci` has just built it); then
- * the generated validators, when a schema, a shipped map or the build is newer than they are.
+ * the generated validators, when a schema, a shipped map or the build is newer than they are, and
+ * the shipped packs as JSON, when a pack or the build is.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -27,5 +28,10 @@ export default function setup(): void {
   const inputs = Math.max(newest(join(root, 'schemas')), newest(join(root, 'mappings')), statSync(built).mtimeMs);
   if (!existsSync(index) || statSync(index).mtimeMs < inputs) {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-validators.mjs'), '--quiet'], { stdio: 'inherit' });
+  }
+  // the shipped packs as JSON (dist/packs), when a pack or the build is newer than they are
+  const packs = join(root, 'dist', 'packs');
+  if (!existsSync(packs) || newest(packs) < Math.max(newest(join(root, 'providers')), statSync(built).mtimeMs)) {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-packs.mjs'), '--quiet'], { stdio: 'inherit' });
   }
 }

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
 
 /**
  * Helpers over JSONata's AST (`jsonata(text).ast()`), shared by the static checks and

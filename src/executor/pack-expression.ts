@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
 import { compileJsonata } from '../expressions/backend.js';
 
 /** A provider pack's JSONata expression (lookups, follow-ups, charged totals, error fields). */

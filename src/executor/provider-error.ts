@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type Jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import type { ProviderPack } from '../providers/pack-types.js';
 import { scrubText } from '../redact/index.js';
@@ -13,7 +14,7 @@ export interface NormalizedError {
   retryable: boolean;
 }
 
-const compiled = new WeakMap<ProviderPack, { message?: jsonata.Expression; details?: jsonata.Expression }>();
+const compiled = new WeakMap<ProviderPack, { message?: Jsonata.Expression; details?: Jsonata.Expression }>();
 
 /** Normalizes a non-2xx response using the pack's error expressions (compiled once per pack). */
 export async function normalizeHttpError(pack: ProviderPack, status: number, body: unknown): Promise<NormalizedError> {

@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type Jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
 import { compileAst, Unsupported, type CompiledFn } from './closures.js';
 import { PRECHECKS } from './compiled-functions.js';
 import { NATIVE, populateMessage, type JsonataError, type NativeDefinition } from './jsonata-builtins.js';
@@ -13,7 +14,7 @@ export type ExpressionBackend = 'compiled' | 'jsonata';
 export interface JsonataProgram {
   source: string;
   /** jsonata's AST of the expression. */
-  ast: jsonata.ExprNode;
+  ast: Jsonata.ExprNode;
   /** `compiled`: JavaScript closures; `jsonata`: jsonata 2.2.2's evaluator. */
   backend: ExpressionBackend;
   /** Why it was not compiled (the node kind or feature), when it was not. */
@@ -109,7 +110,7 @@ function onExit(expr: { position?: number }, _input: unknown, environment: ExitE
  * error (with `code` and `position`) when the text does not parse.
  */
 export function compileJsonata(source: string): JsonataProgram {
-  const expr = jsonata(source, { timeout: EVALUATION_LIMITS.timeout, stack: EVALUATION_LIMITS.stack, RegexEngine: SafeRegExp } as unknown as jsonata.JsonataOptions);
+  const expr = jsonata(source, { timeout: EVALUATION_LIMITS.timeout, stack: EVALUATION_LIMITS.stack, RegexEngine: SafeRegExp } as unknown as Jsonata.JsonataOptions);
   expr.assign(EXIT as unknown as string, onExit);
   const fallback = (input: unknown, bindings?: Record<string, unknown>): Promise<unknown> =>
     expr.evaluate(input, bindings ? { ...GUARDED, ...bindings } : GUARDED);

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
 
 // Compiled once: JSONata's own picture formatting, used by `$now(picture, tz)`.
 const FROM_MILLIS = jsonata('$fromMillis($ms, $p, $tz)');

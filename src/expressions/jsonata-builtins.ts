@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
 import { JSONATA_MESSAGES } from './jsonata-messages.js';
 
 /** One of jsonata's own function definitions: its implementation and its parsed signature. */

@@ -4,6 +4,7 @@ import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import { readTextFile } from '../source/read-file.js';
 import { parseYamlSource } from '../source/yaml-document.js';
 import { PROVIDERS_DIR } from '../paths.js';
+import { cachedPack } from './pack-cache.js';
 import { shippedValidator } from '../schemas/ajv.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import type { OperationSpec, ProviderPack } from './pack-types.js';
@@ -17,22 +18,35 @@ export function listProviders(): string[] {
   return scanned;
 }
 
-/** Loads (once) and returns a provider pack, validated against its schema. */
+/**
+ * Loads (once) and returns a provider pack, validated against its schema. A shipped pack whose
+ * file is unchanged since the build is read from the JSON the build parsed it into
+ * (src/providers/pack-cache.ts); any other is parsed from its YAML.
+ */
 export function getProvider(name: string): ProviderPack | undefined {
   const cached = packs.get(name);
   if (cached) return cached;
   if (!listProviders().includes(name)) return undefined;
+  const pack = loadPack(name, true);
+  packs.set(name, pack);
+  return pack;
+}
+
+/** Parses and validates a pack's file; `useCache`: the build's JSON of the same text will do. */
+export function loadPack(name: string, useCache: boolean): ProviderPack {
   const file = join(PROVIDERS_DIR, `${name}.yaml`);
-  const doc = parseYamlSource(file, readTextFile(file));
-  if (doc.diagnostics.length > 0) throw new DatamapError(doc.diagnostics);
+  const text = readTextFile(file);
+  const built = useCache ? cachedPack(name, text) : undefined;
   const validate = shippedValidator('provider-pack.schema.json');
+  // parsed without diagnostics at build time: only the schema check is left (the schema may have changed since)
+  if (built !== undefined && validate(built)) return built as ProviderPack;
+  const doc = parseYamlSource(file, text);
+  if (doc.diagnostics.length > 0) throw new DatamapError(doc.diagnostics);
   if (!validate(doc.value)) {
     throw new DatamapError(toViolations(validate.errors).map((v) =>
       diagnostic('internal/error', `Provider pack ${name}: ${formatPath(v.path)} ${v.message}`, { location: doc.locate(v.path, { key: v.atKey }) })));
   }
-  const pack = doc.value as ProviderPack;
-  packs.set(name, pack);
-  return pack;
+  return doc.value as ProviderPack;
 }
 
 /** Operations a Data Map may use (internal ones such as the token exchange excluded). */
