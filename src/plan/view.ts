@@ -1,7 +1,8 @@
-import type { CompiledMap } from '../datamap/types.js';
+import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
-import { addRequestValues, createScrubber, recordScrubber, redactValue, sensitivePaths, scrubText, type Scrubber } from '../redact/index.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber } from '../redact/index.js';
+import { childPath, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathPrefixes, redactScalar, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
 import { Placeholders } from './placeholders.js';
 
@@ -34,21 +35,38 @@ export interface RecordPlanView {
   steps: StepPlanView[];
 }
 
-/** Turns a raw plan into what the CLI prints and the library returns: nothing secret in it. */
+/**
+ * Turns a raw plan into what the CLI prints and the library returns: nothing secret in it.
+ *
+ * Bodies are redacted by the operation's sensitive paths and key names and their placeholders
+ * rendered in one walk, which also collects every string the view shows. The record's scrubber
+ * then looks at all of them at once: when none holds a known sensitive value, a card-number run
+ * or a credential's shape (the usual case), scrubbing would change nothing and the view is
+ * returned as built; otherwise the whole view goes through `Scrubber.value`, string by string.
+ */
 export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber = NO_SECRETS): RecordPlanView {
   // the record's own sensitive values are scrubbed by value from everything shown (src/redact)
   const scrub = recordScrubber(map, raw.context.record, parent);
+  const fixed = staticParts(map);
   const view: RecordPlanView = {
     index: raw.context.index,
     ok: raw.ok,
     diagnostics: raw.context.diagnostics.map(scrubDiagnostic),
     steps: [],
   };
-  if (raw.context.line !== undefined) view.line = raw.context.line;
-  if (raw.context.key !== undefined) view.key = scrubText(raw.context.key);
-  const headers = { ...staticHeaders(map.provider.pack), ...authHeaderPreview(map.provider) };
+  // strings shown that come from this record (joined by U+0000), numbers shown
+  const seen: Seen = { text: '', numbers: [view.index], plain: raw.context.diagnostics.length === 0 && fixed.plain };
+  if (raw.context.line !== undefined) {
+    view.line = raw.context.line;
+    seen.numbers.push(view.line);
+  }
+  if (raw.context.key !== undefined) {
+    view.key = scrubText(raw.context.key);
+    see(seen, view.key);
+  }
+  let headers: Record<string, string> | undefined;
   for (const ev of raw.steps) {
-    const step = map.steps.find((s) => s.id === ev.id)!;
+    const step = fixed.steps.get(ev.id)!;
     const sv: StepPlanView = {
       id: ev.id,
       operation: ev.operation,
@@ -57,21 +75,173 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       verdict: ev.decision === 'skip' ? 'skipped' : ev.valid ? 'valid' : 'invalid',
       diagnostics: ev.diagnostics.map(scrubDiagnostic),
     };
+    if (ev.diagnostics.length > 0) seen.plain = false;
     if (step.when) sv.when = step.when.source.trim();
     if (ev.request) {
-      addRequestValues(scrub, step.operation.spec, ev.request.body);
-      const paths = sensitivePaths(step.operation.spec.sensitive);
-      const rendered = raw.placeholders.render(ev.request.body === undefined ? undefined : redactValue(ev.request.body, paths));
-      const url = raw.placeholders.render(ev.request.url.replace(/%E2%9F%A8(.*?)%E2%9F%A9/g, (_m, r: string) => `\u27E8${decodeURIComponent(r)}\u27E9`));
+      const spec = step.operation.spec;
+      addRequestValues(scrub, spec, ev.request.body);
+      const found: StepPlanView['placeholders'] = [];
+      const rendered = ev.request.body === undefined ? undefined : viewBody(ev.request.body, operationPaths(spec), raw.placeholders, found, seen);
+      let urlText = ev.request.url;
+      if (urlText.includes('%E2%9F%A8')) urlText = urlText.replace(/%E2%9F%A8(.*?)%E2%9F%A9/g, (_m, r: string) => `\u27E8${decodeURIComponent(r)}\u27E9`);
+      const url = raw.placeholders.render(urlText);
+      headers ??= { ...fixed.headers };
       sv.request = { method: ev.request.method, url: scrubText(String(url.value)), headers: ev.request.body === undefined ? withoutBodyHeaders(headers) : headers };
-      if (ev.request.body !== undefined) sv.request.body = rendered.value;
-      sv.placeholders = [...url.found.map((f) => ({ ...f, pointer: 'url' })), ...rendered.found];
+      if (ev.request.body !== undefined) sv.request.body = rendered;
+      sv.placeholders = [...url.found.map((f) => ({ ...f, pointer: 'url' })), ...found];
       // numeric placeholders in the URL were sentinels; show their names
       sv.request.url = replaceNumericSentinels(sv.request.url, raw.placeholders, sv.placeholders);
+      see(seen, sv.request.url);
+      for (const f of sv.placeholders) {
+        see(seen, f.pointer);
+        see(seen, f.ref);
+        see(seen, f.type);
+      }
     }
     view.steps.push(sv);
   }
+  // nothing to hide anywhere: Scrubber.value would return the view as it is
+  if (seen.plain && !maskingChangesJoined(seen.text) && !scrub.knowsAnyIn(seen.text) && !scrub.knowsAnyIn(fixed.text) && !seen.numbers.some((n) => scrub.changesNumber(n))) {
+    return view;
+  }
   return scrub.value(view);
+}
+
+const SEP = '\u0000';
+
+/** Adds a string the view shows to what the final check looks at. */
+function see(seen: Seen, s: string): void {
+  seen.text += s + SEP;
+  if (mayHoldUserInfo(s)) seen.plain = false;
+}
+
+/** What the view shows of one record, for the final check. */
+interface Seen {
+  text: string;
+  numbers: number[];
+  /** False once something needs the full scrub anyway (diagnostics). */
+  plain: boolean;
+}
+
+/** The parts of a map's views that are the same for every record. */
+interface StaticParts {
+  steps: Map<string, CompiledStep>;
+  headers: Record<string, string>;
+  /** Every fixed string a view may show (key names, ids, operations, conditions, methods, headers), joined by U+0000. */
+  text: string;
+  /** True when none of them is changed by masking (card numbers, credentials' shapes). */
+  plain: boolean;
+}
+
+const statics = new WeakMap<CompiledMap, StaticParts>();
+
+function staticParts(map: CompiledMap): StaticParts {
+  let p = statics.get(map);
+  if (!p) {
+    const headers = { ...staticHeaders(map.provider.pack), ...authHeaderPreview(map.provider) };
+    const strings = [
+      'index', 'ok', 'diagnostics', 'steps', 'line', 'key', 'id', 'operation', 'decision', 'placeholders', 'verdict', 'when', 'request',
+      'method', 'url', 'headers', 'body', 'pointer', 'ref', 'type', 'run', 'skip', 'deferred', 'valid', 'invalid', 'skipped',
+      ...Object.entries(headers).flat(),
+    ];
+    const steps = new Map<string, CompiledStep>();
+    for (const s of map.steps) {
+      if (!steps.has(s.id)) steps.set(s.id, s);
+      strings.push(s.id, s.operation.id, s.operation.method);
+      if (s.when) strings.push(s.when.source.trim());
+    }
+    p = { steps, headers, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x) };
+    statics.set(map, p);
+  }
+  return p;
+}
+
+/**
+ * A request body as shown: redacted (redactValue's rules, path by path) and its placeholders
+ * rendered (Placeholders.render's rules, with their JSON pointers), in one walk; every key and
+ * string shown is added to `seen`.
+ */
+function viewBody(body: unknown, paths: SensitivePaths, ph: Placeholders, found: StepPlanView['placeholders'], seen: Seen): unknown {
+  const prefixes = pathPrefixes(paths);
+  const pointer: string[] = [];
+  const at = (): string => pointer.map((k) => (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k)).map((k) => '/' + k).join('');
+  const shown = (v: unknown): unknown => {
+    // Placeholders.render of a redacted leaf
+    const info = ph.lookup(v);
+    if (info) {
+      found.push({ pointer: at(), ...info });
+      const d = Placeholders.display(info);
+      see(seen, d);
+      return d;
+    }
+    if (typeof v === 'string') {
+      const r = v.includes('\u27E8') ? renderStrings(v, at, found) : v;
+      see(seen, r);
+      return r;
+    }
+    if (typeof v === 'number') seen.numbers.push(v);
+    return v;
+  };
+  // Placeholders.render's walk, for what lies below the redaction's depth limit
+  const renderAll = (v: unknown): unknown => {
+    if (ph.lookup(v) || typeof v === 'string') return shown(v);
+    if (Array.isArray(v)) {
+      return v.map((x, i) => {
+        pointer.push(String(i));
+        const r = renderAll(x);
+        pointer.pop();
+        return r;
+      });
+    }
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        pointer.push(k);
+        out[k] = renderAll(x);
+        pointer.pop();
+      }
+      return out;
+    }
+    return v;
+  };
+  const walk = (value: unknown, path: string | null, keyCls: number, depth: number): unknown => {
+    if (value === null || value === undefined) return value;
+    if (typeof value === 'string' || typeof value === 'number') return shown(redactScalar(value, path, keyCls, paths));
+    if (typeof value !== 'object') return value;
+    if (depth > 100) {
+      // redactValue leaves what is this deep as it is; render still walks it
+      seen.plain = false;
+      return renderAll(value);
+    }
+    if (keyCls === KEY_SECRET || (path !== null && paths.secret.has(path))) return shown(REDACTED);
+    if (Array.isArray(value)) {
+      const p = childPath(path, undefined, prefixes);
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        pointer.push(String(i));
+        out.push(walk(value[i], p, keyCls, depth + 1));
+        pointer.pop();
+      }
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+      see(seen, name);
+      pointer.push(name);
+      out[name] = walk(v, childPath(path, name, prefixes), keyClass(name), depth + 1);
+      pointer.pop();
+    }
+    return out;
+  };
+  return walk(body, prefixes.has('') ? '' : null, KEY_PLAIN, 0);
+}
+
+/** String placeholders inside a longer string, as Placeholders.render shows them. */
+function renderStrings(v: string, at: () => string, found: StepPlanView['placeholders']): string {
+  return v.replace(/\u27E8([^\u27E9]+)\u27E9/g, (_m, ref: string) => {
+    found.push({ pointer: at(), ref, type: 'string' });
+    return `<${ref}>`;
+  });
 }
 
 const NO_SECRETS = createScrubber();

@@ -108,6 +108,34 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]{0,20}:\/\/)[^\s/?#@"'<>]+@/gi;
 const CREDENTIAL_PAIR = /\b((?:proxy-)?authorization|x-[a-z0-9-]*(?:token|key|secret)|access_token|refresh_token|api[-_]?key|client_?secret)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;}&]+/gi;
 const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
+const CREDENTIAL_WORD = /authoriz|token|key|secret|bearer|basic/i;
+
+/**
+ * False when `maskCredentials` and `scrubText` would leave `text` as it is: no digit run long
+ * enough for a card number, no URL with user info, no credential word. True means "maybe" (it
+ * is a quick test, not the masking).
+ */
+export function mayNeedMasking(text: string): boolean {
+  return mayHoldUserInfo(text) || mayHoldCardNumber(text) || CREDENTIAL_WORD.test(text);
+}
+
+/**
+ * For several strings joined by a character that is neither a digit, a space, a dash nor a word
+ * character (U+0000): false when `scrubText` and `maskCredentials` leave every one of them as
+ * it is, checked on the joined text at once (a digit run or a credential never spans the
+ * joint). The URL user-info test is the caller's, on each string ({@link mayHoldUserInfo}): its
+ * two marks could come from different strings. True may also mean "maybe".
+ */
+export function maskingChangesJoined(joined: string): boolean {
+  if (mayHoldCardNumber(joined) && scrubText(joined) !== joined) return true;
+  return CREDENTIAL_WORD.test(joined) && maskCredentials(joined) !== joined;
+}
+
+/** False when `text` holds no URL with user info (`scheme://user@host`) for maskCredentials to mask. */
+export function mayHoldUserInfo(text: string): boolean {
+  return text.includes('@') && text.includes('://');
+}
+
 /**
  * Masks credentials that text can carry by their shape, whatever their value: the user info of
  * a URL, an auth header or token field written out, a Bearer/Basic credential.
@@ -115,7 +143,7 @@ const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 export function maskCredentials(text: string): string {
   let out = text;
   if (out.includes('://') && out.includes('@')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
-  if (/authoriz|token|key|secret|bearer|basic/i.test(out)) {
+  if (CREDENTIAL_WORD.test(out)) {
     out = out.replace(CREDENTIAL_PAIR, (m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
     out = out.replace(BEARER, (m, scheme: string) => `${scheme} ${REDACTED}`);
   }

@@ -39,87 +39,84 @@ export function operationPaths(op: OperationSpec): SensitivePaths {
 
 const NONE: SensitivePaths = { card: new Set(), secret: new Set() };
 
+/** What a key name says about its value wherever it is: nothing, a card number, a secret. */
+export const KEY_PLAIN = 0;
+export const KEY_CARD = 1;
+export const KEY_SECRET = 2;
+const keyClasses = new Map<string, number>();
+
+/** The class of a key name (case-insensitive), memoised: bodies repeat the same few names. */
+export function keyClass(key: string): number {
+  let c = keyClasses.get(key);
+  if (c === undefined) {
+    const k = key.toLowerCase();
+    c = SECRET_KEYS.has(k) ? KEY_SECRET : CARD_KEYS.has(k) ? KEY_CARD : KEY_PLAIN;
+    if (keyClasses.size >= 10_000) keyClasses.clear();
+    keyClasses.set(key, c);
+  }
+  return c;
+}
+
+const prefixSets = new WeakMap<SensitivePaths, Set<string>>();
+
+/**
+ * Every prefix (as text) of a sensitive path. A path that is not one of them can neither be a
+ * sensitive path nor lead to one (a deeper path only adds characters), so the walk stops
+ * building path strings there and checks key names only.
+ */
+export function pathPrefixes(paths: SensitivePaths): Set<string> {
+  let set = prefixSets.get(paths);
+  if (!set) {
+    set = new Set();
+    for (const p of [...paths.card, ...paths.secret]) for (let i = 0; i <= p.length; i++) set.add(p.slice(0, i));
+    prefixSets.set(paths, set);
+  }
+  return set;
+}
+
+/** The path of a child (`name` under an object, `[]` for an array item), or null when no sensitive path is below. */
+export function childPath(path: string | null, name: string | undefined, prefixes: Set<string>): string | null {
+  if (path === null) return null;
+  const p = name === undefined ? `${path}[]` : path ? `${path}.${name}` : name;
+  return prefixes.has(p) ? p : null;
+}
+
+/**
+ * A string or number leaf as it may be shown: a secret (by path or key name) as [redacted], a
+ * card number (by path, or by key name when it looks like one) as first 6 + last 4, any other
+ * Luhn-valid digit run masked. `keyCls` is {@link keyClass} of the nearest key name.
+ */
+export function redactScalar(value: string | number, path: string | null, keyCls: number, paths: SensitivePaths): unknown {
+  if (keyCls === KEY_SECRET || (path !== null && paths.secret.has(path))) return REDACTED;
+  if ((path !== null && paths.card.has(path)) || (keyCls === KEY_CARD && /^\d[\d -]{11,}$/.test(String(value)))) return maskCardNumber(value);
+  if (typeof value === 'string') return scrubText(value);
+  // only an integer of 13 to 19 digits can be a card number
+  if (!Number.isInteger(value) || value < 1e12 || value >= 1e19) return value;
+  return /^\d{13,19}$/.test(String(value)) ? Number(scrubText(String(value))) || REDACTED : value;
+}
+
 /**
  * Returns a copy of `value` safe to print: declared card numbers as first 6 + last 4,
  * security codes and secrets removed, and any other Luhn-valid digit run masked.
  */
 export function redactValue(value: unknown, paths: SensitivePaths = NONE): unknown {
-  // without sensitive paths (most calls) no path needs to be built
-  if (paths.card.size === 0 && paths.secret.size === 0) return walkByName(value, undefined, 0);
-  return walk(value, '', undefined, paths, 0);
+  const prefixes = pathPrefixes(paths);
+  return walk(value, prefixes.has('') ? '' : null, KEY_PLAIN, paths, prefixes, 0);
 }
 
-/** A leaf: a string or number that is not under a secret or card path or key. */
-function leaf(value: string | number): unknown {
-  if (typeof value === 'string') return scrubText(value);
-  // only a whole number of 13-19 digits can be a card number (String(n) has no leading zeros)
-  return value >= 1e12 && /^\d{13,19}$/.test(String(value)) ? Number(scrubText(String(value))) || REDACTED : value;
-}
-
-/** `walk` with no sensitive paths: by key names alone. */
-function walkByName(value: unknown, key: string | undefined, depth: number): unknown {
+function walk(value: unknown, path: string | null, keyCls: number, paths: SensitivePaths, prefixes: Set<string>, depth: number): unknown {
   if (value === null || value === undefined) return value;
-  const t = typeof value;
-  if (t === 'string' || t === 'number') {
-    if (key !== undefined) {
-      const k = key.toLowerCase();
-      if (SECRET_KEYS.has(k)) return REDACTED;
-      if (CARD_KEYS.has(k) && /^\d[\d -]{11,}$/.test(String(value))) return maskCardNumber(value as string | number);
-    }
-    return leaf(value as string | number);
-  }
-  if (t !== 'object' || depth > 100) return value;
-  if (key !== undefined && SECRET_KEYS.has(key.toLowerCase())) return REDACTED;
-  if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    // as Array.prototype.map: a hole stays a hole
-    for (let i = 0; i < value.length; i++) if (i in value) out[i] = walkByName(value[i], key, depth + 1);
-    return out;
-  }
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(value as Record<string, unknown>)) out[name] = walkByName((value as Record<string, unknown>)[name], name, depth + 1);
-  return out;
-}
-
-function walk(value: unknown, path: string, key: string | undefined, paths: SensitivePaths, depth: number): unknown {
-  const k = key?.toLowerCase();
-  if (value === null || value === undefined) return value;
-  if (typeof value === 'string' || typeof value === 'number') {
-    if (paths.secret.has(path) || (k !== undefined && SECRET_KEYS.has(k))) return REDACTED;
-    if (paths.card.has(path) || (k !== undefined && CARD_KEYS.has(k) && /^\d[\d -]{11,}$/.test(String(value)))) return maskCardNumber(value);
-    return leaf(value);
-  }
+  if (typeof value === 'string' || typeof value === 'number') return redactScalar(value, path, keyCls, paths);
   if (typeof value !== 'object' || depth > 100) return value;
   // a secret path may hold a whole object (a wallet payload): none of it is shown
-  if (paths.secret.has(path) || (k !== undefined && SECRET_KEYS.has(k))) return REDACTED;
+  if (keyCls === KEY_SECRET || (path !== null && paths.secret.has(path))) return REDACTED;
   if (Array.isArray(value)) {
-    const p = `${path}[]`;
-    return value.map(relevantPaths(paths).has(p) ? (v) => walk(v, p, key, paths, depth + 1) : (v) => walkByName(v, key, depth + 1));
+    const p = childPath(path, undefined, prefixes);
+    return value.map((v) => walk(v, p, keyCls, paths, prefixes, depth + 1));
   }
   const out: Record<string, unknown> = {};
-  const relevant = relevantPaths(paths);
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    const p = path ? `${path}.${name}` : name;
-    // no sensitive path at or below this one: by key names alone from here on
-    out[name] = relevant.has(p) ? walk(v, p, name, paths, depth + 1) : walkByName(v, name, depth + 1);
+    out[name] = walk(v, childPath(path, name, prefixes), keyClass(name), paths, prefixes, depth + 1);
   }
   return out;
-}
-
-const relevantOf = new WeakMap<SensitivePaths, { set: Set<string>; card: number; secret: number }>();
-
-/** Every path `walk` can be at with a sensitive path at or below it: each one's prefixes and itself. */
-function relevantPaths(paths: SensitivePaths): Set<string> {
-  let r = relevantOf.get(paths);
-  // built once per paths object (again if its sets were added to since)
-  if (!r || r.card !== paths.card.size || r.secret !== paths.secret.size) {
-    const set = new Set<string>();
-    for (const p of [...paths.card, ...paths.secret]) {
-      set.add(p);
-      for (let i = 1; i < p.length; i++) if (p[i] === '.' || p[i] === '[') set.add(p.slice(0, i));
-    }
-    r = { set, card: paths.card.size, secret: paths.secret.size };
-    relevantOf.set(paths, r);
-  }
-  return r.set;
 }

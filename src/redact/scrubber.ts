@@ -81,6 +81,33 @@ export class Scrubber {
     return this.cache;
   }
 
+  /**
+   * True when `text()` would replace some known value (this scrubber's or a parent's) in
+   * `text`. For several strings joined by U+0000 (not a digit or letter, so it bounds a short
+   * value as a string's ends do), false means that `text()` replaces no known value in any of
+   * them (the plan view uses it to skip a walk that would change nothing).
+   */
+  knowsAnyIn(text: string): boolean {
+    for (const e of this.own.values()) {
+      if (!text.includes(e.value)) continue;
+      if (!e.re) return true;
+      // a short value counts where it stands alone; U+0000 between joined strings is an edge
+      e.re.lastIndex = 0;
+      const hit = e.re.test(text);
+      e.re.lastIndex = 0;
+      if (hit) return true;
+    }
+    return this.parent?.knowsAnyIn(text) ?? false;
+  }
+
+  /** True when `value()` would replace this number (a known long value, or a card number). */
+  changesNumber(v: number): boolean {
+    const t = String(v);
+    const known = this.lookup(t);
+    if (known && known.value.length >= ANYWHERE_LENGTH) return true;
+    return Number.isInteger(v) && t.length >= 13 && scrubText(t) !== t;
+  }
+
   /** A string with every known sensitive value, card number and credential masked. */
   text(s: string): string {
     let out = s;
