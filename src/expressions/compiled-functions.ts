@@ -39,13 +39,62 @@ export const PRECHECKS: Record<string, (args: Any[]) => void> = {
   },
 };
 
+const isStr = (v: Any): boolean => typeof v === 'string';
+const isNum = (v: Any): boolean => typeof v === 'number';
+const allOf = (a: Any, test: (v: Any) => boolean): boolean => {
+  if (!Array.isArray(a)) return false;
+  for (let i = 0; i < a.length; i++) if (!test(a[i])) return false;
+  return true;
+};
+const numbers = (a: Any[]): boolean => a.length === 1 && allOf(a[0], isNum);
+const oneString = (a: Any[]): boolean => a.length === 1 && isStr(a[0]);
+const oneNumber = (a: Any[]): boolean => a.length === 1 && isNum(a[0]);
+
+/**
+ * Argument lists that jsonata's signature check passes through unchanged (every argument given,
+ * each of the exact type the signature names, none taken from the context, no array to wrap):
+ * for those the check is skipped, the implementation gets the same arguments it would have got.
+ * Anything else goes through the signature as before.
+ */
+const PASS_THROUGH: Partial<Record<(typeof SYNC_BUILTINS)[number], (a: Any[]) => boolean>> = {
+  // <x-b?:s>
+  string: (a) => a.length === 1 && (isStr(a[0]) || isNum(a[0]) || typeof a[0] === 'boolean'),
+  // <s-nn?:s>
+  substring: (a) => (a.length === 2 || a.length === 3) && isStr(a[0]) && isNum(a[1]) && (a.length === 2 || isNum(a[2])),
+  // <s-ns?:s>
+  pad: (a) => (a.length === 2 || a.length === 3) && isStr(a[0]) && isNum(a[1]) && (a.length === 2 || isStr(a[2])),
+  // <n-n?:n>
+  round: (a) => (a.length === 1 || a.length === 2) && isNum(a[0]) && (a.length === 1 || isNum(a[1])),
+  // <s-:s>, <s-:n>
+  uppercase: oneString,
+  lowercase: oneString,
+  trim: oneString,
+  length: oneString,
+  // <(nsb)-:n>
+  number: (a) => a.length === 1 && (isNum(a[0]) || isStr(a[0]) || typeof a[0] === 'boolean'),
+  // <n-:n>
+  floor: oneNumber,
+  ceil: oneNumber,
+  abs: oneNumber,
+  // <a<n>:n>
+  sum: numbers,
+  max: numbers,
+  min: numbers,
+  average: numbers,
+  // <a:n>
+  count: (a) => a.length === 1 && Array.isArray(a[0]),
+  // <a<s>s?:s>
+  join: (a) => (a.length === 1 || a.length === 2) && allOf(a[0], isStr) && (a.length === 1 || isStr(a[1])),
+};
+
 for (const name of SYNC_BUILTINS) {
   const def = NATIVE.get(name)!;
   const pre = PRECHECKS[name];
   const impl = def.implementation;
   const sig = def.signature;
+  const pass = PASS_THROUGH[name];
   BUILTIN_IMPLS.set(def, (args, input) => {
-    const v = sig ? sig.validate(args, input) : args;
+    const v = sig && !(pass && pass(args)) ? sig.validate(args, input) : args;
     if (pre) pre(v);
     const focus = { createSequence: FOCUS.createSequence, input, environment: undefined, options: undefined };
     return impl.apply(focus, v);
