@@ -57,7 +57,7 @@ export function keyClass(key: string): number {
   return c;
 }
 
-const prefixSets = new WeakMap<SensitivePaths, Set<string>>();
+const prefixSets = new WeakMap<SensitivePaths, { set: Set<string>; card: number; secret: number }>();
 
 /**
  * Every prefix (as text) of a sensitive path. A path that is not one of them can neither be a
@@ -65,13 +65,15 @@ const prefixSets = new WeakMap<SensitivePaths, Set<string>>();
  * building path strings there and checks key names only.
  */
 export function pathPrefixes(paths: SensitivePaths): Set<string> {
-  let set = prefixSets.get(paths);
-  if (!set) {
-    set = new Set();
+  let r = prefixSets.get(paths);
+  // built once per paths object (again if its sets were added to since)
+  if (!r || r.card !== paths.card.size || r.secret !== paths.secret.size) {
+    const set = new Set<string>();
     for (const p of [...paths.card, ...paths.secret]) for (let i = 0; i <= p.length; i++) set.add(p.slice(0, i));
-    prefixSets.set(paths, set);
+    r = { set, card: paths.card.size, secret: paths.secret.size };
+    prefixSets.set(paths, r);
   }
-  return set;
+  return r.set;
 }
 
 /** The path of a child (`name` under an object, `[]` for an array item), or null when no sensitive path is below. */
