@@ -71,8 +71,9 @@ export async function callHttp(
   let reauthed = false;
   for (;;) {
     attempts++;
-    const headers: Record<string, string> = { ...(ctx.pack.headers ?? {}) };
-    if (body === undefined) delete headers['Content-Type'];
+    // the pack's headers (no Content-Type without a body), then the auth header
+    const headers: Record<string, string> = {};
+    for (const k in ctx.pack.headers) if (body !== undefined || k !== 'Content-Type') headers[k] = ctx.pack.headers[k]!;
     if (auth) Object.assign(headers, await auth.headers());
     let response: HttpResponse | undefined;
     let failure: TransportError | undefined;

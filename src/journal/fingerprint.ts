@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -28,10 +28,11 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 (hex) of a value's canonical JSON. */
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  // one-shot hash: the same digest as createHash().update().digest(), without the Hash object
+  return hash('sha256', canonicalJson(value), 'hex');
 }
 
 /** sha256 (hex) of a text. */
 export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }

@@ -17,7 +17,8 @@ export function createMemoryStore(options: { transient?: boolean } = {}): Journa
   const steps = new Map<string, Map<string, StepRow>>();
   const runRecords = new Map<string, RunRecordRow>();
   const events: EventRow[] = [];
-  const rk = (scope: string, key: string) => JSON.stringify([scope, key]);
+  // a Map key per (scope, key): the scope's length keeps any two pairs apart
+  const rk = (scope: string, key: string) => `${scope.length}:${scope}${key}`;
   const stepsOf = (scope: string, key: string) => [...(steps.get(rk(scope, key))?.values() ?? [])].map(clone);
   return {
     kind: 'memory',
