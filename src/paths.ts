@@ -1,9 +1,18 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// src/paths.ts and dist/paths.js both sit one level below the package root.
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+// src/paths.ts and dist/paths.js sit one level below the package root, the bundled command line
+// (dist/cli-bundle) two: the root is the nearest one above that holds the provider packs.
+function packageRoot(): string {
+  for (const up of ['../', '../../']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}providers`) && existsSync(`${dir}package.json`)) return dir;
+  }
+  return fileURLToPath(new URL('../', import.meta.url));
+}
+const ROOT = packageRoot();
 
 /** The package root (holds providers/, schemas/, mappings/). */
 export const PACKAGE_ROOT = ROOT;
-export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
-export const PROVIDERS_DIR = fileURLToPath(new URL('../providers/', import.meta.url));
+export const SCHEMAS_DIR = `${ROOT}schemas/`;
+export const PROVIDERS_DIR = `${ROOT}providers/`;

@@ -2,7 +2,8 @@
  * Builds dist/ once before the suites that run the real CLI as a child process (crash tests),
  * and only when a source file is newer than the build (CI's `npm ci` has just built it); then
  * the generated validators, when a schema, a shipped map or the build is newer than they are, and
- * the shipped packs as JSON, when a pack or the build is.
+ * the shipped packs as JSON, when a pack or the build is; and the bundled command line, when the
+ * build is newer than it.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -28,6 +29,11 @@ export default function setup(): void {
   const inputs = Math.max(newest(join(root, 'schemas')), newest(join(root, 'mappings')), statSync(built).mtimeMs);
   if (!existsSync(index) || statSync(index).mtimeMs < inputs) {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-validators.mjs'), '--quiet'], { stdio: 'inherit' });
+  }
+  // the bundled command line (dist/cli-bundle) that bin/datamap.js starts, when the build is newer
+  const bundle = join(root, 'dist', 'cli-bundle', 'main.js');
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(built).mtimeMs) {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-cli-bundle.mjs')], { stdio: 'inherit' });
   }
   // the shipped packs as JSON (dist/packs), when a pack or the build is newer than they are
   const packs = join(root, 'dist', 'packs');
