@@ -35,7 +35,8 @@ export function compileAst(ast: Node): CompiledFn {
       inp = seqOf(inp);
       (inp as Any).outerWrapper = true;
     }
-    return runCompiled(ctx, () => root(inp, new Frame(null, ctx)));
+    // the evaluation's clock reading is also its guard's start
+    return runCompiled(ctx, () => root(inp, new Frame(null, ctx)), ctx.timestamp);
   };
 }
 
@@ -164,7 +165,7 @@ function compilePath(node: Node): Fn {
   const group = hasOwn.call(node, 'group') ? compileGroup(node.group) : undefined;
   if (node.tuple) throw new Unsupported('tuple stream');
   const last = steps.length - 1;
-  return (input, env) => {
+  const general = (input: Any, env: Frame): Any => {
     let inputSequence: Any = Array.isArray(input) && !firstIsVariable ? input : seqOf(input);
     let resultSequence: Any;
     for (let ii = 0; ii < steps.length; ii++) {
@@ -181,6 +182,31 @@ function compilePath(node: Node): Fn {
     if (group) resultSequence = group(resultSequence, env);
     return resultSequence;
   };
+  const names = namesOnly(node);
+  if (!names) return general;
+  // `a.b.c` over objects: the value itself, as the general path gives it (a sequence of one
+  // value, which evaluate's singleton rule unwraps) as long as no step meets an array
+  return (input, env) => {
+    let v = input;
+    for (let i = 0; i < names.length; i++) {
+      if (Array.isArray(v)) return general(input, env);
+      v = lookup(v, names[i]!);
+      if (v === undefined) return undefined;
+    }
+    return Array.isArray(v) ? general(input, env) : v;
+  };
+}
+
+/** The keys of a path made only of plain field names (no predicate, stage, group, binding or flag), else undefined. */
+function namesOnly(node: Node): string[] | undefined {
+  if (node.keepSingletonArray || hasOwn.call(node, 'group') || node.tuple || node.keepArray) return undefined;
+  const out: string[] = [];
+  for (const s of node.steps as Node[]) {
+    if (s.type !== 'name' || typeof s.value !== 'string') return undefined;
+    if (hasOwn.call(s, 'predicate') || hasOwn.call(s, 'group') || s.stages || s.keepArray || s.consarray || unsupportedFeatures(s)) return undefined;
+    out.push(s.value);
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 function evaluateStep(step: StepFn, input: Any[], env: Frame, lastStep: boolean): Any {
@@ -465,8 +491,7 @@ function compileUnary(node: Node): Fn {
 function compileGroup(group: Node): (input: Any, env: Frame) => Any {
   const pairs: Array<[Fn, Fn]> = group.lhs.map((pair: Node[]) => [compile(pair[0]), compile(pair[1])]);
   const pos = group.position;
-  // the common case: one input item and literal string keys → build the object directly
-  return (input, env) => {
+  const general = (input: Any, env: Frame): Any => {
     if (input && input.tupleStream) throw new Unsupported('tuple stream');
     const result: Any = Object.create(null);
     if (!Array.isArray(input)) input = seqOf(input);
@@ -499,6 +524,42 @@ function compileGroup(group: Node): (input: Any, env: Frame) => Any {
     }
     return result;
   };
+  const literal = literalKeys(group.lhs);
+  if (!literal) return general;
+  // the common case: literal keys, all different, and one input item (not an array): no
+  // grouping to do, each value is evaluated once with that item, in the order the general
+  // path takes them (its object's key order)
+  const order = literal.order;
+  const values = order.map((i) => pairs[i]![1]);
+  const keys = order.map((i) => literal.keys[i]!);
+  const many = keys.length > 16;
+  return (input, env) => {
+    if (Array.isArray(input)) return general(input, env);
+    const g = G;
+    g.tick();
+    if (many) g.cells(keys.length);
+    const result: Any = Object.create(null);
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i]!(input, env);
+      if (value !== undefined) result[keys[i]!] = value;
+    }
+    return result;
+  };
+}
+
+/** The keys of an object constructor when every one is a plain string literal and they all differ; with the order jsonata's grouping visits them. */
+function literalKeys(lhs: Node[][]): { keys: string[]; order: number[] } | undefined {
+  const keys: string[] = [];
+  const index: Any = Object.create(null);
+  for (let i = 0; i < lhs.length; i++) {
+    const k = lhs[i]![0];
+    if (k.type !== 'string' || typeof k.value !== 'string' || hasOwn.call(k, 'predicate') || hasOwn.call(k, 'group') || k.stages || k.keepArray) return undefined;
+    if (k.value === '_jsonata_lambda' || k.value === '_jsonata_function' || hasOwn.call(index, k.value)) return undefined;
+    index[k.value] = i;
+    keys.push(k.value);
+  }
+  // the general path evaluates values in Object.keys order of its groups (integer-like keys first)
+  return { keys, order: Object.keys(index).map((k) => index[k] as number) };
 }
 
 function compileCondition(node: Node): Fn {

@@ -94,6 +94,11 @@ for (const name of SYNC_BUILTINS) {
   const sig = def.signature;
   const pass = PASS_THROUGH[name];
   BUILTIN_IMPLS.set(def, (args, input) => {
+    // $string of a finite number: what jsonata's JSON.stringify with its number replacer gives
+    if (name === 'string' && args.length === 1 && typeof args[0] === 'number' && Number.isFinite(args[0])) {
+      const n = args[0] as number;
+      return String(Number.isInteger(n) ? n : Number(n.toPrecision(15)));
+    }
     const v = sig && !(pass && pass(args)) ? sig.validate(args, input) : args;
     if (pre) pre(v);
     const focus = { createSequence: FOCUS.createSequence, input, environment: undefined, options: undefined };

@@ -163,11 +163,11 @@ BUILTIN_IMPLS.set(MILLIS_DEF, (args, _input, ctx) => {
 export let G: Guard = new Guard();
 let active = 0;
 
-/** Runs one compiled evaluation with a fresh guard and its context. */
-export function runCompiled<T>(ctx: Ctx, body: () => T): T {
+/** Runs one compiled evaluation with a fresh guard (deadline from `now`, default the clock) and its context. */
+export function runCompiled<T>(ctx: Ctx, body: () => T, now?: number): T {
   const prevG = G;
   const prevCtx = currentCtx;
-  G = new Guard();
+  G = new Guard(now);
   currentCtx = ctx;
   active++;
   try {

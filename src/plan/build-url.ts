@@ -1,10 +1,29 @@
+// URLs without path values or query are the same for every record: parsed once.
+const fixedUrls = new Map<string, string>();
+
 /** Joins a base URL and a path template, percent-encoding path values and adding the query. */
 export function buildUrl(baseUrl: string, pathTemplate: string, pathValues: Record<string, unknown>, query: Record<string, unknown>): string {
+  const fixed = !pathTemplate.includes('{') && isEmpty(query);
+  const cacheKey = fixed ? `${baseUrl}\u0000${pathTemplate}` : '';
+  if (fixed) {
+    const known = fixedUrls.get(cacheKey);
+    if (known !== undefined) return known;
+  }
   const path = pathTemplate.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(String(pathValues[name] ?? '')));
   const url = new URL(baseUrl.replace(/\/+$/, '') + path);
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined || v === null) continue;
     url.searchParams.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
-  return url.toString();
+  const text = url.toString();
+  if (fixed) {
+    if (fixedUrls.size >= 1000) fixedUrls.clear();
+    fixedUrls.set(cacheKey, text);
+  }
+  return text;
+}
+
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return false;
+  return true;
 }

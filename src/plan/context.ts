@@ -4,7 +4,7 @@ import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import { checkRecordKeys } from '../source/read-records.js';
-import { isFunctionValue, toPlainJson } from './plain-json.js';
+import { isFunctionValue, isThenable, toPlainJson } from './plain-json.js';
 import type { RecordContext } from './types.js';
 
 /**
@@ -33,10 +33,12 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
     }
     return ctx;
   }
-  const bindings: Record<string, unknown> = { ...clockBindings(opts.now), steps, record, settings: map.settingValues ?? {} };
+  const clock = clockBindings(opts.now);
+  const bindings: Record<string, unknown> = { now: clock.now, millis: clock.millis, steps, record, settings: map.settingValues ?? {} };
   ctx.bindings = bindings;
   try {
-    const key = await map.key.evaluate(record, bindings);
+    let key = map.key.evaluate(record, bindings);
+    if (isThenable(key)) key = await key;
     if ((typeof key !== 'string' && typeof key !== 'number') || String(key).trim() === '') {
       diagnostics.push(diagnostic('record/missing-key', `${where}: key expression gave ${key === undefined ? 'nothing' : JSON.stringify(key)}`, { location: map.key.locate(0) }));
       return ctx;
@@ -49,7 +51,8 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
   }
   for (const { name, expression } of map.lets) {
     try {
-      const value = await expression.evaluate(record, bindings);
+      let value = expression.evaluate(record, bindings);
+      if (isThenable(value)) value = await value;
       // a `let` may define a helper function for later expressions: keep it callable
       bindings[name] = isFunctionValue(value) ? value : toPlainJson(value);
     } catch (err) {

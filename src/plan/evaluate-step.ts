@@ -5,7 +5,7 @@ import { shippedValidator } from '../schemas/ajv.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { PathSegment } from '../source/pointer.js';
 import { buildUrl } from './build-url.js';
-import { toPlainJson } from './plain-json.js';
+import { isThenable, toPlainJson } from './plain-json.js';
 import type { RecordContext, StepEvaluation } from './types.js';
 
 export interface EvaluateOptions {
@@ -31,7 +31,9 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
       result.decision = 'deferred';
     } else {
       try {
-        result.decision = truthy(await step.when.evaluate(ctx.record, ctx.bindings)) ? 'run' : 'skip';
+        let w = step.when.evaluate(ctx.record, ctx.bindings);
+        if (isThenable(w)) w = await w;
+        result.decision = truthy(w) ? 'run' : 'skip';
       } catch (err) {
         return fail(evaluationDiagnostic(err, step.when, `${where}: when`));
       }
@@ -44,7 +46,8 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
   for (const p of step.params) {
     let v: unknown;
     try {
-      v = toPlainJson(await p.expression.evaluate(ctx.record, ctx.bindings));
+      v = p.expression.evaluate(ctx.record, ctx.bindings);
+      v = toPlainJson(isThenable(v) ? await v : v);
     } catch (err) {
       return fail(evaluationDiagnostic(err, p.expression, `${where}: params.${p.name}`));
     }
@@ -65,7 +68,8 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
   let body: unknown;
   if (step.request) {
     try {
-      body = toPlainJson(await step.request.evaluate(ctx.record, ctx.bindings));
+      body = step.request.evaluate(ctx.record, ctx.bindings);
+      body = toPlainJson(isThenable(body) ? await body : body);
     } catch (err) {
       return fail(evaluationDiagnostic(err, step.request, `${where}: request`));
     }

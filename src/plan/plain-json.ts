@@ -9,16 +9,18 @@ export function toPlainJson(value: unknown, depth = 0): unknown {
   if (typeof value === 'function' || isFunctionValue(value)) return undefined;
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const v of value) {
-      const p = toPlainJson(v, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      const p = toPlainJson(value[i], depth + 1);
       if (p !== undefined) out.push(p);
     }
     return out;
   }
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const p = toPlainJson(v, depth + 1);
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const p = toPlainJson((value as Record<string, unknown>)[k], depth + 1);
       if (p !== undefined) out[k] = p;
     }
     return out;
@@ -32,4 +34,13 @@ export function isFunctionValue(value: unknown): boolean {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
   return v._jsonata_lambda === true || v._jsonata_function === true;
+}
+
+/**
+ * True when `await value` would wait for it (a promise, or anything with a `then` function).
+ * The compiled backend returns values, jsonata promises: awaiting only those saves a turn of the
+ * microtask queue per expression, with the same result.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }

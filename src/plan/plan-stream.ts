@@ -75,9 +75,10 @@ export async function* planRecords(map: CompiledMap, records: AsyncIterable<Reco
       continue;
     }
     // records read by readRecords or recordItems were checked then (and are not walked again)
-    const opts: PlanRunOptions & { index?: number; line?: number } = { ...options, index: it.index };
+    const opts: Parameters<typeof planRecordRaw>[2] = { now: readClock(options.clock), index: it.index };
+    if (options.baseUrl) opts.baseUrl = options.baseUrl;
     if (it.line !== undefined) opts.line = it.line;
-    const view = await planOne(map, it.value, opts);
+    const view = viewPlan(map, await planRecordRaw(map, it.value, opts));
     if (warnings.length) view.diagnostics.push(...warnings);
     yield view;
   }

@@ -1,7 +1,7 @@
 import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber } from '../redact/index.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber } from '../redact/index.js';
 import { childPath, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathPrefixes, redactScalar, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
 import { Placeholders } from './placeholders.js';
@@ -55,7 +55,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
     steps: [],
   };
   // strings shown that come from this record (joined by U+0000), numbers shown
-  const seen: Seen = { text: '', numbers: [view.index], plain: raw.context.diagnostics.length === 0 && fixed.plain };
+  const seen: Seen = { text: '', numbers: [view.index], digitRuns: false, plain: raw.context.diagnostics.length === 0 && fixed.plain };
   if (raw.context.line !== undefined) {
     view.line = raw.context.line;
     seen.numbers.push(view.line);
@@ -101,7 +101,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
     view.steps.push(sv);
   }
   // nothing to hide anywhere: Scrubber.value would return the view as it is
-  if (seen.plain && !maskingChangesJoined(seen.text) && !scrub.knowsAnyIn(seen.text) && !scrub.knowsAnyIn(fixed.text) && !seen.numbers.some((n) => scrub.changesNumber(n))) {
+  if (seen.plain && !maskingChangesJoined(seen.text, seen.digitRuns) && !scrub.knowsAnyIn(seen.text) && !scrub.knowsAnyIn(fixed.text) && !seen.numbers.some((n) => scrub.changesNumber(n))) {
     return view;
   }
   return scrub.value(view);
@@ -112,6 +112,7 @@ const SEP = '\u0000';
 /** Adds a string the view shows to what the final check looks at. */
 function see(seen: Seen, s: string): void {
   seen.text += s + SEP;
+  if (s.length >= 13 && !seen.digitRuns && mayHoldCardNumber(s)) seen.digitRuns = true;
   if (mayHoldUserInfo(s)) seen.plain = false;
 }
 
@@ -121,6 +122,8 @@ interface Seen {
   numbers: number[];
   /** False once something needs the full scrub anyway (diagnostics). */
   plain: boolean;
+  /** True once a string shown may hold a card number (a long enough digit run). */
+  digitRuns: boolean;
 }
 
 /** The parts of a map's views that are the same for every record. */

@@ -124,10 +124,12 @@ export function mayNeedMasking(text: string): boolean {
  * character (U+0000): false when `scrubText` and `maskCredentials` leave every one of them as
  * it is, checked on the joined text at once (a digit run or a credential never spans the
  * joint). The URL user-info test is the caller's, on each string ({@link mayHoldUserInfo}): its
- * two marks could come from different strings. True may also mean "maybe".
+ * two marks could come from different strings. True may also mean "maybe". `digitRuns: false`
+ * says the caller found no string with a digit run long enough for a card number
+ * ({@link mayHoldCardNumber}) and skips that scan.
  */
-export function maskingChangesJoined(joined: string): boolean {
-  if (mayHoldCardNumber(joined) && scrubText(joined) !== joined) return true;
+export function maskingChangesJoined(joined: string, digitRuns = true): boolean {
+  if (digitRuns && mayHoldCardNumber(joined) && scrubText(joined) !== joined) return true;
   return CREDENTIAL_WORD.test(joined) && maskCredentials(joined) !== joined;
 }
 

@@ -112,18 +112,50 @@ export function recordScrubber(map: CompiledMap, record: unknown, parent: Scrubb
 export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknown): void {
   if (record === null || typeof record !== 'object') return;
   for (const p of plan.paths) for (const v of valuesAt(record, p.segments, 0)) addLeaves(s, v, p.kind, 0);
-  const stack: Array<{ v: unknown; depth: number }> = [{ v: record, depth: 0 }];
+  // values and their depths, as a stack (two arrays: no object per entry)
+  const values: unknown[] = [record];
+  const depths: number[] = [0];
   let budget = 10_000;
-  while (stack.length > 0 && budget-- > 0) {
-    const { v, depth } = stack.pop()!;
+  while (values.length > 0 && budget-- > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (v === null || typeof v !== 'object' || depth > 64) continue;
-    if (Array.isArray(v)) { for (const x of v) stack.push({ v: x, depth: depth + 1 }); continue; }
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (CARD_NAME.test(k)) addLeaves(s, x, 'card', 0);
-      else if (SECRET_NAME.test(k)) addLeaves(s, x, 'secret', 0);
-      else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1 });
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        values.push(x);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const x = (v as Record<string, unknown>)[k];
+      const c = nameClass(k);
+      if (c === NAME_CARD) addLeaves(s, x, 'card', 0);
+      else if (c === NAME_SECRET) addLeaves(s, x, 'secret', 0);
+      else if (x !== null && typeof x === 'object') {
+        values.push(x);
+        depths.push(depth + 1);
+      }
     }
   }
+}
+
+const NAME_PLAIN = 0;
+const NAME_CARD = 1;
+const NAME_SECRET = 2;
+const nameClasses = new Map<string, number>();
+
+/** CARD_NAME / SECRET_NAME of a record field name, memoised (records repeat the same names). */
+function nameClass(k: string): number {
+  let c = nameClasses.get(k);
+  if (c === undefined) {
+    c = CARD_NAME.test(k) ? NAME_CARD : SECRET_NAME.test(k) ? NAME_SECRET : NAME_PLAIN;
+    if (nameClasses.size >= 10_000) nameClasses.clear();
+    nameClasses.set(k, c);
+  }
+  return c;
 }
 
 /** Adds the values a request body carries at its operation's sensitive paths. */

@@ -9,6 +9,8 @@ export const MIN_SENSITIVE_LENGTH = 3;
 const ANYWHERE_LENGTH = 6;
 /** A record cannot make the per-record set grow without bound. */
 const MAX_VALUES = 256;
+/** Text that JSON.stringify and encodeURIComponent leave as it is, with no spaces or dashes (so no trimming or digit grouping either). */
+const PLAIN_VALUE = /^[A-Za-z0-9_.!~*'()]*$/;
 
 interface Entry {
   value: string;
@@ -28,6 +30,8 @@ interface Entry {
  */
 export class Scrubber {
   private readonly own = new Map<string, Entry>();
+  /** Values (with their kind) already added. */
+  private readonly added = new Set<string>();
   private cache: Entry[] | undefined;
 
   constructor(private readonly parent?: Scrubber) {}
@@ -45,11 +49,19 @@ export class Scrubber {
   /** Adds a value known to be sensitive (strings and numbers; anything else is ignored). */
   add(value: unknown, kind: ScrubKind = 'secret'): this {
     if (typeof value !== 'string' && typeof value !== 'number') return this;
-    const text = String(value).trim();
+    const raw = String(value);
+    // a value given again with the same kind adds nothing new (a record's card number is found
+    // by its path, its field name and in the request body)
+    const seenKey = kind === 'card' ? `c${raw}` : `s${raw}`;
+    if (this.added.has(seenKey)) return this;
+    // plain text (letters, digits, URI-safe marks) is its own JSON-escaped and URI-encoded form
+    const plain = PLAIN_VALUE.test(raw);
+    const text = plain ? raw : raw.trim();
     if (text.length < MIN_SENSITIVE_LENGTH || this.own.size >= MAX_VALUES) return this;
+    if (this.added.size < MAX_VALUES * 4) this.added.add(seenKey);
     const replacement = kind === 'card' ? maskCardNumber(text) : REDACTED;
-    const variants = new Set([text, JSON.stringify(text).slice(1, -1), encodeURIComponent(text)]);
-    const digits = text.replace(/[\s-]/g, '');
+    const variants = plain ? new Set([text]) : new Set([text, JSON.stringify(text).slice(1, -1), encodeURIComponent(text)]);
+    const digits = plain ? text : text.replace(/[\s-]/g, '');
     if (kind === 'card' && /^\d{13,19}$/.test(digits)) variants.add(digits);
     for (const v of variants) {
       if (v.length < MIN_SENSITIVE_LENGTH || this.own.has(v) || this.parent?.has(v)) continue;

@@ -47,20 +47,30 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   } else {
     io.stdout(`Plan for ${map.name} (${map.file}) — ${map.provider.pack.title}, ${map.provider.environment}: ${maskCredentials(opts.baseUrl ?? map.provider.baseUrl)}\nNo calls are made.\n\n`);
   }
-  for await (const rec of planRecords(map, records, planOpts)) {
-    total++;
-    if (rec.ok) valid++;
-    for (const s of rec.steps) {
-      const c = steps[s.id];
-      if (!c) continue;
-      if (s.decision === 'run') c.run++;
-      else if (s.decision === 'skip') c.skipped++;
-      else c.deferred++;
+  // what the records print is written in batches (one write per input chunk or 64 KiB, not one
+  // per record): the whole output, in the same order
+  const out = batchedWriter(io.stdout);
+  try {
+    await planAll();
+  } finally {
+    out.flush();
+  }
+  async function planAll(): Promise<void> {
+    for await (const rec of planRecords(map, records, planOpts)) {
+      total++;
+      if (rec.ok) valid++;
+      for (const s of rec.steps) {
+        const c = steps[s.id];
+        if (!c) continue;
+        if (s.decision === 'run') c.run++;
+        else if (s.decision === 'skip') c.skipped++;
+        else c.deferred++;
+      }
+      if (opts.summary && rec.ok) continue;
+      if (opts.json) out.write((shown > 0 ? ',' : '') + JSON.stringify(rec));
+      else out.write(formatRecord(map, rec));
+      shown++;
     }
-    if (opts.summary && rec.ok) continue;
-    if (opts.json) io.stdout((shown > 0 ? ',' : '') + JSON.stringify(rec));
-    else io.stdout(formatRecord(map, rec));
-    shown++;
   }
   const summary = { records: total, valid, invalid: total - valid };
   if (opts.json) {
@@ -100,4 +110,37 @@ function formatRecord(map: CompiledMap, rec: RecordPlanView): string {
 function indent(text: string, n: number): string {
   const pad = ' '.repeat(n);
   return text.split('\n').map((l) => pad + l).join('\n');
+}
+
+/**
+ * Collects output and hands it to `write` in batches: when 64 KiB are waiting, when the event
+ * loop turns (the next input chunk is being read: output keeps up with a slow input such as a
+ * pipe), and on `flush()`.
+ */
+function batchedWriter(write: (text: string) => void): { write(text: string): void; flush(): void } {
+  let parts: string[] = [];
+  let size = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    if (parts.length === 0) return;
+    const text = parts.length === 1 ? parts[0]! : parts.join('');
+    parts = [];
+    size = 0;
+    write(text);
+  };
+  return {
+    write(text: string): void {
+      parts.push(text);
+      size += text.length;
+      if (size >= 65_536) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          flush();
+        });
+      }
+    },
+    flush,
+  };
 }
