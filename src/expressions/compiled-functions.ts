@@ -49,6 +49,7 @@ const allOf = (a: Any, test: (v: Any) => boolean): boolean => {
 const numbers = (a: Any[]): boolean => a.length === 1 && allOf(a[0], isNum);
 const oneString = (a: Any[]): boolean => a.length === 1 && isStr(a[0]);
 const oneNumber = (a: Any[]): boolean => a.length === 1 && isNum(a[0]);
+const isScalar = (v: Any): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /**
  * Argument lists that jsonata's signature check passes through unchanged (every argument given,
@@ -83,6 +84,17 @@ const PASS_THROUGH: Partial<Record<(typeof SYNC_BUILTINS)[number], (a: Any[]) =>
   average: numbers,
   // <a:n>
   count: (a) => a.length === 1 && Array.isArray(a[0]),
+  // <n-so?:s>
+  formatNumber: (a) => (a.length === 2 || a.length === 3) && isNum(a[0]) && isStr(a[1]) && (a.length === 2 || (a[2] !== null && typeof a[2] === 'object' && !Array.isArray(a[2]) && !isFunction(a[2]))),
+  // <s-s:s>
+  substringBefore: (a) => a.length === 2 && isStr(a[0]) && isStr(a[1]),
+  substringAfter: (a) => a.length === 2 && isStr(a[0]) && isStr(a[1]),
+  // <bs?:x>
+  assert: (a) => (a.length === 1 || a.length === 2) && typeof a[0] === 'boolean' && (a.length === 1 || isStr(a[1])),
+  // <x-:b>, <x:b>
+  not: (a) => a.length === 1 && isScalar(a[0]),
+  boolean: (a) => a.length === 1 && isScalar(a[0]),
+  exists: (a) => a.length === 1 && isScalar(a[0]),
   // <a<s>s?:s>
   join: (a) => (a.length === 1 || a.length === 2) && allOf(a[0], isStr) && (a.length === 1 || isStr(a[1])),
 };

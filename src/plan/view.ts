@@ -228,10 +228,12 @@ function viewBody(body: unknown, paths: SensitivePaths, ph: Placeholders, found:
       return out;
     }
     const out: Record<string, unknown> = {};
-    for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    const names = Object.keys(value);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       see(seen, name);
       pointer.push(name);
-      out[name] = walk(v, childPath(path, name, prefixes), keyClass(name), depth + 1);
+      out[name] = walk((value as Record<string, unknown>)[name], childPath(path, name, prefixes), keyClass(name), depth + 1);
       pointer.pop();
     }
     return out;
