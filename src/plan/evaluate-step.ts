@@ -20,11 +20,6 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
   const diagnostics: Diagnostic[] = [];
   const result: StepEvaluation = { id: step.id, operation: step.operation.id, decision: 'run', diagnostics, valid: true };
   const where = `Record ${ctx.index + 1}, step ${step.id}`;
-  const fail = (d: Diagnostic): StepEvaluation => {
-    diagnostics.push(d);
-    result.valid = false;
-    return result;
-  };
 
   if (step.when) {
     if (opts.dryRun && step.when.facts.stepRefs.length > 0) {
@@ -35,7 +30,7 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
         if (isThenable(w)) w = await w;
         result.decision = truthy(w) ? 'run' : 'skip';
       } catch (err) {
-        return fail(evaluationDiagnostic(err, step.when, `${where}: when`));
+        return failed(result, evaluationDiagnostic(err, step.when, `${where}: when`));
       }
       if (result.decision === 'skip') return result;
     }
@@ -49,15 +44,15 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
       v = p.expression.evaluate(ctx.record, ctx.bindings);
       v = toPlainJson(isThenable(v) ? await v : v);
     } catch (err) {
-      return fail(evaluationDiagnostic(err, p.expression, `${where}: params.${p.name}`));
+      return failed(result, evaluationDiagnostic(err, p.expression, `${where}: params.${p.name}`));
     }
     if (p.in === 'path') {
       if (v === undefined || v === null || v === '' || typeof v === 'object') {
-        return fail(diagnostic('schema/payload-invalid', `${where}: path parameter ${p.name} is ${v === undefined ? 'missing' : JSON.stringify(v)}; it must be a string or number`, { location: p.expression.locate(0), data: { step: step.id, param: p.name } }));
+        return failed(result, diagnostic('schema/payload-invalid', `${where}: path parameter ${p.name} is ${v === undefined ? 'missing' : JSON.stringify(v)}; it must be a string or number`, { location: p.expression.locate(0), data: { step: step.id, param: p.name } }));
       }
       if (v === '.' || v === '..') {
         // percent-encoding leaves dots alone and the URL parser would then climb the path
-        return fail(diagnostic('schema/payload-invalid', `${where}: path parameter ${p.name} is "${v}", which would change the request path`, { location: p.expression.locate(0), data: { step: step.id, param: p.name } }));
+        return failed(result, diagnostic('schema/payload-invalid', `${where}: path parameter ${p.name} is "${v}", which would change the request path`, { location: p.expression.locate(0), data: { step: step.id, param: p.name } }));
       }
       pathParams[p.name] = v;
     } else {
@@ -71,14 +66,14 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
       body = step.request.evaluate(ctx.record, ctx.bindings);
       body = toPlainJson(isThenable(body) ? await body : body);
     } catch (err) {
-      return fail(evaluationDiagnostic(err, step.request, `${where}: request`));
+      return failed(result, evaluationDiagnostic(err, step.request, `${where}: request`));
     }
     if (body === undefined) {
-      return fail(diagnostic('expression/not-object', `${where}: the request expression produced nothing`, { location: step.request.locate(0), hint: 'Check that the fields it reads exist in the record.' }));
+      return failed(result, diagnostic('expression/not-object', `${where}: the request expression produced nothing`, { location: step.request.locate(0), hint: 'Check that the fields it reads exist in the record.' }));
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       const what = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
-      return fail(diagnostic('expression/not-object', `${where}: the request expression produced ${what}, not an object`, { location: step.request.locate(0) }));
+      return failed(result, diagnostic('expression/not-object', `${where}: the request expression produced ${what}, not an object`, { location: step.request.locate(0) }));
     }
     const schema = step.operation.spec.request;
     if (schema) {
@@ -126,4 +121,11 @@ export function locateField(expr: CompiledExpression, path: readonly PathSegment
     offset = m.index + m[0].length;
   }
   return expr.locate(found === -1 ? 0 : found);
+}
+
+/** A step's evaluation that stopped at `d`. */
+function failed(result: StepEvaluation, d: Diagnostic): StepEvaluation {
+  result.diagnostics.push(d);
+  result.valid = false;
+  return result;
 }

@@ -165,65 +165,90 @@ function staticParts(map: CompiledMap): StaticParts {
  * string shown is added to `seen`.
  */
 function viewBody(body: unknown, paths: SensitivePaths, ph: Placeholders, found: StepPlanView['placeholders'], seen: Seen): unknown {
-  const prefixes = pathPrefixes(paths);
-  const pointer: string[] = [];
-  const at = (): string => pointer.map((k) => (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k)).map((k) => '/' + k).join('');
-  const shown = (v: unknown): unknown => {
-    // Placeholders.render of a redacted leaf
-    const info = ph.lookup(v);
+  const w = new BodyWalk(paths, ph, found, seen);
+  return w.walk(body, w.prefixes.has('') ? '' : null, KEY_PLAIN, 0);
+}
+
+// A class, not closures made per body: nothing is allocated per call but the walk's own state.
+class BodyWalk {
+  readonly prefixes: Set<string>;
+  private readonly pointer: string[] = [];
+
+  constructor(
+    private readonly paths: SensitivePaths,
+    private readonly ph: Placeholders,
+    private readonly found: StepPlanView['placeholders'],
+    private readonly seen: Seen,
+  ) {
+    this.prefixes = pathPrefixes(paths);
+  }
+
+  /** The JSON pointer of the value being walked. */
+  at(): string {
+    let out = '';
+    for (const k of this.pointer) out += '/' + (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
+    return out;
+  }
+
+  /** Placeholders.render of a redacted leaf. */
+  shown(v: unknown): unknown {
+    const info = this.ph.lookup(v);
     if (info) {
-      found.push({ pointer: at(), ...info });
+      this.found.push({ pointer: this.at(), ...info });
       const d = Placeholders.display(info);
-      see(seen, d);
+      see(this.seen, d);
       return d;
     }
     if (typeof v === 'string') {
-      const r = v.includes('\u27E8') ? renderStrings(v, at, found) : v;
-      see(seen, r);
+      const r = v.includes('\u27E8') ? renderStrings(v, this.at(), this.found) : v;
+      see(this.seen, r);
       return r;
     }
-    if (typeof v === 'number') seen.numbers.push(v);
+    if (typeof v === 'number') this.seen.numbers.push(v);
     return v;
-  };
-  // Placeholders.render's walk, for what lies below the redaction's depth limit
-  const renderAll = (v: unknown): unknown => {
-    if (ph.lookup(v) || typeof v === 'string') return shown(v);
+  }
+
+  /** Placeholders.render's walk, for what lies below the redaction's depth limit. */
+  renderAll(v: unknown): unknown {
+    if (this.ph.lookup(v) || typeof v === 'string') return this.shown(v);
     if (Array.isArray(v)) {
-      return v.map((x, i) => {
-        pointer.push(String(i));
-        const r = renderAll(x);
-        pointer.pop();
-        return r;
-      });
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        this.pointer.push(String(i));
+        out.push(this.renderAll(v[i]));
+        this.pointer.pop();
+      }
+      return out;
     }
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        pointer.push(k);
-        out[k] = renderAll(x);
-        pointer.pop();
+        this.pointer.push(k);
+        out[k] = this.renderAll(x);
+        this.pointer.pop();
       }
       return out;
     }
     return v;
-  };
-  const walk = (value: unknown, path: string | null, keyCls: number, depth: number): unknown => {
+  }
+
+  walk(value: unknown, path: string | null, keyCls: number, depth: number): unknown {
     if (value === null || value === undefined) return value;
-    if (typeof value === 'string' || typeof value === 'number') return shown(redactScalar(value, path, keyCls, paths));
+    if (typeof value === 'string' || typeof value === 'number') return this.shown(redactScalar(value, path, keyCls, this.paths));
     if (typeof value !== 'object') return value;
     if (depth > 100) {
       // redactValue leaves what is this deep as it is; render still walks it
-      seen.plain = false;
-      return renderAll(value);
+      this.seen.plain = false;
+      return this.renderAll(value);
     }
-    if (keyCls === KEY_SECRET || (path !== null && paths.secret.has(path))) return shown(REDACTED);
+    if (keyCls === KEY_SECRET || (path !== null && this.paths.secret.has(path))) return this.shown(REDACTED);
     if (Array.isArray(value)) {
-      const p = childPath(path, undefined, prefixes);
+      const p = childPath(path, undefined, this.prefixes);
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) {
-        pointer.push(String(i));
-        out.push(walk(value[i], p, keyCls, depth + 1));
-        pointer.pop();
+        this.pointer.push(String(i));
+        out.push(this.walk(value[i], p, keyCls, depth + 1));
+        this.pointer.pop();
       }
       return out;
     }
@@ -231,20 +256,19 @@ function viewBody(body: unknown, paths: SensitivePaths, ph: Placeholders, found:
     const names = Object.keys(value);
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      see(seen, name);
-      pointer.push(name);
-      out[name] = walk((value as Record<string, unknown>)[name], childPath(path, name, prefixes), keyClass(name), depth + 1);
-      pointer.pop();
+      see(this.seen, name);
+      this.pointer.push(name);
+      out[name] = this.walk((value as Record<string, unknown>)[name], childPath(path, name, this.prefixes), keyClass(name), depth + 1);
+      this.pointer.pop();
     }
     return out;
-  };
-  return walk(body, prefixes.has('') ? '' : null, KEY_PLAIN, 0);
+  }
 }
 
 /** String placeholders inside a longer string, as Placeholders.render shows them. */
-function renderStrings(v: string, at: () => string, found: StepPlanView['placeholders']): string {
+function renderStrings(v: string, pointer: string, found: StepPlanView['placeholders']): string {
   return v.replace(/\u27E8([^\u27E9]+)\u27E9/g, (_m, ref: string) => {
-    found.push({ pointer: at(), ref, type: 'string' });
+    found.push({ pointer, ref, type: 'string' });
     return `<${ref}>`;
   });
 }
