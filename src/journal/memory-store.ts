@@ -17,6 +17,7 @@ export function createMemoryStore(options: { transient?: boolean } = {}): Journa
   const steps = new Map<string, Map<string, StepRow>>();
   const runRecords = new Map<string, RunRecordRow>();
   const events: EventRow[] = [];
+  const deliveries = new Set<string>();
   // a Map key per (scope, key): the scope's length keeps any two pairs apart
   const rk = (scope: string, key: string) => `${scope.length}:${scope}${key}`;
   const stepsOf = (scope: string, key: string) => [...(steps.get(rk(scope, key))?.values() ?? [])].map(clone);
@@ -81,6 +82,11 @@ export function createMemoryStore(options: { transient?: boolean } = {}): Journa
     },
     async listEvents(scope, key) {
       return clone(events.filter((e) => e.scope === scope && e.key === key));
+    },
+    async markDelivery(id) {
+      if (deliveries.has(id)) return false;
+      deliveries.add(id);
+      return true;
     },
     async close() {},
   };

@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { holderIsGone } from './liveness.js';
 import type { ClaimResult, EventRow, JournalStore, RecordRow, RunRecordRow, RunRow, StepRow, WriteBatch } from './types.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS steps (
   scope TEXT NOT NULL, key TEXT NOT NULL, step_id TEXT NOT NULL, operation TEXT NOT NULL, state TEXT NOT NULL,
   fingerprint TEXT, attempts INTEGER NOT NULL, run_id TEXT NOT NULL, created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL, sent_at INTEGER, deadline_at INTEGER, http_status INTEGER, ids TEXT NOT NULL,
-  output TEXT, reconciliation TEXT, error_code TEXT, error_message TEXT, review TEXT,
+  output TEXT, reconciliation TEXT, error_code TEXT, error_message TEXT, review TEXT, lookup TEXT,
   PRIMARY KEY (scope, key, step_id));
 CREATE TABLE IF NOT EXISTS run_records (
   run_id TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, idx INTEGER NOT NULL, outcome TEXT NOT NULL,
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,
   step_id TEXT, from_state TEXT, to_state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT);
 CREATE INDEX IF NOT EXISTS events_record ON events (scope, key);
+CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
 type Row = Record<string, unknown>;
@@ -79,6 +80,7 @@ function toStep(r: Row): StepRow {
   }
   if (r.output != null) s.output = pj(r.output);
   if (r.review != null) s.review = pj(r.review);
+  if (r.lookup != null) s.lookup = pj(r.lookup);
   return s;
 }
 
@@ -112,13 +114,19 @@ export function createSqliteStore(path: string): JournalStore {
   // NORMAL between durable commits; FULL is switched on around each durable one
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.exec(DDL);
-  const version = db.prepare('SELECT v FROM meta WHERE k = ?').get('schema') as { v: string } | undefined;
-  if (!version) db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
-  else if (Number(version.v) > SCHEMA_VERSION) {
+  const version = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()
+    ? (db.prepare('SELECT v FROM meta WHERE k = ?').get('schema') as { v: string } | undefined)
+    : undefined;
+  if (version && Number(version.v) > SCHEMA_VERSION) {
     db.close();
     throw new Error(`journal ${path} was written by a newer datamap (schema ${version.v}; this one reads ${SCHEMA_VERSION})`);
   }
+  db.transaction(() => {
+    // schema 1 → 2: steps keep their lookup context; webhook deliveries are remembered
+    if (version && Number(version.v) < 2) db.exec('ALTER TABLE steps ADD COLUMN lookup TEXT');
+    db.exec(DDL);
+    db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v').run('schema', String(SCHEMA_VERSION));
+  }).immediate();
 
   const q = {
     insertRun: db.prepare(`INSERT INTO runs (run_id, map_name, map_hash, map_file, provider, input, started_at, ended_at, status, host, pid, heartbeat_at, counts)
@@ -132,17 +140,19 @@ export function createSqliteStore(path: string): JournalStore {
       ON CONFLICT (scope, key) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, map_hash = excluded.map_hash,
         updated_at = excluded.updated_at, card = excluded.card, ids = excluded.ids, error_code = excluded.error_code,
         error_message = excluded.error_message, resolved_as = excluded.resolved_as, lease_run = excluded.lease_run`),
-    upsertStep: db.prepare(`INSERT INTO steps (scope, key, step_id, operation, state, fingerprint, attempts, run_id, created_at, updated_at, sent_at, deadline_at, http_status, ids, output, reconciliation, error_code, error_message, review)
-      VALUES (@scope, @key, @stepId, @operation, @state, @fingerprint, @attempts, @runId, @createdAt, @updatedAt, @sentAt, @deadlineAt, @httpStatus, @ids, @output, @reconciliation, @errorCode, @errorMessage, @review)
+    upsertStep: db.prepare(`INSERT INTO steps (scope, key, step_id, operation, state, fingerprint, attempts, run_id, created_at, updated_at, sent_at, deadline_at, http_status, ids, output, reconciliation, error_code, error_message, review, lookup)
+      VALUES (@scope, @key, @stepId, @operation, @state, @fingerprint, @attempts, @runId, @createdAt, @updatedAt, @sentAt, @deadlineAt, @httpStatus, @ids, @output, @reconciliation, @errorCode, @errorMessage, @review, @lookup)
       ON CONFLICT (scope, key, step_id) DO UPDATE SET operation = excluded.operation, state = excluded.state, fingerprint = excluded.fingerprint,
         attempts = excluded.attempts, run_id = excluded.run_id, updated_at = excluded.updated_at, sent_at = excluded.sent_at,
         deadline_at = excluded.deadline_at, http_status = excluded.http_status, ids = excluded.ids, output = excluded.output,
-        reconciliation = excluded.reconciliation, error_code = excluded.error_code, error_message = excluded.error_message, review = excluded.review`),
+        reconciliation = excluded.reconciliation, error_code = excluded.error_code, error_message = excluded.error_message, review = excluded.review,
+        lookup = excluded.lookup`),
     upsertRunRecord: db.prepare(`INSERT INTO run_records (run_id, scope, key, idx, outcome, replayed, duplicate_of, card, ids, error_code, error_message, at)
       VALUES (@runId, @scope, @key, @index, @outcome, @replayed, @duplicateOf, @card, @ids, @errorCode, @errorMessage, @at)
       ON CONFLICT (run_id, idx) DO UPDATE SET scope = excluded.scope, key = excluded.key, outcome = excluded.outcome, replayed = excluded.replayed,
         duplicate_of = excluded.duplicate_of, card = excluded.card, ids = excluded.ids, error_code = excluded.error_code,
         error_message = excluded.error_message, at = excluded.at`),
+    markDelivery: db.prepare('INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
     insertEvent: db.prepare('INSERT INTO events (run_id, scope, key, step_id, from_state, to_state, at, note) VALUES (@runId, @scope, @key, @stepId, @from, @to, @at, @note)'),
   };
 
@@ -154,7 +164,7 @@ export function createSqliteStore(path: string): JournalStore {
       q.upsertStep.run({
         ...s, fingerprint: s.fingerprint ?? null, sentAt: s.sentAt ?? null, deadlineAt: s.deadlineAt ?? null, httpStatus: s.httpStatus ?? null,
         ids: j(s.ids), output: j(s.output), reconciliation: s.reconciliation ?? null, errorCode: s.errorCode ?? null,
-        errorMessage: s.errorMessage ?? null, review: j(s.review),
+        errorMessage: s.errorMessage ?? null, review: j(s.review), lookup: j(s.lookup),
       });
     }
     for (const x of batch.runRecords ?? []) {
@@ -282,6 +292,12 @@ export function createSqliteStore(path: string): JournalStore {
         if (r.note != null) e.note = r.note as string;
         return e;
       });
+    },
+    async markDelivery(id, at) {
+      // not fsynced: a delivery noted and lost to a power loss is applied again, which changes nothing
+      flush();
+      syncMode('NORMAL');
+      return q.markDelivery.run(id, at).changes === 1;
     },
     async close() {
       flush();

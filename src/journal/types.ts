@@ -75,6 +75,23 @@ export interface ReviewInfo {
   reason: string;
 }
 
+/**
+ * What a status sync needs to settle a call that never answered, without the host record:
+ * written with the intent, before the request leaves.
+ */
+export interface LookupContext {
+  /** The request as redacted (card data masked), which the lookup's `found` expression compares with. */
+  request?: unknown;
+  /** The lookup's parameters, computed from the request (e.g. the merchant invoice reference). */
+  params: Record<string, unknown>;
+  /**
+   * The Data Map variables (its `let`s) the step's `output` reads, as values, so the output can
+   * be computed from a found answer; absent when the output reads something the journal cannot
+   * keep (the whole record, a function).
+   */
+  vars?: Record<string, unknown>;
+}
+
 /** One step of one record. Holds no card number, security code, token or secret. */
 export interface StepRow {
   scope: string;
@@ -102,6 +119,8 @@ export interface StepRow {
   errorCode?: string;
   errorMessage?: string;
   review?: ReviewInfo;
+  /** For a call that may move money and can be looked up: how to find it later (see {@link LookupContext}). */
+  lookup?: LookupContext;
 }
 
 /** What one run reported for one record. */
@@ -190,6 +209,11 @@ export interface JournalStore {
   listRecords(filter?: { scope?: string; states?: RecordState[]; runId?: string }): Promise<RecordRow[]>;
   /** A record's history, oldest first. */
   listEvents(scope: string, key: string): Promise<EventRow[]>;
+  /**
+   * Notes a delivery (e.g. a webhook's id) once, atomically and durably: true the first time
+   * the id is seen, false for every later delivery of it, across processes and restarts.
+   */
+  markDelivery(id: string, at: number): Promise<boolean>;
   /** Releases the store (the file stays). */
   close(): Promise<void>;
 }

@@ -48,7 +48,10 @@ export interface WebhookHandlerOptions {
   };
   /** Called after each delivery is answered and applied (logs, tests). */
   onDelivery?: (d: WebhookDelivery) => void;
-  /** Delivery keys remembered for de-duplication; default 10,000 (an apply is idempotent anyway). */
+  /**
+   * Delivery keys also kept in memory, in front of the journal's own record of deliveries
+   * (which survives restarts and is shared by every receiver of the journal); default 10,000.
+   */
   remember?: number;
   /** Largest body accepted, in bytes; default 1 MiB. */
   maxBytes?: number;
@@ -81,7 +84,8 @@ export function webhookProvider(provider?: ProviderPack | string): ProviderPack 
  * A webhook receiver for any Node HTTP server. It reads the raw body, verifies the signature
  * the pack describes (a missing or wrong one: 401, nothing changes), decodes the event, answers
  * 200 at once, then applies a status event to the journal, once per delivery (deliveries are at
- * least once; a repeated one is answered 200 and ignored).
+ * least once; a repeated one, even after a restart or at another receiver of the same journal,
+ * is answered 200 and ignored: the journal remembers every delivery).
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const pack = webhookProvider(options.provider);
@@ -140,13 +144,25 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const why = err instanceof WebhookDecodeError ? err.message : 'the body cannot be read';
       return answer(res, 400, { message: why }, why);
     }
-    const duplicate = seen.has(event.dedupeKey);
+    // at least once: a delivery seen before (by this process, or by any receiver or restart
+    // sharing the journal) is answered 200 and not applied again
+    let duplicate = seen.has(event.dedupeKey);
+    const ignored = (spec.ignore ?? []).includes(event.type);
+    let markError: string | undefined;
+    if (!duplicate && !ignored) {
+      try {
+        duplicate = !(await options.journal.store.markDelivery(`${pack.name}:${event.dedupeKey}`, now()));
+      } catch (err) {
+        // the journal cannot note it now: apply anyway (applying a status twice changes nothing)
+        markError = scrubText((err as Error)?.message ?? String(err));
+      }
+      seen.add(event.dedupeKey);
+      if (seen.size > remember) seen.delete(seen.values().next().value!);
+    }
     // the provider asks for a fast 200: answer first, apply after
     answer(res, 200, { received: true, duplicate });
     const d: WebhookDelivery = { status: 200, type: event.type, duplicate };
-    if (duplicate || (spec.ignore ?? []).includes(event.type)) return report(d);
-    seen.add(event.dedupeKey);
-    if (seen.size > remember) seen.delete(seen.values().next().value!);
+    if (duplicate || ignored) return report(d);
     try {
       const status = await statusReport(spec, event);
       if (status) {
@@ -156,9 +172,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         d.applied = await applyReportedStatus(options.journal, pack, status, { now: now(), note: `webhook ${event.type}: ${what}` });
       }
     } catch (err) {
-      d.error = scrubText((err as Error)?.message ?? String(err));
-      seen.delete(event.dedupeKey); // a redelivery may apply it
+      // answered 200, so the provider will not send it again: `datamap runs sync` looks it up
+      d.error = scrubText(`${(err as Error)?.message ?? String(err)} (not applied; \`datamap runs sync\` looks the status up)`);
     }
+    if (markError && !d.error) d.error = `the delivery could not be noted in the journal (${markError}); it was applied`;
     report(d);
   };
 

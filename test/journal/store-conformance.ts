@@ -413,6 +413,20 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
       });
     });
 
+    describe('markDelivery', () => {
+      it('is true the first time an id is seen and false for every later delivery of it', async () => {
+        expect(await store.markDelivery('wh-1', T0)).toBe(true);
+        expect(await store.markDelivery('wh-1', T0 + 1)).toBe(false);
+        expect(await store.markDelivery('wh-2', T0 + 2)).toBe(true);
+        expect(await store.markDelivery('wh-1', T0 + 3)).toBe(false);
+      });
+
+      it('of many deliveries of one id at once, exactly one is first', async () => {
+        const firsts = await Promise.all(Array.from({ length: 20 }, (_, i) => store.markDelivery('wh-same', T0 + i)));
+        expect(firsts.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
     describe('values round-trip exactly', () => {
       const odd = 'ключ "quoted" \'single\' ; DROP TABLE records; -- 🙂 \\ \n\t%_';
 
@@ -432,12 +446,13 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
           state: 'needs-review', fingerprint: 'a'.repeat(64), attempts: 3, sentAt: T0 + 1, deadlineAt: T0 + 30_001, httpStatus: 500,
           ids: { 'sale.invoiceId': 1001, 'sale.ref': 'FS-1' }, output, reconciliation: 'cannot-tell', errorCode: 'run/needs-review', errorMessage: odd,
           review: { reference: { key: 'K1', merchantInvoiceRefId: 'K1', n: 3 }, amount: 46.08, sentAt: T0 + 1, reason: 'the operation has no lookup' },
+          lookup: { request: { invoice: { merchantInvoiceRefId: 'K1', amount: { value: 46.08 } }, card: '411111…1111' }, params: { merchantInvoiceRefId: 'K1' }, vars: { paymentId: 'p-1', nothing: null } },
         });
         const bare = stepRow('K1', 'order', { state: 'skipped', attempts: 0 });
         await store.write({ records: [recordRow('K1')], steps: [full, bare] });
         const steps = byStep((await store.getRecord('map A', 'K1'))?.steps ?? []);
         expect(steps).toStrictEqual([bare, full]);
-        for (const k of ['fingerprint', 'sentAt', 'deadlineAt', 'httpStatus', 'output', 'reconciliation', 'errorCode', 'errorMessage', 'review']) expect(steps[0]).not.toHaveProperty(k);
+        for (const k of ['fingerprint', 'sentAt', 'deadlineAt', 'httpStatus', 'output', 'reconciliation', 'errorCode', 'errorMessage', 'review', 'lookup']) expect(steps[0]).not.toHaveProperty(k);
       });
 
       it('steps: outputs that are falsy or not objects come back as themselves', async () => {

@@ -140,9 +140,9 @@ describe('SQLite store only', () => {
     const path = tmpDb();
     await (await fill(path)).close();
     const db = new Database(path);
-    db.prepare("UPDATE meta SET v = '2' WHERE k = 'schema'").run();
+    db.prepare("UPDATE meta SET v = '3' WHERE k = 'schema'").run();
     db.close();
-    expect(() => createSqliteStore(path)).toThrow(`journal ${path} was written by a newer datamap (schema 2; this one reads 1)`);
+    expect(() => createSqliteStore(path)).toThrow(`journal ${path} was written by a newer datamap (schema 3; this one reads 2)`);
     let caught: unknown;
     try {
       openJournal(path);
@@ -152,11 +152,11 @@ describe('SQLite store only', () => {
     expect(caught).toBeInstanceOf(DatamapError);
     const d = (caught as DatamapError).diagnostics[0]!;
     expect(d.code).toBe('journal/open-failed');
-    expect(d.message).toContain('written by a newer datamap (schema 2; this one reads 1)');
+    expect(d.message).toContain('written by a newer datamap (schema 3; this one reads 2)');
     expect(d.hint).toBeTruthy();
     const check = new Database(path, { readonly: true });
     try {
-      expect(check.prepare("SELECT v FROM meta WHERE k = 'schema'").get()).toEqual({ v: '2' });
+      expect(check.prepare("SELECT v FROM meta WHERE k = 'schema'").get()).toEqual({ v: '3' });
       expect(check.prepare('SELECT count(*) AS n FROM records').get()).toEqual({ n: 2 });
     } finally {
       check.close();
@@ -167,10 +167,50 @@ describe('SQLite store only', () => {
     const path = tmpDb();
     await (await fill(path)).close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT v FROM meta WHERE k = 'schema'").get()).toEqual({ v: '1' });
+    expect(db.prepare("SELECT v FROM meta WHERE k = 'schema'").get()).toEqual({ v: '2' });
     db.close();
     const again = createSqliteStore(path);
     expect((await again.listRuns()).map((r) => r.runId)).toEqual(['r-1']);
     await again.close();
+  });
+
+  it('upgrades a journal of schema 1 in place: its rows kept, steps gain their lookup context, deliveries are remembered', async () => {
+    const path = tmpDb();
+    await (await fill(path)).close();
+    // make it what a schema-1 datamap wrote: no lookup column, no deliveries table
+    const db = new Database(path);
+    db.exec('ALTER TABLE steps DROP COLUMN lookup; DROP TABLE deliveries');
+    db.prepare("UPDATE meta SET v = '1' WHERE k = 'schema'").run();
+    const before = db.prepare('SELECT count(*) AS n FROM steps').get() as { n: number };
+    db.close();
+    const store = createSqliteStore(path);
+    try {
+      expect((await store.listRuns()).map((r) => r.runId)).toEqual(['r-1']);
+      const lookup = { request: { invoice: { merchantInvoiceRefId: 'K9' } }, params: { merchantInvoiceRefId: 'K9' }, vars: { paymentId: 'p-1' } };
+      await store.write({ records: [recordRow('K9')], steps: [stepRow('K9', 'sale', { state: 'in-flight', lookup })] });
+      expect((await store.getRecord('map A', 'K9'))!.steps[0]!.lookup).toStrictEqual(lookup);
+      expect(await store.markDelivery('d-1', 1)).toBe(true);
+      expect(await store.markDelivery('d-1', 2)).toBe(false);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      expect(check.prepare("SELECT v FROM meta WHERE k = 'schema'").get()).toEqual({ v: '2' });
+      expect((check.prepare('SELECT count(*) AS n FROM steps').get() as { n: number }).n).toBe(before.n + 1);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('remembers a delivery across close and reopen', async () => {
+    const path = tmpDb();
+    const a = createSqliteStore(path);
+    expect(await a.markDelivery('wh-1', 1)).toBe(true);
+    await a.close();
+    const b = createSqliteStore(path);
+    expect(await b.markDelivery('wh-1', 2)).toBe(false);
+    expect(await b.markDelivery('wh-2', 2)).toBe(true);
+    await b.close();
   });
 });

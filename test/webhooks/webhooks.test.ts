@@ -238,6 +238,31 @@ describe('signature, decoding and de-duplication', () => {
     expect((await journal.store.listEvents('webhook ach', 'ACH-SIG')).length).toBe(events);
   });
 
+  it('a delivery is remembered in the journal: after a restart (a new receiver, same journal file) it is still a duplicate', async () => {
+    const body = delivery(invoiceId, 'Paid', '2026-12-01T11:00:00.000Z');
+    expect(await post(body, { 'x-revolv3-signature': sign(body) })).toEqual({ status: 200, body: { received: true, duplicate: false } });
+    await handler.idle();
+    const events = (await journal.store.listEvents('webhook ach', 'ACH-SIG')).length;
+    // another receiver process: its own journal connection, nothing in memory
+    const other = openJournal(join(dir, 'journal.db'));
+    const seenByOther: WebhookDelivery[] = [];
+    const restarted = createWebhookHandler({ journal: other, env: { REVOLV3_WEBHOOK_KEY: SANDBOX_WEBHOOK_KEY }, onDelivery: (d) => seenByOther.push(d) });
+    const server2 = createServer(restarted);
+    await new Promise<void>((r) => server2.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url2 = `http://127.0.0.1:${(server2.address() as AddressInfo).port}/hooks/revolv3`;
+      const res = await fetch(url2, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-revolv3-signature': sign(body, url2) } });
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { received: true, duplicate: true } });
+      await restarted.idle();
+      expect(seenByOther).toEqual([expect.objectContaining({ status: 200, duplicate: true })]);
+      expect(seenByOther[0]).not.toHaveProperty('applied');
+    } finally {
+      await new Promise((r) => server2.close(r));
+      await other.close();
+    }
+    expect((await journal.store.listEvents('webhook ach', 'ACH-SIG')).length).toBe(events);
+  });
+
   it('only POST is accepted', async () => {
     expect((await fetch(hookUrl)).status).toBe(405);
   });
