@@ -63,6 +63,23 @@ export function resolveForMap(map: CompiledMap, opId: string): { spec: Operation
   return r;
 }
 
+/** The lookup's parameters for a call (those that can be computed), e.g. its merchant reference. */
+export async function lookupParams(op: OperationSpec, sent: SentCall): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (!op.reconcile) return out;
+  const c = compile(op.reconcile);
+  const input = { request: sent.body, params: sent.params, key: sent.key };
+  for (const [name, expr] of c.params) {
+    try {
+      const v = await expr.evaluate(input);
+      if (v !== undefined) out[name] = v;
+    } catch {
+      // a parameter that cannot be computed is left out: that lookup cannot be made later
+    }
+  }
+  return out;
+}
+
 /** The reference an operator should look for, and the amount, for a call held for review. */
 export async function reviewFacts(op: OperationSpec, sent: SentCall): Promise<{ reference: Record<string, unknown>; amount?: unknown }> {
   const spec = op.reconcile;

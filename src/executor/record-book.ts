@@ -1,4 +1,4 @@
-import type { JournalStore, RecordRow, ReviewInfo, StepRow } from '../journal/types.js';
+import type { JournalStore, LookupContext, RecordRow, ReviewInfo, StepRow } from '../journal/types.js';
 import { recordState, transition, type StepEvent } from '../journal/states.js';
 import type { Clock } from './clock.js';
 
@@ -33,8 +33,8 @@ export class RecordBook {
     for (const s of prior) this.steps.set(s.stepId, s);
   }
 
-  /** The intent: durable before the request leaves. */
-  async intent(stepId: string, operation: string, fp: string, attempt: number, sentAt: number, deadlineAt: number): Promise<void> {
+  /** The intent: durable before the request leaves, with how to look the call up later (`lookup`). */
+  async intent(stepId: string, operation: string, fp: string, attempt: number, sentAt: number, deadlineAt: number, lookup?: LookupContext): Promise<void> {
     const cur = this.steps.get(stepId);
     const now = this.clock.now();
     const next: StepRow = {
@@ -42,6 +42,7 @@ export class RecordBook {
       state: transition(cur?.state, { type: 'send', retry: attempt > 1 || (cur?.state === 'in-flight' && cur.runId === this.runId) }),
       attempts: (cur?.attempts ?? 0) + 1, createdAt: cur?.createdAt ?? now, updatedAt: now, sentAt, deadlineAt, ids: cur?.ids ?? {},
     };
+    if (lookup) next.lookup = this.scrub(lookup);
     this.steps.set(stepId, next);
     await this.store.write({
       steps: [next],

@@ -14,6 +14,7 @@ import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import { callHttp, type CallOutcome } from './call-http.js';
 import { classifyDetail, type ClassifyDetail } from './classify.js';
 import { normalizeHttpError } from './provider-error.js';
+import { lookupContext } from './lookup-context.js';
 import { lookupOnce, reconcile, reviewFacts, type SentCall } from './reconcile.js';
 import type { RecordBook, StepOutcomePatch } from './record-book.js';
 import { redactRequest, redactResponse } from './redact-step.js';
@@ -106,12 +107,14 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
     }
   }
 
+  // how to find the call later if no answer comes (runs sync), kept with the intent
+  const lookup = op.reconcile ? await lookupContext(rt.map, step, op, shown.body, sent(req, key), bindings) : undefined;
   let lastSentAt = rt.call.clock.now();
   crashPoint('before-intent');
   const out: CallOutcome = await callHttp(rt.call, op, req, rt.auth, {
     beforeSend: async (attempt, at, deadlineAt) => {
       lastSentAt = at;
-      await book.intent(step.id, step.operation.id, fp, attempt, at, deadlineAt);
+      await book.intent(step.id, step.operation.id, fp, attempt, at, deadlineAt, lookup);
       crashPoint('after-intent');
     },
     onSent: crashArmedAfterSend() ? () => { setTimeout(() => crashPoint('after-send'), 100); } : undefined,

@@ -1,6 +1,7 @@
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import { createMemoryStore } from './memory-store.js';
 import { createSqliteStore } from './sqlite-store.js';
+import { holderIsGone } from './liveness.js';
 import { recordState, transition } from './states.js';
 import type { JournalStore, RecordRow, RunRecordRow, RunRow, StepRow } from './types.js';
 
@@ -14,6 +15,11 @@ export interface RunRecordView extends RunRecordRow {
   /** Where the record stands in the journal now (it may have moved since, e.g. resolved). */
   state: string;
   resolvedAs?: RecordRow['resolvedAs'];
+  /**
+   * True for a record the run took but never reported, because it was killed first (its
+   * `index` is -1 then, `outcome` is the record's state, e.g. after `runs sync` settled it).
+   */
+  unfinished?: boolean;
   steps: Array<Pick<StepRow, 'stepId' | 'operation' | 'state' | 'attempts' | 'ids' | 'reconciliation' | 'errorCode' | 'errorMessage' | 'review' | 'httpStatus'>>;
 }
 
@@ -34,6 +40,9 @@ export interface Journal {
   /** Closes the journal's store. */
   close(): Promise<void>;
 }
+
+/** A run on another host whose heartbeat is older than this is taken as gone. */
+const STALE_MS = 120_000;
 
 /** Default journal file, relative to the working directory. */
 export const DEFAULT_JOURNAL_PATH = '.datamap/journal.db';
@@ -64,11 +73,18 @@ export function openMemoryJournal(options: { transient?: boolean } = {}): Journa
 
 function createJournal(store: JournalStore): Journal {
   const summarize = async (run: RunRow): Promise<RunSummary> => {
-    if (run.counts) return { ...run, counts: run.counts };
+    // a run still marked running whose process is gone was killed: shown as interrupted
+    const shown = run.status === 'running' && holderIsGone(run, Date.now(), STALE_MS) ? { ...run, status: 'interrupted' as const } : run;
+    if (run.counts) return { ...shown, counts: run.counts };
     const counts: Record<string, number> = {};
     for (const r of await store.listRunRecords(run.runId)) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-    return { ...run, counts };
+    return { ...shown, counts };
   };
+  const stepViews = (steps: StepRow[]): RunRecordView['steps'] => steps.map((s) => {
+    const v: RunRecordView['steps'][number] = { stepId: s.stepId, operation: s.operation, state: s.state, attempts: s.attempts, ids: s.ids };
+    for (const k of ['reconciliation', 'errorCode', 'errorMessage', 'review', 'httpStatus'] as const) if (s[k] !== undefined) (v as Record<string, unknown>)[k] = s[k];
+    return v;
+  });
   return {
     store,
     location: store.location,
@@ -80,20 +96,27 @@ function createJournal(store: JournalStore): Journal {
       if (!run) throw new DatamapError(diagnostic('journal/unknown-run', `The journal ${store.location} has no run ${runId}`, { hint: 'List the runs with `datamap runs`.' }));
       const wanted = options.state === undefined ? undefined : new Set(Array.isArray(options.state) ? options.state : [options.state]);
       const records: RunRecordView[] = [];
+      const reported = new Set<string>();
       for (const rr of await store.listRunRecords(runId)) {
+        reported.add(rr.key);
         const now = await store.getRecord(rr.scope, rr.key);
         const state = now?.record.state ?? rr.outcome;
         if (wanted && !wanted.has(state) && !wanted.has(rr.outcome)) continue;
-        const view: RunRecordView = {
-          ...rr,
-          state,
-          steps: (now?.steps ?? []).map((s) => {
-            const v: RunRecordView['steps'][number] = { stepId: s.stepId, operation: s.operation, state: s.state, attempts: s.attempts, ids: s.ids };
-            for (const k of ['reconciliation', 'errorCode', 'errorMessage', 'review', 'httpStatus'] as const) if (s[k] !== undefined) (v as Record<string, unknown>)[k] = s[k];
-            return v;
-          }),
-        };
+        const view: RunRecordView = { ...rr, state, steps: stepViews(now?.steps ?? []) };
         if (now?.record.resolvedAs) view.resolvedAs = now.record.resolvedAs;
+        records.push(view);
+      }
+      // records the run took and never reported (it was killed): as the journal has them now
+      for (const rec of await store.listRecords({ scope: run.mapName, runId })) {
+        if (reported.has(rec.key)) continue;
+        const now = await store.getRecord(rec.scope, rec.key);
+        if (!now || now.steps.length === 0) continue;
+        const state = now.record.state === 'planned' ? (now.steps.some((x) => x.state === 'in-flight') ? 'in-flight' : now.record.state) : now.record.state;
+        if (wanted && !wanted.has(state)) continue;
+        const view: RunRecordView = { runId, scope: rec.scope, key: rec.key, index: -1, outcome: state, replayed: false, ids: rec.ids, at: rec.updatedAt, state, unfinished: true, steps: stepViews(now.steps) };
+        if (rec.card) view.card = rec.card;
+        if (rec.errorCode) view.errorCode = rec.errorCode;
+        if (rec.errorMessage) view.errorMessage = rec.errorMessage;
         records.push(view);
       }
       return { run: await summarize(run), records };

@@ -16,7 +16,11 @@ import { createScrubber } from '../redact/index.js';
 import { createAxiosTransport } from '../transport/axios-transport.js';
 import { assertHttpUrl, egressPolicy } from '../transport/egress.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type Transport } from '../transport/types.js';
+import { randomBytes } from 'node:crypto';
+import { thisProcess } from '../journal/liveness.js';
+import type { RecordRow } from '../journal/types.js';
 import { applyStatusToStep, followUpSteps, isChange, type StatusChange, type StatusUnchanged } from './apply.js';
+import { settleUnanswered, UNANSWERED, type UnansweredContext } from './unanswered.js';
 
 /** Options of {@link syncStatuses}. */
 export interface SyncOptions {
@@ -35,6 +39,8 @@ export interface SyncOptions {
   transport?: Transport;
   clock?: Clock;
   timeoutMs?: number;
+  /** Overrides the pack's settle window (ms) for proving a call that never answered absent. */
+  settleMs?: number;
 }
 
 /** A step whose status could not be looked up now (nothing changed). */
@@ -73,11 +79,16 @@ export interface SyncReport {
 }
 
 /**
- * Status sync: looks up, with the pack's follow-up lookups, every journaled step of `map` that
- * is not final (pending ACH payments and refunds, answers held for review) and moves each to the
- * state its current status gives, reporting every change. Steps whose call never answered
- * (unknown, in flight) are listed as skipped: a re-run of the map reconciles them by their
- * reference. Lookups are idempotent GETs; nothing is ever sent that could move money.
+ * Status sync: looks up every journaled step of `map` that is not final and moves each to the
+ * state the provider's answer gives, reporting every change:
+ * - pending ACH payments and refunds, and answers held for review, with the pack's follow-up
+ *   lookups (e.g. the invoice by id);
+ * - calls that never answered (unknown, or in flight when a run died), with the operation's
+ *   reconcile lookup by the reference the journal kept with the intent: found → adopted (its
+ *   status read as the answer would have been); not found by a lookup made after the call's
+ *   deadline plus the settle window → failed, not applied (a re-run sends it again); not found
+ *   earlier → unchanged. Each such record is claimed first, so no run works on it meanwhile.
+ * Lookups are idempotent GETs; nothing is ever sent that could move money.
  */
 export async function syncStatuses(map: CompiledMap, options: SyncOptions): Promise<SyncReport> {
   const pack = map.provider.pack;
@@ -105,7 +116,8 @@ export async function syncStatuses(map: CompiledMap, options: SyncOptions): Prom
   }
   const targets = await followUpSteps(options.journal, filter);
   await listSkipped(options.journal, filter, new Set(targets.map((t) => `${t.record.key}\u0000${t.step.stepId}`)), report);
-  if (targets.length === 0) return report;
+  const unanswered = await unansweredRecords(options.journal, filter);
+  if (targets.length === 0 && unanswered.length === 0) return report;
 
   const credentials = resolveCredentials(map.provider, options.credentials, options.env ?? process.env);
   const scrubber = createScrubber(Object.values(credentials));
@@ -168,6 +180,11 @@ export async function syncStatuses(map: CompiledMap, options: SyncOptions): Prom
       if (isChange(r)) report.changes.push(r);
       else report.unchanged.push(r);
     }
+    if (unanswered.length > 0) {
+      const ctx: UnansweredContext = { journal: options.journal, map, call, baseUrl, auth, scrubber };
+      if (options.settleMs !== undefined) ctx.settleMs = options.settleMs;
+      await settleAll(ctx, unanswered, report);
+    }
   } finally {
     (ownTransport as { close?: () => void } | undefined)?.close?.();
   }
@@ -176,7 +193,7 @@ export async function syncStatuses(map: CompiledMap, options: SyncOptions): Prom
 
 /** Steps not final that a follow-up lookup cannot settle, with what to do about each. */
 async function listSkipped(journal: Journal, filter: { runId?: string; scope: string }, followed: Set<string>, report: SyncReport): Promise<void> {
-  const states: StepState[] = ['unknown', 'in-flight', 'needs-review', 'pending'];
+  const states: StepState[] = ['needs-review', 'pending'];
   let records = await journal.store.listRecords({ scope: filter.scope, states });
   if (filter.runId) {
     const keys = new Set((await journal.store.listRunRecords(filter.runId)).map((r) => r.key));
@@ -188,10 +205,80 @@ async function listSkipped(journal: Journal, filter: { runId?: string; scope: st
       if (!states.includes(s.state) || followed.has(`${rec.key}\u0000${s.stepId}`)) continue;
       const reason = s.state === 'needs-review'
         ? 'held for review: check it at the provider, then `datamap runs resolve`'
-        : s.state === 'pending'
-          ? 'the operation has no follow-up lookup in the pack'
-          : 'no answer was received: a re-run of the map with the same input reconciles it by its reference';
+        : 'the operation has no follow-up lookup in the pack';
       report.skipped.push({ runId: s.runId, scope: rec.scope, key: rec.key, stepId: s.stepId, operation: s.operation, state: s.state, reason });
     }
+  }
+}
+
+/** Records of the map (or run) with a step whose call never answered. */
+async function unansweredRecords(journal: Journal, filter: { runId?: string; scope: string }): Promise<RecordRow[]> {
+  // a record's state is written when its run finishes it: one killed mid-call is still
+  // `planned`; and a record's state is its worst step's, so one held for review may hide one too
+  let records = await journal.store.listRecords({ scope: filter.scope, states: [...UNANSWERED, 'planned', 'needs-review'] });
+  if (filter.runId) {
+    const keys = new Set((await journal.store.listRunRecords(filter.runId)).map((r) => r.key));
+    const run = filter.runId;
+    records = records.filter((r) => keys.has(r.key) || r.runId === run);
+  }
+  const out: RecordRow[] = [];
+  for (const r of records) {
+    if (UNANSWERED.includes(r.state)) out.push(r);
+    else if ((await journal.store.getRecord(r.scope, r.key))?.steps.some((s) => UNANSWERED.includes(s.state))) out.push(r);
+  }
+  records = out;
+  return records;
+}
+
+/**
+ * Settles the unanswered steps of each record, holding the record meanwhile: the sync is a run
+ * in the journal (input `(runs sync)`), so a run that starts now waits for it, and one that is
+ * working on a record keeps it (the step is reported as skipped).
+ */
+async function settleAll(ctx: UnansweredContext, records: RecordRow[], report: SyncReport): Promise<void> {
+  const { journal, map } = ctx;
+  const clock = ctx.call.clock;
+  const who = thisProcess();
+  const startedAt = clock.now();
+  const runId = `r-${startedAt.toString(36)}-${randomBytes(3).toString('hex')}`;
+  await journal.store.createRun({ runId, mapName: map.name, mapHash: '', mapFile: map.file, provider: map.provider.pack.name, input: '(runs sync)', startedAt, status: 'running', host: who.host, pid: who.pid, heartbeatAt: startedAt });
+  const counts: Record<string, number> = {};
+  try {
+    for (const rec of records) {
+      const claim = await journal.store.claimRecord(rec.scope, rec.key, runId, clock.now(), 120_000);
+      if (!claim.ok) {
+        for (const s of (await journal.store.getRecord(rec.scope, rec.key))?.steps ?? []) {
+          if (UNANSWERED.includes(s.state)) report.skipped.push({ runId: s.runId, scope: rec.scope, key: rec.key, stepId: s.stepId, operation: s.operation, state: s.state, reason: `run ${claim.heldBy} is working on it now` });
+        }
+        continue;
+      }
+      let record = claim.record!;
+      let steps = claim.steps;
+      try {
+        for (const step of claim.steps.filter((s) => UNANSWERED.includes(s.state))) {
+          const current = steps.find((s) => s.stepId === step.stepId)!;
+          const r = await settleUnanswered(ctx, record, steps, current);
+          if (r.kind === 'change') {
+            report.checked++;
+            report.changes.push(r.change);
+            counts[r.change.to] = (counts[r.change.to] ?? 0) + 1;
+            const fresh = await journal.store.getRecord(rec.scope, rec.key);
+            if (fresh) { record = fresh.record; steps = fresh.steps; }
+          } else if (r.kind === 'unchanged') {
+            report.checked++;
+            report.unchanged.push(r.unchanged);
+          } else if (r.kind === 'failed') {
+            report.checked++;
+            report.failed.push(r.failure);
+          } else if (r.kind === 'skipped') report.skipped.push(r.skipped);
+        }
+      } finally {
+        // release the claim: the record as it now stands, held by no one
+        const now = await journal.store.getRecord(rec.scope, rec.key);
+        if (now && now.record.leaseRun === runId) await journal.store.write({ records: [{ ...now.record, leaseRun: null }] });
+      }
+    }
+  } finally {
+    await journal.store.updateRun(runId, { status: 'finished', endedAt: clock.now(), counts });
   }
 }

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ACH_RETURN_ACCOUNT, loadDataMap, openJournal, recordItems, runRecords, startSandbox, syncStatuses,
+  ACH_RETURN_ACCOUNT, countChargesByReference, loadDataMap, openJournal, recordItems, runRecords, startSandbox, syncStatuses,
   type CompiledMap, type Journal, type RecordResult, type RunOptions, type Sandbox,
 } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -125,14 +125,81 @@ describe('syncStatuses (library)', () => {
     expect(rerun.map((r) => [r.outcome, r.replayed === true])).toEqual([['succeeded', true], ['declined', true]]);
   });
 
-  it('a call that never answered is not looked up: it is listed with what to do', async () => {
+  it('a call that never answered is looked up by the reference its intent kept: found → adopted, with its output and follow-up', async () => {
+    // the sale reaches the provider, its answer is lost, and the run's own lookups fail
     sandbox.injectFault({ kind: 'reset-after', provider: 'revolv3', method: 'POST', path: '/api/Payments/sale', times: 1 });
     sandbox.injectFault({ kind: 'error-before', provider: 'revolv3', method: 'GET', path: '/api/Invoices', times: 50 });
     const [r] = await run(achMap, [{ ref: 'S-LOST', amount: 22, account: '4099999992' }], { preflight: false });
     sandbox.clearFaults();
     expect(r!.outcome).toBe('unknown');
+    await withJournal(async (j) => {
+      const step = (await j.store.getRecord('sync ach', 'S-LOST'))!.steps[0]!;
+      // what the intent kept: the reference and the request as redacted (no account number)
+      expect(step.lookup).toMatchObject({ params: { merchantInvoiceRefId: 'S-LOST' }, vars: {} });
+      expect(JSON.stringify(step.lookup)).not.toContain('4099999992');
+    });
     const report = await withJournal((journal) => syncStatuses(achMap, { journal, baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {} }));
-    expect(report.skipped).toEqual([expect.objectContaining({ key: 'S-LOST', state: 'unknown', reason: expect.stringMatching(/re-run of the map/) })]);
+    expect(report.skipped).toEqual([]);
+    expect(report.changes).toEqual([expect.objectContaining({ key: 'S-LOST', stepId: 'sale', from: 'unknown', to: 'pending', status: 'Pending' })]);
+    const invoiceId = sandbox.ledger().find((e) => e.kind === 'charge' && e.merchantReference === 'S-LOST')!.invoiceId!;
+    expect(invoiceId).toBeGreaterThan(0);
+    await withJournal(async (j) => {
+      const got = (await j.store.getRecord('sync ach', 'S-LOST'))!;
+      expect(got.record).toMatchObject({ state: 'pending', leaseRun: null });
+      expect(got.steps[0]).toMatchObject({ state: 'pending', reconciliation: 'adopted', output: { invoiceId } });
+      expect(got.steps[0]!.ids).toMatchObject({ 'sale.invoiceId': invoiceId, 'followUp.invoiceId': invoiceId });
+      expect((await j.store.listEvents('sync ach', 'S-LOST')).at(-1)!.note).toBe('runs sync: invoices.find merchantInvoiceRefId S-LOST: found, adopted');
+      // the sync is in the journal as a run of its own, finished
+      const [latest] = await j.store.listRuns({ limit: 1 });
+      expect(latest).toMatchObject({ input: '(runs sync)', status: 'finished', counts: { pending: 1 } });
+    });
+    // now a pending ACH payment like any other: settles by the follow-up lookup
+    await sandbox.settle();
+    const later = await withJournal((journal) => syncStatuses(achMap, { journal, baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {} }));
+    expect(later.changes).toEqual([expect.objectContaining({ key: 'S-LOST', from: 'pending', to: 'succeeded', status: 'Paid' })]);
+    // a re-run charges nothing: the one sale is in the ledger once
+    const [again] = await run(achMap, [{ ref: 'S-LOST', amount: 22, account: '4099999992' }]);
+    expect(again).toMatchObject({ outcome: 'succeeded', replayed: true });
+    expect(countChargesByReference(sandbox.ledger())['S-LOST']).toBe(1);
+  });
+
+  it('a call that never reached the provider: unchanged within the settle window, proven absent after it, then sent once by a re-run', async () => {
+    sandbox.injectFault({ kind: 'error-before', provider: 'revolv3', method: 'POST', path: '/api/Payments/sale', times: 1 });
+    sandbox.injectFault({ kind: 'error-before', provider: 'revolv3', method: 'GET', path: '/api/Invoices', times: 50 });
+    const [r] = await run(achMap, [{ ref: 'S-NEVER', amount: 23, account: '4099999992' }], { preflight: false });
+    sandbox.clearFaults();
+    expect(r!.outcome).toBe('unknown');
+    const step = await withJournal(async (j) => (await j.store.getRecord('sync ach', 'S-NEVER'))!.steps[0]!);
+    const early = { now: () => step.deadlineAt! + 5_000, sleep: async () => undefined };
+    const soon = await withJournal((journal) => syncStatuses(achMap, { journal, baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {}, clock: early }));
+    expect(soon.changes.filter((c) => c.key === 'S-NEVER')).toEqual([]);
+    expect(soon.unchanged).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'S-NEVER', state: 'unknown', reason: expect.stringMatching(/proves it absent only after/) })]));
+    const late = { now: () => step.deadlineAt! + 10_001, sleep: async () => undefined };
+    const after = await withJournal((journal) => syncStatuses(achMap, { journal, baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {}, clock: late }));
+    expect(after.changes.filter((c) => c.key === 'S-NEVER')).toEqual([expect.objectContaining({ from: 'unknown', to: 'failed', reason: expect.stringMatching(/did not take effect/) })]);
+    await withJournal(async (j) => expect((await j.store.getRecord('sync ach', 'S-NEVER'))!.steps[0]).toMatchObject({ state: 'failed', reconciliation: 'absent', errorCode: 'run/not-applied' }));
+    expect(countChargesByReference(sandbox.ledger())['S-NEVER']).toBeUndefined();
+    const [again] = await run(achMap, [{ ref: 'S-NEVER', amount: 23, account: '4099999992' }]);
+    expect(again!.outcome).toBe('pending');
+    expect(countChargesByReference(sandbox.ledger())['S-NEVER']).toBe(1);
+  });
+
+  it('a record a live run holds is left alone and listed', async () => {
+    sandbox.injectFault({ kind: 'reset-after', provider: 'revolv3', method: 'POST', path: '/api/Payments/sale', times: 1 });
+    sandbox.injectFault({ kind: 'error-before', provider: 'revolv3', method: 'GET', path: '/api/Invoices', times: 50 });
+    await run(achMap, [{ ref: 'S-HELD', amount: 24, account: '4099999992' }], { preflight: false });
+    sandbox.clearFaults();
+    await withJournal(async (journal) => {
+      // a run of this very process, alive, takes the record
+      const now = Date.now();
+      await journal.store.createRun({ runId: 'r-live-000001', mapName: 'sync ach', mapHash: '', mapFile: 'ach.yaml', provider: 'revolv3', startedAt: now, status: 'running', host: hostname(), pid: process.pid, heartbeatAt: now });
+      expect((await journal.store.claimRecord('sync ach', 'S-HELD', 'r-live-000001', now, 120_000)).ok).toBe(true);
+      const report = await syncStatuses(achMap, { journal, baseUrl: sandbox.baseUrls.revolv3, credentials: { ...sandbox.credentials }, env: {} });
+      expect(report.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'S-HELD', state: 'unknown', reason: 'run r-live-000001 is working on it now' })]));
+      expect(report.changes.filter((c) => c.key === 'S-HELD')).toEqual([]);
+      expect((await journal.store.getRecord('sync ach', 'S-HELD'))!.steps[0]!.state).toBe('unknown');
+      await journal.store.updateRun('r-live-000001', { status: 'finished' });
+    });
   });
 });
 
@@ -168,7 +235,8 @@ describe('datamap runs sync (CLI)', () => {
     const r = await cli(['--base-url', sandbox.baseUrls.revolv3]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('sync ach');
-    expect(r.stdout).toContain('SKIPPED    S-LOST/sale (payments.sale, unknown)');
+    // the record the live run held earlier (now finished) is settled by its reference
+    expect(r.stdout).toMatch(/CHANGED {4}S-HELD\/sale \(payments\.sale\): unknown → pending/);
     expect(r.stdout).not.toContain('sync refund');
   });
 

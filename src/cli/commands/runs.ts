@@ -25,7 +25,7 @@ function runLine(r: RunSummary): string {
 
 function recordLine(r: RunRecordView): string {
   const ids = Object.entries(r.ids).map(([k, v]) => `${k}=${v}`).join(' ');
-  let line = `${r.state.toUpperCase().padEnd(12)} ${r.key}${ids ? '  ' + ids : ''}${r.card ? `  card ${r.card}` : ''}${r.replayed ? '  (replayed)' : ''}${r.duplicateOf !== undefined ? `  (duplicate of record ${r.duplicateOf + 1})` : ''}${r.resolvedAs ? `  (resolved as ${r.resolvedAs})` : ''}\n`;
+  let line = `${r.state.toUpperCase().padEnd(12)} ${r.key}${ids ? '  ' + ids : ''}${r.card ? `  card ${r.card}` : ''}${r.replayed ? '  (replayed)' : ''}${r.duplicateOf !== undefined ? `  (duplicate of record ${r.duplicateOf + 1})` : ''}${r.resolvedAs ? `  (resolved as ${r.resolvedAs})` : ''}${r.unfinished ? '  (not reported: the run was interrupted)' : ''}\n`;
   if (r.errorCode) line += `             ${r.errorCode}: ${r.errorMessage ?? ''}\n`;
   for (const s of r.steps) {
     if (!s.review) continue;
