@@ -210,7 +210,7 @@ export interface JournalStore {
   /** A record's history, oldest first. */
   listEvents(scope: string, key: string): Promise<EventRow[]>;
   /**
-   * Notes a delivery (e.g. a webhook's id) once, atomically and durably: true the first time
+   * Notes a delivery (e.g. a hash of a webhook's id: never card data) once, atomically: true the first time
    * the id is seen, false for every later delivery of it, across processes and restarts.
    */
   markDelivery(id: string, at: number): Promise<boolean>;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import type { Journal } from '../journal/journal.js';
 import type { ProviderPack } from '../providers/pack-types.js';
+import { hashText } from '../journal/fingerprint.js';
 import { getProvider, listProviders } from '../providers/registry.js';
 import { scrubText } from '../redact/index.js';
 import { applyReportedStatus, type StatusApplied } from '../status/apply.js';
@@ -151,7 +152,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let markError: string | undefined;
     if (!duplicate && !ignored) {
       try {
-        duplicate = !(await options.journal.store.markDelivery(`${pack.name}:${event.dedupeKey}`, now()));
+        // by hash: a delivery's key is made of the event's fields, which a hostile body may fill with card data
+        duplicate = !(await options.journal.store.markDelivery(hashText(`${pack.name}:${event.dedupeKey}`), now()));
       } catch (err) {
         // the journal cannot note it now: apply anyway (applying a status twice changes nothing)
         markError = scrubText((err as Error)?.message ?? String(err));
