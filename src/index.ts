@@ -32,7 +32,7 @@ export { createWebhookHandler, webhookProvider, webhookSignature, verifyWebhookS
 export type { Outcome, RecordResult, RecordTotals, StepResult, RunOptions } from './executor/types.js';
 /** The run journal: open one, list and show runs, resolve records held for review; stores. */
 export { openJournal, openMemoryJournal, DEFAULT_JOURNAL_PATH, createSqliteStore, createMemoryStore, transition, resumeAction, recordState, STEP_STATES } from './journal/index.js';
-export type { Journal, RunSummary, RunRecordView, JournalStore, RunRow, RecordRow, StepRow, RunRecordRow, EventRow, WriteBatch, ClaimResult, StepState, RecordState, ReviewInfo, StepEvent, ResumeAction } from './journal/index.js';
+export type { Journal, RunSummary, RunRecordView, JournalStore, RunRow, RecordRow, StepRow, RunRecordRow, EventRow, WriteBatch, ClaimResult, StepState, RecordState, ReviewInfo, LookupContext, StepEvent, ResumeAction } from './journal/index.js';
 export type { Clock } from './executor/clock.js';
 export type { RetryPolicy } from './executor/retry-policy.js';
 export type { NormalizedError } from './executor/provider-error.js';

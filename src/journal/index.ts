@@ -10,4 +10,4 @@ export { transition, resumeAction, recordState, isFinal, IllegalTransition } fro
 export type { StepEvent, ResumeAction } from './states.js';
 export { fingerprint, canonicalJson, hashText } from './fingerprint.js';
 export { STEP_STATES } from './types.js';
-export type { JournalStore, RunRow, RecordRow, StepRow, RunRecordRow, EventRow, WriteBatch, ClaimResult, StepState, RecordState, ReviewInfo } from './types.js';
+export type { JournalStore, RunRow, RecordRow, StepRow, RunRecordRow, EventRow, WriteBatch, ClaimResult, StepState, RecordState, ReviewInfo, LookupContext } from './types.js';
