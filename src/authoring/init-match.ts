@@ -219,12 +219,27 @@ const MONEY_GROUPS = ['amountvalue', 'price'];
 const ADDRESS_GROUPS = ['addressline1', 'addressline2', 'city', 'state', 'country', 'postalcode'];
 const isEmail = (v: unknown) => typeof v === 'string' && /^[^\s@]+@[^\s@]+$/.test(v.trim());
 
+/** 12 to 19 digits (spaces or dashes between groups allowed) that pass the Luhn check. */
+function isCardNumber(v: string): boolean {
+  const d = v.trim().replace(/[ -]/g, '');
+  if (!/^\d{12,19}$/.test(d)) return false;
+  let sum = 0;
+  for (let i = 0; i < d.length; i++) {
+    let n = d.charCodeAt(d.length - 1 - i) - 48;
+    if (i % 2 === 1) { n *= 2; if (n > 9) n -= 9; }
+    sum += n;
+  }
+  return sum % 10 === 0;
+}
+
 /**
  * Whether a sample field can mean what the provider field means, beyond its name: an amount is
  * never read from an identifier or a reference (`CustomerRef.value`), an address part never from
  * an e-mail (`BillEmail.Address`), an e-mail only from a value that is one, a phone or postal
- * code only from a short value of the right characters. A field that does not fit is left to a
- * `$todo`, never guessed.
+ * code only from a short value of the right characters, a card number only from a Luhn-valid
+ * number (not a token or a masked one), a security code from 3-4 digits, an expiry from a
+ * month/year, a name, city, state or country from words (never a number, an id or an e-mail), a
+ * quantity from a number. A field that does not fit is left to a `$todo`, never guessed.
  */
 function meaningFits(q: FieldQuery, leaf: SampleLeaf): boolean {
   const v = leaf.value;
@@ -238,6 +253,17 @@ function meaningFits(q: FieldQuery, leaf: SampleLeaf): boolean {
     if (isEmail(v) || names.some((n) => /email|mail/.test(n))) return false;
   }
   if (inGroup(q, 'email') && v !== null && !isEmail(v)) return false;
+  // card data only from values shaped like it: a token, a masked number or "on file" is not one
+  if (inGroup(q, 'paymentaccountnumber') && v !== null && !(typeof v === 'string' && isCardNumber(v))) return false;
+  if (inGroup(q, 'securitycode') && v !== null && !((typeof v === 'string' && /^\d{3,4}$/.test(v.trim())) || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 9999))) return false;
+  if (inGroup(q, 'expirationdate') && v !== null && !(typeof v === 'string' && /^((0[1-9]|1[0-2])[/-]?(\d{2}|\d{4})|\d{4}-(0[1-9]|1[0-2]))$/.test(v.trim()))) return false;
+  // names and places are words: never a number, an id or an e-mail
+  const words = typeof v === 'string' && /\p{L}/u.test(v) && !isEmail(v) && !/^\d+$/.test(v.trim());
+  if (['firstname', 'lastname', 'fullname', 'accountholdername', 'city'].some((g) => inGroup(q, g)) && v !== null && !words) return false;
+  if (['firstname', 'lastname', 'fullname', 'accountholdername'].some((g) => inGroup(q, g)) && names.some((n) => /(id|ref|code|number|no)$/.test(n) && !/name$/.test(n))) return false;
+  if (inGroup(q, 'state') && v !== null && !(typeof v === 'string' && /^[\p{L} .'-]{2,40}$/u.test(v.trim()))) return false;
+  if (inGroup(q, 'country') && v !== null && !(typeof v === 'string' && /^[\p{L} .'-]{2,60}$/u.test(v.trim()))) return false;
+  if (inGroup(q, 'quantity') && v !== null && !(typeof v === 'number' || (typeof v === 'string' && NUMERIC.test(v.trim())))) return false;
   if (inGroup(q, 'phone') && v !== null && !(typeof v === 'string' && /^[+()\d\s.-]{6,20}$/.test(v))) return false;
   if (inGroup(q, 'postalcode') && v !== null && !((typeof v === 'string' && /^[A-Za-z0-9 -]{2,10}$/.test(v)) || (typeof v === 'number' && Number.isInteger(v)))) return false;
   return true;

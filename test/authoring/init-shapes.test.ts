@@ -75,4 +75,34 @@ describe('init on foreign shapes', () => {
     const r = initDataMap({ provider: 'revolv3', sample: { ref: 'A-1', email: 'not an address', amount: 10 } });
     expect(Object.values(mapped(r)).join(' ')).not.toContain('email');
   });
+
+  it('names that fit but values that do not are $todos: a card token, a masked number, "on file", a numeric name, an id as a city, a numeric country, a word as a quantity', () => {
+    const sample = {
+      orderNumber: 'SO-7', total: 54.2,
+      customer: { firstName: 4410, lastName: 'Reyes', email: 'dana@example.com', address: { street: '1 Main St', city: '92701', state: '06', zip: '92701', country: '840' } },
+      payment: { card: { number: 'tok_1NsQ2b9f8e7d6c', cvv: 'on file', expiry: 'never' } },
+      lines: [{ description: 'Repair', qty: 'two', unitPrice: 54.2 }],
+    };
+    const r = initDataMap({ provider: 'revolv3', sample });
+    const m = mapped(r);
+    const got = (suffix: string) => Object.entries(m).filter(([f]) => f.endsWith(suffix)).map(([, e]) => e);
+    expect(got('creditCard.paymentAccountNumber')).toEqual([]);
+    expect(got('creditCard.securityCode')).toEqual([]);
+    expect(got('creditCard.expirationDate')).toEqual([]);
+    expect(got('billingFirstName')).toEqual([]);
+    expect(got('billingAddress.city')).toEqual([]);
+    expect(got('billingAddress.state')).toEqual([]);
+    expect(got('billingAddress.country')).toEqual([]);
+    expect(todo(r)).toEqual(expect.arrayContaining(['sale:paymentMethod.creditCard.paymentAccountNumber', 'sale:paymentMethod.creditCard.expirationDate']));
+    // what does fit is still matched
+    expect(got('billingLastName')).toEqual(['customer.lastName']);
+    expect(got('billingAddress.addressLine1')).toEqual(['customer.address.street']);
+    expect(got('billingAddress.postalCode')).toEqual(['customer.address.zip']);
+    // and the same names with values that fit are matched
+    const fits = initDataMap({ provider: 'revolv3', sample: { ...sample, payment: { card: { number: '4111 1111 1111 1111', cvv: '737', expiry: '10/30' } }, customer: { ...sample.customer, address: { ...sample.customer.address, city: 'Santa Ana', state: 'CA', country: 'US' } } } });
+    const f = mapped(fits);
+    expect(Object.entries(f).filter(([k]) => k.endsWith('creditCard.paymentAccountNumber')).map(([, e]) => e)).toEqual(['payment.card.number']);
+    expect(Object.entries(f).filter(([k]) => k.endsWith('creditCard.securityCode')).map(([, e]) => e)).toEqual(['payment.card.cvv']);
+    expect(Object.entries(f).filter(([k]) => k.endsWith('billingAddress.city')).map(([, e]) => e)).toEqual(['customer.address.city']);
+  });
 });
