@@ -11,6 +11,7 @@ export interface StepOutcomePatch {
   errorCode?: string;
   errorMessage?: string;
   review?: ReviewInfo;
+  charged?: { total: number; tax?: number };
 }
 
 /**

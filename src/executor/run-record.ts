@@ -202,7 +202,7 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
     }
   }
   if (outcome === 'succeeded' || outcome === 'pending') {
-    const t = await recordTotals(rt.map, base.steps, ctx.record, ctx.bindings);
+    const t = await recordTotals(rt.map, base.steps, ctx.record, ctx.bindings, book.steps);
     if (t.totals) base.totals = t.totals;
     if (t.warning) base.diagnostics.push(t.warning);
   }

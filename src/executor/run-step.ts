@@ -15,6 +15,7 @@ import { callHttp, type CallOutcome } from './call-http.js';
 import { classifyDetail, type ClassifyDetail } from './classify.js';
 import { normalizeHttpError } from './provider-error.js';
 import { lookupContext } from './lookup-context.js';
+import { chargedBy } from './totals.js';
 import { lookupOnce, reconcile, reviewFacts, type SentCall } from './reconcile.js';
 import type { RecordBook, StepOutcomePatch } from './record-book.js';
 import { redactRequest, redactResponse } from './redact-step.js';
@@ -262,6 +263,10 @@ async function finishAnswer(rt: Runtime, book: RecordBook, step: CompiledStep, o
   }
   const patch: StepOutcomePatch = { ...extra, ids, httpStatus: result.status ?? 200 };
   if (output !== undefined) patch.output = output;
+  if (cls === 'succeeded' || cls === 'pending') {
+    const charged = await chargedBy(op.charged, body);
+    if (charged) patch.charged = charged;
+  }
   if (result.error) { patch.errorCode = result.error.code; patch.errorMessage = result.error.message; }
   const row = await book.outcome(step.id, step.operation.id, event, patch, fp);
   // later steps read the output as stored (scrubbed), so a resumed run sees the same values

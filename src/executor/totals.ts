@@ -18,28 +18,33 @@ function compiled(spec: ChargedSpec): { total: PackExpression; tax?: PackExpress
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
+/** What an answer says was charged (the pack's `charged` fields), or undefined when it does not say. */
+export async function chargedBy(spec: ChargedSpec | undefined, body: unknown): Promise<{ total: number; tax?: number } | undefined> {
+  if (!spec || body === undefined) return undefined;
+  const c = compiled(spec);
+  try {
+    const total = num(await c.total.evaluate(body));
+    if (total === undefined) return undefined;
+    const tax = c.tax ? num(await c.tax.evaluate(body)) : undefined;
+    return tax !== undefined ? { total, tax } : { total };
+  } catch {
+    // an answer without those fields reports nothing
+    return undefined;
+  }
+}
+
 /**
  * The host's total (the Data Map's `total`) next to what the provider says it charged (the
- * pack's `charged` fields, read from the last charging step answered in this run), and a
- * `run/total-mismatch` warning when they differ by a cent or more.
+ * pack's `charged` fields, read from the last charging step's answer; for a step replayed from
+ * the journal, what the journal kept of it), and a `run/total-mismatch` warning when they
+ * differ by a cent or more.
  */
-export async function recordTotals(map: CompiledMap, steps: readonly StepResult[], record: unknown, bindings: Record<string, unknown>): Promise<{ totals?: RecordTotals; warning?: Diagnostic }> {
+export async function recordTotals(map: CompiledMap, steps: readonly StepResult[], record: unknown, bindings: Record<string, unknown>, journaled?: ReadonlyMap<string, { charged?: { total: number; tax?: number } }>): Promise<{ totals?: RecordTotals; warning?: Diagnostic }> {
   const totals: RecordTotals = {};
   for (const sr of steps) {
-    if (sr.replayed || (sr.classification !== 'succeeded' && sr.classification !== 'pending') || sr.response === undefined) continue;
-    const spec = map.steps.find((s) => s.id === sr.id)?.operation.spec.charged;
-    if (!spec) continue;
-    const c = compiled(spec);
-    const charged: NonNullable<RecordTotals['charged']> = { step: sr.id };
-    try {
-      const total = num(await c.total.evaluate(sr.response));
-      if (total !== undefined) charged.total = total;
-      const tax = c.tax ? num(await c.tax.evaluate(sr.response)) : undefined;
-      if (tax !== undefined) charged.tax = tax;
-    } catch {
-      // an answer without those fields reports nothing
-    }
-    if (charged.total !== undefined) totals.charged = charged;
+    if (sr.classification !== 'succeeded' && sr.classification !== 'pending') continue;
+    const got = sr.replayed ? journaled?.get(sr.id)?.charged : sr.response === undefined ? undefined : await chargedBy(map.steps.find((s) => s.id === sr.id)?.operation.spec.charged, sr.response);
+    if (got) totals.charged = { step: sr.id, ...got };
   }
   if (map.total) {
     try {

@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS steps (
   scope TEXT NOT NULL, key TEXT NOT NULL, step_id TEXT NOT NULL, operation TEXT NOT NULL, state TEXT NOT NULL,
   fingerprint TEXT, attempts INTEGER NOT NULL, run_id TEXT NOT NULL, created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL, sent_at INTEGER, deadline_at INTEGER, http_status INTEGER, ids TEXT NOT NULL,
-  output TEXT, reconciliation TEXT, error_code TEXT, error_message TEXT, review TEXT, lookup TEXT,
+  output TEXT, reconciliation TEXT, error_code TEXT, error_message TEXT, review TEXT, lookup TEXT, charged TEXT,
   PRIMARY KEY (scope, key, step_id));
 CREATE TABLE IF NOT EXISTS run_records (
   run_id TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, idx INTEGER NOT NULL, outcome TEXT NOT NULL,
@@ -81,6 +81,7 @@ function toStep(r: Row): StepRow {
   if (r.output != null) s.output = pj(r.output);
   if (r.review != null) s.review = pj(r.review);
   if (r.lookup != null) s.lookup = pj(r.lookup);
+  if (r.charged != null) s.charged = pj(r.charged);
   return s;
 }
 
@@ -122,8 +123,8 @@ export function createSqliteStore(path: string): JournalStore {
     throw new Error(`journal ${path} was written by a newer datamap (schema ${version.v}; this one reads ${SCHEMA_VERSION})`);
   }
   db.transaction(() => {
-    // schema 1 → 2: steps keep their lookup context; webhook deliveries are remembered
-    if (version && Number(version.v) < 2) db.exec('ALTER TABLE steps ADD COLUMN lookup TEXT');
+    // schema 1 → 2: steps keep their lookup context and what was charged; webhook deliveries are remembered
+    if (version && Number(version.v) < 2) db.exec('ALTER TABLE steps ADD COLUMN lookup TEXT; ALTER TABLE steps ADD COLUMN charged TEXT');
     db.exec(DDL);
     db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v').run('schema', String(SCHEMA_VERSION));
   }).immediate();
@@ -140,13 +141,13 @@ export function createSqliteStore(path: string): JournalStore {
       ON CONFLICT (scope, key) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, map_hash = excluded.map_hash,
         updated_at = excluded.updated_at, card = excluded.card, ids = excluded.ids, error_code = excluded.error_code,
         error_message = excluded.error_message, resolved_as = excluded.resolved_as, lease_run = excluded.lease_run`),
-    upsertStep: db.prepare(`INSERT INTO steps (scope, key, step_id, operation, state, fingerprint, attempts, run_id, created_at, updated_at, sent_at, deadline_at, http_status, ids, output, reconciliation, error_code, error_message, review, lookup)
-      VALUES (@scope, @key, @stepId, @operation, @state, @fingerprint, @attempts, @runId, @createdAt, @updatedAt, @sentAt, @deadlineAt, @httpStatus, @ids, @output, @reconciliation, @errorCode, @errorMessage, @review, @lookup)
+    upsertStep: db.prepare(`INSERT INTO steps (scope, key, step_id, operation, state, fingerprint, attempts, run_id, created_at, updated_at, sent_at, deadline_at, http_status, ids, output, reconciliation, error_code, error_message, review, lookup, charged)
+      VALUES (@scope, @key, @stepId, @operation, @state, @fingerprint, @attempts, @runId, @createdAt, @updatedAt, @sentAt, @deadlineAt, @httpStatus, @ids, @output, @reconciliation, @errorCode, @errorMessage, @review, @lookup, @charged)
       ON CONFLICT (scope, key, step_id) DO UPDATE SET operation = excluded.operation, state = excluded.state, fingerprint = excluded.fingerprint,
         attempts = excluded.attempts, run_id = excluded.run_id, updated_at = excluded.updated_at, sent_at = excluded.sent_at,
         deadline_at = excluded.deadline_at, http_status = excluded.http_status, ids = excluded.ids, output = excluded.output,
         reconciliation = excluded.reconciliation, error_code = excluded.error_code, error_message = excluded.error_message, review = excluded.review,
-        lookup = excluded.lookup`),
+        lookup = excluded.lookup, charged = excluded.charged`),
     upsertRunRecord: db.prepare(`INSERT INTO run_records (run_id, scope, key, idx, outcome, replayed, duplicate_of, card, ids, error_code, error_message, at)
       VALUES (@runId, @scope, @key, @index, @outcome, @replayed, @duplicateOf, @card, @ids, @errorCode, @errorMessage, @at)
       ON CONFLICT (run_id, idx) DO UPDATE SET scope = excluded.scope, key = excluded.key, outcome = excluded.outcome, replayed = excluded.replayed,
@@ -164,7 +165,7 @@ export function createSqliteStore(path: string): JournalStore {
       q.upsertStep.run({
         ...s, fingerprint: s.fingerprint ?? null, sentAt: s.sentAt ?? null, deadlineAt: s.deadlineAt ?? null, httpStatus: s.httpStatus ?? null,
         ids: j(s.ids), output: j(s.output), reconciliation: s.reconciliation ?? null, errorCode: s.errorCode ?? null,
-        errorMessage: s.errorMessage ?? null, review: j(s.review), lookup: j(s.lookup),
+        errorMessage: s.errorMessage ?? null, review: j(s.review), lookup: j(s.lookup), charged: j(s.charged),
       });
     }
     for (const x of batch.runRecords ?? []) {

@@ -121,6 +121,8 @@ export interface StepRow {
   review?: ReviewInfo;
   /** For a call that may move money and can be looked up: how to find it later (see {@link LookupContext}). */
   lookup?: LookupContext;
+  /** What the provider's answer says it charged (the pack's `charged` fields), reported again when the step is replayed. */
+  charged?: { total: number; tax?: number };
 }
 
 /** What one run reported for one record. */

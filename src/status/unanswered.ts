@@ -5,6 +5,7 @@ import { classifyDetail } from '../executor/classify.js';
 import { outputLets } from '../executor/lookup-context.js';
 import { lookupOnce } from '../executor/reconcile.js';
 import { collectIds } from '../executor/run-step.js';
+import { chargedBy } from '../executor/totals.js';
 import { clockBindings } from '../expressions/bindings.js';
 import type { Journal } from '../journal/journal.js';
 import { recordState, transition, type StepEvent } from '../journal/states.js';
@@ -102,6 +103,8 @@ export async function settleUnanswered(ctx: UnansweredContext, record: RecordRow
   const ids: Record<string, string | number> = await followUpIds(op.followUp, { request: sent.body, params: sent.params, response: found });
   collectIds(step.stepId, output, ids);
   const patch: Partial<StepRow> = { reconciliation: 'adopted', httpStatus: 200, ids, ...(output !== undefined ? { output } : {}) };
+  const charged = await chargedBy(op.charged, found);
+  if (charged) patch.charged = charged;
   let reason = detail.reason;
   if (outcome === 'declined') {
     patch.errorCode = 'provider/declined';

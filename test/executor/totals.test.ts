@@ -37,6 +37,16 @@ describe('totals', () => {
     expect(w.message).toBe('The provider charged 74.5 (tax 0) in step payment, but the host total is 80.03');
   });
 
+  it('a replayed record reports the totals of its first run, from the journal, and the same warning', async () => {
+    const journal = openMemoryJournal();
+    const first = await run({}, { journal });
+    const again = await run({}, { journal });
+    expect(again.replayed).toBe(true);
+    expect(again.totals).toEqual(first.totals);
+    expect(again.totals).toEqual({ host: 80.03, charged: { step: 'payment', total: 74.5, tax: 0 } });
+    expect(again.diagnostics.filter((d) => d.code === 'run/total-mismatch').map((d) => d.message)).toEqual(['The provider charged 74.5 (tax 0) in step payment, but the host total is 80.03']);
+  });
+
   it('taxBy=host sends the tax as a line: the totals agree, no warning', async () => {
     const r = await run({ REVOLV3_TAX_BY: 'host' });
     expect(r.totals).toEqual({ host: 80.03, charged: { step: 'payment', total: 80.03, tax: 0 } });

@@ -447,12 +447,13 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
           ids: { 'sale.invoiceId': 1001, 'sale.ref': 'FS-1' }, output, reconciliation: 'cannot-tell', errorCode: 'run/needs-review', errorMessage: odd,
           review: { reference: { key: 'K1', merchantInvoiceRefId: 'K1', n: 3 }, amount: 46.08, sentAt: T0 + 1, reason: 'the operation has no lookup' },
           lookup: { request: { invoice: { merchantInvoiceRefId: 'K1', amount: { value: 46.08 } }, card: '411111…1111' }, params: { merchantInvoiceRefId: 'K1' }, vars: { paymentId: 'p-1', nothing: null } },
+          charged: { total: 46.08, tax: 0.5 },
         });
         const bare = stepRow('K1', 'order', { state: 'skipped', attempts: 0 });
         await store.write({ records: [recordRow('K1')], steps: [full, bare] });
         const steps = byStep((await store.getRecord('map A', 'K1'))?.steps ?? []);
         expect(steps).toStrictEqual([bare, full]);
-        for (const k of ['fingerprint', 'sentAt', 'deadlineAt', 'httpStatus', 'output', 'reconciliation', 'errorCode', 'errorMessage', 'review', 'lookup']) expect(steps[0]).not.toHaveProperty(k);
+        for (const k of ['fingerprint', 'sentAt', 'deadlineAt', 'httpStatus', 'output', 'reconciliation', 'errorCode', 'errorMessage', 'review', 'lookup', 'charged']) expect(steps[0]).not.toHaveProperty(k);
       });
 
       it('steps: outputs that are falsy or not objects come back as themselves', async () => {

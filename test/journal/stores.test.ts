@@ -179,7 +179,7 @@ describe('SQLite store only', () => {
     await (await fill(path)).close();
     // make it what a schema-1 datamap wrote: no lookup column, no deliveries table
     const db = new Database(path);
-    db.exec('ALTER TABLE steps DROP COLUMN lookup; DROP TABLE deliveries');
+    db.exec('ALTER TABLE steps DROP COLUMN lookup; ALTER TABLE steps DROP COLUMN charged; DROP TABLE deliveries');
     db.prepare("UPDATE meta SET v = '1' WHERE k = 'schema'").run();
     const before = db.prepare('SELECT count(*) AS n FROM steps').get() as { n: number };
     db.close();
