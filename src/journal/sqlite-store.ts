@@ -123,9 +123,11 @@ export function createSqliteStore(path: string): JournalStore {
     throw new Error(`journal ${path} was written by a newer datamap (schema ${version.v}; this one reads ${SCHEMA_VERSION})`);
   }
   db.transaction(() => {
-    // schema 1 → 2: steps keep their lookup context and what was charged; webhook deliveries are remembered
-    if (version && Number(version.v) < 2) db.exec('ALTER TABLE steps ADD COLUMN lookup TEXT; ALTER TABLE steps ADD COLUMN charged TEXT');
     db.exec(DDL);
+    // schema 1 → 2: steps keep their lookup context and what was charged (a column missing from
+    // an older file is added); webhook deliveries are remembered (a new table, made above)
+    const have = new Set((db.prepare('PRAGMA table_info(steps)').all() as Array<{ name: string }>).map((c) => c.name));
+    for (const col of ['lookup', 'charged']) if (!have.has(col)) db.exec(`ALTER TABLE steps ADD COLUMN ${col} TEXT`);
     db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v').run('schema', String(SCHEMA_VERSION));
   }).immediate();
 
