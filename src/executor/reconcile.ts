@@ -88,14 +88,8 @@ export async function reviewFacts(op: OperationSpec, sent: SentCall): Promise<{ 
   if (!spec) return { reference };
   const c = compile(spec);
   const input = { request: sent.body, params: sent.params, key: sent.key };
-  for (const [name, expr] of c.params) {
-    try {
-      const v = await expr.evaluate(input);
-      if (v !== undefined) reference[name] = v;
-    } catch {
-      // a reference that cannot be computed is simply not shown
-    }
-  }
+  // a reference that cannot be computed is simply not shown
+  Object.assign(reference, await lookupParams(op, sent));
   const out: { reference: Record<string, unknown>; amount?: unknown } = { reference };
   if (c.amount) {
     try {

@@ -141,3 +141,19 @@ export function recordState(steps: Iterable<StepState>): RecordState {
 export function isFinal(state: StepState): boolean {
   return state === 'succeeded' || state === 'declined' || state === 'failed' || state === 'skipped';
 }
+
+/**
+ * A record row after one of its steps changed outside a run (a status sync, a webhook): its state
+ * is its worst step's and its error the first failing step's.
+ */
+export function recordAfter<R extends { state: RecordState; updatedAt: number; errorCode?: string; errorMessage?: string }>(record: R, steps: ReadonlyArray<{ state: StepState; errorCode?: string; errorMessage?: string }>, now: number): R {
+  const out: R = { ...record, state: recordState(steps.map((s) => s.state)), updatedAt: now };
+  delete out.errorCode;
+  delete out.errorMessage;
+  const bad = steps.find((s) => s.errorCode);
+  if (bad?.errorCode) {
+    out.errorCode = bad.errorCode;
+    if (bad.errorMessage) out.errorMessage = bad.errorMessage;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { classifyDetail } from '../executor/classify.js';
 import type { Journal } from '../journal/journal.js';
-import { recordState, transition } from '../journal/states.js';
+import { recordAfter, transition } from '../journal/states.js';
 import type { RecordRow, RunRow, StepRow, StepState } from '../journal/types.js';
 import type { OperationSpec, ProviderPack } from '../providers/pack-types.js';
 import { getProvider } from '../providers/registry.js';
@@ -131,14 +131,7 @@ export async function applyStatusToStep(journal: Journal, target: FollowUpStep, 
   }
   if (to !== 'needs-review') delete next.review;
   const steps = found.steps.map((s) => (s.stepId === step.stepId ? next : s));
-  const record: RecordRow = { ...found.record, state: recordState(steps.map((s) => s.state)), updatedAt: now };
-  delete record.errorCode;
-  delete record.errorMessage;
-  const bad = steps.find((s) => s.errorCode);
-  if (bad?.errorCode) {
-    record.errorCode = bad.errorCode;
-    if (bad.errorMessage) record.errorMessage = bad.errorMessage;
-  }
+  const record: RecordRow = recordAfter(found.record, steps, now);
   // durable like an operator's resolution: a webhook is answered 200 and not sent again
   await journal.store.write({
     durable: true,

@@ -8,7 +8,7 @@ import { collectIds } from '../executor/run-step.js';
 import { chargedBy } from '../executor/totals.js';
 import { clockBindings } from '../expressions/bindings.js';
 import type { Journal } from '../journal/journal.js';
-import { recordState, transition, type StepEvent } from '../journal/states.js';
+import { recordAfter, transition, type StepEvent } from '../journal/states.js';
 import type { RecordRow, StepRow, StepState } from '../journal/types.js';
 import { toPlainJson } from '../plan/plain-json.js';
 import type { Scrubber } from '../redact/index.js';
@@ -123,15 +123,8 @@ async function change(ctx: UnansweredContext, record: RecordRow, steps: StepRow[
   delete next.review;
   Object.assign(next, ctx.scrubber.value(patch));
   const all = steps.map((s) => (s.stepId === step.stepId ? next : s));
-  const rec: RecordRow = { ...record, state: recordState(all.map((s) => s.state)), updatedAt: now, ids: { ...record.ids } };
+  const rec: RecordRow = recordAfter({ ...record, ids: { ...record.ids } }, all, now);
   for (const [k, v] of Object.entries(next.ids)) if (!k.startsWith(FOLLOW_UP_PREFIX)) rec.ids[k] = v;
-  delete rec.errorCode;
-  delete rec.errorMessage;
-  const bad = all.find((s) => s.errorCode);
-  if (bad?.errorCode) {
-    rec.errorCode = bad.errorCode;
-    if (bad.errorMessage) rec.errorMessage = bad.errorMessage;
-  }
   await ctx.journal.store.write({
     durable: true,
     steps: [next],
