@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { listProviders, loadPack } from '../dist/providers/registry.js';
 import { writeCachedPack } from '../dist/providers/pack-cache.js';
 import { PROVIDERS_DIR } from '../dist/paths.js';
+import { shippedSchemasHash } from '../dist/schemas/ajv.js';
 
 const written = [];
 for (const name of listProviders()) {
   const pack = loadPack(name, false);
-  if (writeCachedPack(name, readFileSync(join(PROVIDERS_DIR, `${name}.yaml`), 'utf8'), pack)) written.push(name);
+  // checked against the shipped schemas of now (their hash says which)
+  if (writeCachedPack(name, readFileSync(join(PROVIDERS_DIR, `${name}.yaml`), 'utf8'), pack, shippedSchemasHash())) written.push(name);
 }
 if (!process.argv.includes('--quiet')) console.log(`packs: ${written.join(', ') || 'none'} → dist/packs`);

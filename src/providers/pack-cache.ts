@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
@@ -13,28 +13,34 @@ export const PACK_CACHE_DIR = join(PACKAGE_ROOT, 'dist', 'packs');
 
 interface PackCacheFile {
   sha256: string;
+  /** The hash of the shipped schemas the pack was checked against at build time. */
+  schemas: string;
   pack: unknown;
 }
 
-const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+const hashOf = (text: string): string => hash('sha256', text, 'hex');
 
-/** The pack parsed at build time from exactly `text`, if there is one. */
-export function cachedPack(name: string, text: string): unknown {
+/**
+ * The pack parsed at build time from exactly `text`, if there is one, and whether it was checked
+ * against the schemas of now (`checked`: the hash of the shipped schemas is the build's).
+ */
+export function cachedPack(name: string, text: string, schemasHash: string): { pack: unknown; checked: boolean } | undefined {
   let cached: PackCacheFile;
   try {
     cached = JSON.parse(readFileSync(join(PACK_CACHE_DIR, `${name}.json`), 'utf8')) as PackCacheFile;
   } catch {
     return undefined;
   }
-  return cached && typeof cached === 'object' && cached.sha256 === hashOf(text) ? cached.pack : undefined;
+  if (!cached || typeof cached !== 'object' || cached.sha256 !== hashOf(text)) return undefined;
+  return { pack: cached.pack, checked: cached.schemas === schemasHash };
 }
 
 /**
  * Writes the cache file of a pack parsed from `text` (at build time). A value that JSON cannot
  * give back exactly (none of the shipped packs has one) gets no file, so it is always parsed.
  */
-export function writeCachedPack(name: string, text: string, pack: unknown): boolean {
-  const json = JSON.stringify({ sha256: hashOf(text), pack } satisfies PackCacheFile);
+export function writeCachedPack(name: string, text: string, pack: unknown, schemasHash: string): boolean {
+  const json = JSON.stringify({ sha256: hashOf(text), schemas: schemasHash, pack } satisfies PackCacheFile);
   if (!isDeepStrictEqual((JSON.parse(json) as PackCacheFile).pack, pack)) return false;
   mkdirSync(PACK_CACHE_DIR, { recursive: true });
   writeFileSync(join(PACK_CACHE_DIR, `${name}.json`), json);

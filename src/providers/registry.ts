@@ -5,7 +5,7 @@ import { readTextFile } from '../source/read-file.js';
 import { parseYamlSource } from '../source/yaml-document.js';
 import { PROVIDERS_DIR } from '../paths.js';
 import { cachedPack } from './pack-cache.js';
-import { shippedValidator } from '../schemas/ajv.js';
+import { shippedSchemasHash, shippedValidator } from '../schemas/ajv.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import type { OperationSpec, ProviderPack } from './pack-types.js';
 
@@ -36,10 +36,12 @@ export function getProvider(name: string): ProviderPack | undefined {
 export function loadPack(name: string, useCache: boolean): ProviderPack {
   const file = join(PROVIDERS_DIR, `${name}.yaml`);
   const text = readTextFile(file);
-  const built = useCache ? cachedPack(name, text) : undefined;
+  const built = useCache ? cachedPack(name, text, shippedSchemasHash()) : undefined;
+  // parsed without diagnostics at build time, and checked against the schemas of now
+  if (built?.checked) return built.pack as ProviderPack;
   const validate = shippedValidator('provider-pack.schema.json');
-  // parsed without diagnostics at build time: only the schema check is left (the schema may have changed since)
-  if (built !== undefined && validate(built)) return built as ProviderPack;
+  // checked against other schemas: check it again (a schema may have changed since the build)
+  if (built !== undefined && validate(built.pack)) return built.pack as ProviderPack;
   const doc = parseYamlSource(file, text);
   if (doc.diagnostics.length > 0) throw new DatamapError(doc.diagnostics);
   if (!validate(doc.value)) {

@@ -1,7 +1,8 @@
 /**
  * The shipped packs as `npm run build` writes them (dist/packs/<name>.json): exactly the packs
  * their YAML parses into, used only while the YAML file has the text they came from — a pack
- * edited after the build is parsed from its file, never answered by the stale JSON.
+ * edited after the build is parsed from its file, never answered by the stale JSON — and checked
+ * again when the pack schema changed since the build.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -45,5 +46,20 @@ describe('provider packs built into dist/packs', () => {
     writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace(/^title: Revolv3$/m, 'title: Revolv3 (edited)'));
     const out = await node(['--input-type=module', '-e', probe], scratch);
     expect(JSON.parse(out.trim())).toEqual(['Revolv3 (edited)', 'Invoiss (from the build)']);
+  });
+
+  it('is checked again against a pack schema changed after the build', async () => {
+    const copy = join(scratch, 'pkg2');
+    for (const d of ['dist', 'schemas', 'providers']) cpSync(join(root, d), join(copy, d), { recursive: true });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    // the packs' titles are longer than the edited schema now allows
+    const schemaFile = join(copy, 'schemas', 'provider-pack.schema.json');
+    const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { properties: { title: Record<string, unknown> } };
+    schema.properties.title.maxLength = 3;
+    writeFileSync(schemaFile, JSON.stringify(schema, null, 2));
+    const probe = `const m = await import(${JSON.stringify(join(copy, 'dist', 'providers', 'registry.js'))}); try { m.getProvider('invoiss'); console.log('loaded'); } catch (e) { console.log(JSON.stringify(e.diagnostics.map((d) => d.message))); }`;
+    const out = await node(['--input-type=module', '-e', probe], scratch);
+    expect(out.trim()).toMatch(/Provider pack invoiss: .*title.*3/);
   });
 });
