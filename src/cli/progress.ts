@@ -1,4 +1,4 @@
-import type { Outcome } from '../index.js';
+import type { Outcome } from '../executor/types.js';
 
 /** Counts per outcome, rate, elapsed and ETA, as one line. */
 export interface ProgressState {

@@ -1,4 +1,4 @@
-import type { Outcome, RecordResult } from '../index.js';
+import type { Outcome, RecordResult } from '../executor/types.js';
 
 /** What `--report run.json` holds. No card number, security code or secret: results are redacted. */
 export interface RunReport {

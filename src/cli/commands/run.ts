@@ -1,6 +1,11 @@
 import { closeSync, existsSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DatamapError, DEFAULT_JOURNAL_PATH, loadDataMap, openJournal, runRecords, type Journal, type Outcome, type RecordResult, type RunOptions } from '../../index.js';
+// the modules themselves, not src/index.ts: a run never loads the sandbox, studio or authoring
+import { loadDataMap } from '../../datamap/load.js';
+import { DatamapError } from '../../errors/diagnostic.js';
+import { runRecords } from '../../executor/run.js';
+import type { Outcome, RecordResult, RunOptions } from '../../executor/types.js';
+import { DEFAULT_JOURNAL_PATH, openJournal, type Journal } from '../../journal/journal.js';
 import type { CliIo } from '../io.js';
 import { parseSets } from '../set-option.js';
 import { openRecords } from '../input.js';
