@@ -9,6 +9,20 @@ export function buildUrl(baseUrl: string, pathTemplate: string, pathValues: Reco
     const known = fixedUrls.get(cacheKey);
     if (known !== undefined) return known;
   }
+  if (!fixed && !pathTemplate.includes('{')) {
+    // only a query: the parsed base is the same for every record, the query is serialized as
+    // URLSearchParams serializes a URL's query
+    const base = buildUrl(baseUrl, pathTemplate, {}, {});
+    if (!base.includes('?') && !base.includes('#')) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) {
+        if (v === undefined || v === null) continue;
+        params.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+      }
+      const q = params.toString();
+      return q === '' ? base : `${base}?${q}`;
+    }
+  }
   const path = pathTemplate.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(String(pathValues[name] ?? '')));
   const url = new URL(baseUrl.replace(/\/+$/, '') + path);
   for (const [k, v] of Object.entries(query)) {
