@@ -2,7 +2,7 @@ import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber } from '../redact/index.js';
-import { childPath, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathPrefixes, redactScalar, type SensitivePaths } from '../redact/redact-value.js';
+import { KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, redactScalar, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
 import { Placeholders } from './placeholders.js';
 
@@ -166,12 +166,12 @@ function staticParts(map: CompiledMap): StaticParts {
  */
 function viewBody(body: unknown, paths: SensitivePaths, ph: Placeholders, found: StepPlanView['placeholders'], seen: Seen): unknown {
   const w = new BodyWalk(paths, ph, found, seen);
-  return w.walk(body, w.prefixes.has('') ? '' : null, KEY_PLAIN, 0);
+  return w.walk(body, w.index.root ? '' : null, KEY_PLAIN, 0);
 }
 
 // A class, not closures made per body: nothing is allocated per call but the walk's own state.
 class BodyWalk {
-  readonly prefixes: Set<string>;
+  readonly index: SensitivePathIndex;
   private readonly pointer: string[] = [];
 
   constructor(
@@ -180,7 +180,7 @@ class BodyWalk {
     private readonly found: StepPlanView['placeholders'],
     private readonly seen: Seen,
   ) {
-    this.prefixes = pathPrefixes(paths);
+    this.index = pathIndex(paths);
   }
 
   /** The JSON pointer of the value being walked. */
@@ -243,7 +243,7 @@ class BodyWalk {
     }
     if (keyCls === KEY_SECRET || (path !== null && this.paths.secret.has(path))) return this.shown(REDACTED);
     if (Array.isArray(value)) {
-      const p = childPath(path, undefined, this.prefixes);
+      const p = this.index.child(path, undefined);
       const out: unknown[] = [];
       for (let i = 0; i < value.length; i++) {
         this.pointer.push(String(i));
@@ -258,7 +258,7 @@ class BodyWalk {
       const name = names[i]!;
       see(this.seen, name);
       this.pointer.push(name);
-      out[name] = this.walk((value as Record<string, unknown>)[name], childPath(path, name, this.prefixes), keyClass(name), depth + 1);
+      out[name] = this.walk((value as Record<string, unknown>)[name], this.index.child(path, name), keyClass(name), depth + 1);
       this.pointer.pop();
     }
     return out;

@@ -177,12 +177,20 @@ function splitPath(p: string): string[] {
 }
 
 /** The values at a path, arrays transparent at every level. */
-function valuesAt(v: unknown, segments: readonly string[], i: number): unknown[] {
-  if (Array.isArray(v)) return v.length > 1000 ? [] : v.flatMap((x) => valuesAt(x, segments, i));
-  if (i === segments.length) return v === undefined ? [] : [v];
-  if (v === null || typeof v !== 'object') return [];
+function valuesAt(v: unknown, segments: readonly string[], i: number, out: unknown[] = []): unknown[] {
+  if (Array.isArray(v)) {
+    // as flatMap over the items (holes give nothing)
+    if (v.length <= 1000) for (let k = 0; k < v.length; k++) if (k in v) valuesAt(v[k], segments, i, out);
+    return out;
+  }
+  if (i === segments.length) {
+    if (v !== undefined) out.push(v);
+    return out;
+  }
+  if (v === null || typeof v !== 'object') return out;
   const next = (v as Record<string, unknown>)[segments[i]!];
-  return next === undefined ? [] : valuesAt(next, segments, i + 1);
+  if (next !== undefined) valuesAt(next, segments, i + 1, out);
+  return out;
 }
 
 function addLeaves(s: Scrubber, v: unknown, kind: ScrubKind, depth: number): void {

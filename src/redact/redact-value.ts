@@ -57,30 +57,47 @@ export function keyClass(key: string): number {
   return c;
 }
 
-const prefixSets = new WeakMap<SensitivePaths, { set: Set<string>; card: number; secret: number }>();
-
 /**
- * Every prefix (as text) of a sensitive path. A path that is not one of them can neither be a
- * sensitive path nor lead to one (a deeper path only adds characters), so the walk stops
- * building path strings there and checks key names only.
+ * Where sensitive paths can still be below a path. A path that is no prefix (as text) of any
+ * sensitive path can neither be one nor lead to one (a deeper path only adds characters), so
+ * the walk stops building path strings there and checks key names only.
  */
-export function pathPrefixes(paths: SensitivePaths): Set<string> {
-  let r = prefixSets.get(paths);
-  // built once per paths object (again if its sets were added to since)
-  if (!r || r.card !== paths.card.size || r.secret !== paths.secret.size) {
-    const set = new Set<string>();
-    for (const p of [...paths.card, ...paths.secret]) for (let i = 0; i <= p.length; i++) set.add(p.slice(0, i));
-    r = { set, card: paths.card.size, secret: paths.secret.size };
-    prefixSets.set(paths, r);
+export class SensitivePathIndex {
+  private readonly all: string[];
+  /** True when there is any sensitive path (the root path `''` is a prefix of each). */
+  readonly root: boolean;
+
+  constructor(paths: SensitivePaths) {
+    this.all = [...paths.card, ...paths.secret];
+    this.root = this.all.length > 0;
   }
-  return r.set;
+
+  /**
+   * The path of a child (`name` under an object, `[]` for an array item) when some sensitive
+   * path starts with it, else null (tested without building the string).
+   */
+  child(path: string | null, name: string | undefined): string | null {
+    if (path === null) return null;
+    const sep = name === undefined ? '[]' : path ? '.' : '';
+    const tail = name ?? '';
+    const n = path.length + sep.length + tail.length;
+    for (const s of this.all) {
+      if (s.length >= n && s.startsWith(path) && s.startsWith(sep, path.length) && s.startsWith(tail, path.length + sep.length)) return path + sep + tail;
+    }
+    return null;
+  }
 }
 
-/** The path of a child (`name` under an object, `[]` for an array item), or null when no sensitive path is below. */
-export function childPath(path: string | null, name: string | undefined, prefixes: Set<string>): string | null {
-  if (path === null) return null;
-  const p = name === undefined ? `${path}[]` : path ? `${path}.${name}` : name;
-  return prefixes.has(p) ? p : null;
+const indexes = new WeakMap<SensitivePaths, { index: SensitivePathIndex; card: number; secret: number }>();
+
+/** The index of a paths object, built once (again if its sets were added to since). */
+export function pathIndex(paths: SensitivePaths): SensitivePathIndex {
+  let r = indexes.get(paths);
+  if (!r || r.card !== paths.card.size || r.secret !== paths.secret.size) {
+    r = { index: new SensitivePathIndex(paths), card: paths.card.size, secret: paths.secret.size };
+    indexes.set(paths, r);
+  }
+  return r.index;
 }
 
 /**
@@ -102,23 +119,23 @@ export function redactScalar(value: string | number, path: string | null, keyCls
  * security codes and secrets removed, and any other Luhn-valid digit run masked.
  */
 export function redactValue(value: unknown, paths: SensitivePaths = NONE): unknown {
-  const prefixes = pathPrefixes(paths);
-  return walk(value, prefixes.has('') ? '' : null, KEY_PLAIN, paths, prefixes, 0);
+  const index = pathIndex(paths);
+  return walk(value, index.root ? '' : null, KEY_PLAIN, paths, index, 0);
 }
 
-function walk(value: unknown, path: string | null, keyCls: number, paths: SensitivePaths, prefixes: Set<string>, depth: number): unknown {
+function walk(value: unknown, path: string | null, keyCls: number, paths: SensitivePaths, index: SensitivePathIndex, depth: number): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value === 'string' || typeof value === 'number') return redactScalar(value, path, keyCls, paths);
   if (typeof value !== 'object' || depth > 100) return value;
   // a secret path may hold a whole object (a wallet payload): none of it is shown
   if (keyCls === KEY_SECRET || (path !== null && paths.secret.has(path))) return REDACTED;
   if (Array.isArray(value)) {
-    const p = childPath(path, undefined, prefixes);
-    return value.map((v) => walk(v, p, keyCls, paths, prefixes, depth + 1));
+    const p = index.child(path, undefined);
+    return value.map((v) => walk(v, p, keyCls, paths, index, depth + 1));
   }
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    out[name] = walk(v, childPath(path, name, prefixes), keyClass(name), paths, prefixes, depth + 1);
+    out[name] = walk(v, index.child(path, name), keyClass(name), paths, index, depth + 1);
   }
   return out;
 }
