@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DatamapError, diagnostic } from '../errors/diagnostic.js';
 import type { Journal } from '../journal/journal.js';
 import type { ProviderPack } from '../providers/pack-types.js';
-import { hashText } from '../journal/fingerprint.js';
+import { createHash } from 'node:crypto';
 import { getProvider, listProviders } from '../providers/registry.js';
 import { scrubText } from '../redact/index.js';
 import { applyReportedStatus, type StatusApplied } from '../status/apply.js';
@@ -152,8 +152,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let markError: string | undefined;
     if (!duplicate && !ignored) {
       try {
-        // by hash: a delivery's key is made of the event's fields, which a hostile body may fill with card data
-        duplicate = !(await options.journal.store.markDelivery(hashText(`${pack.name}:${event.dedupeKey}`), now()));
+        // by hash: a delivery's key is made of the event's fields, which a hostile body may fill
+        // with card data; base64url, not hex: a hex digest can hold a run of digits that reads as
+        // a card number to a scanner of the journal file
+        duplicate = !(await options.journal.store.markDelivery(deliveryId(pack.name, event.dedupeKey), now()));
       } catch (err) {
         // the journal cannot note it now: apply anyway (applying a status twice changes nothing)
         markError = scrubText((err as Error)?.message ?? String(err));
@@ -192,6 +194,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   };
   Object.defineProperty(handler, 'pack', { value: pack });
   return handler;
+}
+
+/** The journal's id of a delivery: sha256 of the pack and the de-duplication key, base64url. */
+function deliveryId(pack: string, dedupeKey: string): string {
+  return createHash('sha256').update(`${pack}:${dedupeKey}`).digest('base64url');
 }
 
 function defaultUrl(req: IncomingMessage): string {

@@ -16,6 +16,10 @@ import {
   type Journal, type RecordResult, type RunOptions, type Sandbox, type WebhookDelivery, type WebhookHandler,
 } from '../../src/index.js';
 import { spawnCli } from '../helpers/spawn-cli.js';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 const ACH_MAP = `
 version: 1
@@ -261,6 +265,19 @@ describe('signature, decoding and de-duplication', () => {
       await other.close();
     }
     expect((await journal.store.listEvents('webhook ach', 'ACH-SIG')).length).toBe(events);
+    // what the journal keeps of deliveries: hashes in base64url, never a run of digits a card
+    // scanner would read as a card number (a hex digest can hold one)
+    const db = new Database(join(dir, 'journal.db'), { readonly: true });
+    try {
+      const ids = (db.prepare('SELECT id FROM deliveries').all() as Array<{ id: string }>).map((r) => r.id);
+      expect(ids.length).toBeGreaterThan(1);
+      for (const id of ids) {
+        expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(id).not.toMatch(/\d{13}/);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it('only POST is accepted', async () => {
