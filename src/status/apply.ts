@@ -112,7 +112,7 @@ export async function applyStatusToStep(journal: Journal, target: FollowUpStep, 
   const found = await journal.store.getRecord(target.record.scope, target.record.key);
   const step = found?.steps.find((s) => s.stepId === target.step.stepId);
   const base = { runId: target.step.runId, scope: target.record.scope, key: target.record.key, stepId: target.step.stepId, operation: target.step.operation };
-  const status = detail.value as string | number | boolean | undefined;
+  const status = shownStatus(detail.value, scrubText);
   if (!found || !step) return { ...base, state: target.step.state, reason: 'the journal no longer holds this step' };
   const withStatus = <T extends object>(o: T): T => (status !== undefined ? { ...o, status } : o);
   if (!OPEN_FOR_STATUS.includes(step.state)) return withStatus({ ...base, state: step.state, reason: `already ${step.state}` });
@@ -143,6 +143,20 @@ export async function applyStatusToStep(journal: Journal, target: FollowUpStep, 
   if (detail.reason) change.reason = scrubText(detail.reason);
   if (detail.source) change.source = detail.source;
   return change;
+}
+
+/**
+ * A provider's status as reported to the user: a string or number scrubbed like any provider
+ * text (a hostile answer can put a card number there), anything else left out.
+ */
+export function shownStatus(v: unknown, scrub: (s: string) => string): string | number | boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') return scrub(v);
+  if (typeof v === 'number') {
+    const t = scrub(String(v));
+    return t === String(v) ? v : t;
+  }
+  return undefined;
 }
 
 /** True for a {@link StatusChange}. */

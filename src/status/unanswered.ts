@@ -11,8 +11,8 @@ import type { Journal } from '../journal/journal.js';
 import { recordAfter, transition, type StepEvent } from '../journal/states.js';
 import type { RecordRow, StepRow, StepState } from '../journal/types.js';
 import { toPlainJson } from '../plan/plain-json.js';
-import type { Scrubber } from '../redact/index.js';
-import type { StatusChange, StatusUnchanged } from './apply.js';
+import { redactValue, type Scrubber } from '../redact/index.js';
+import { shownStatus, type StatusChange, type StatusUnchanged } from './apply.js';
 import { FOLLOW_UP_PREFIX, followUpIds } from './follow-up.js';
 import type { SyncFailure, SyncSkipped } from './sync.js';
 
@@ -76,7 +76,7 @@ export async function settleUnanswered(ctx: UnansweredContext, record: RecordRow
   // found: read it as the operation's own answer
   const found = look.response;
   const detail = classifyDetail(op.classify, found, step.lookup.request);
-  const status = detail.value as string | number | boolean | undefined;
+  const status = shownStatus(detail.value, (t) => ctx.scrubber.text(t));
   if (detail.classification === 'unknown') {
     const reason = ctx.scrubber.text(`found at the provider, but ${detail.reason ?? 'its status is not documented'}: it needs review and is never resent`);
     return change(ctx, record, steps, step, { type: 'cannot-tell' }, {
@@ -99,7 +99,7 @@ export async function settleUnanswered(ctx: UnansweredContext, record: RecordRow
       return { kind: 'failed', failure: { ...base, code: 'sync/lookup-failed', reason: ctx.scrubber.text(`found at the provider, but the step's output failed: ${(err as Error).message}`) } };
     }
   }
-  output = ctx.scrubber.value(output);
+  output = ctx.scrubber.value(redactValue(output));
   const ids: Record<string, string | number> = await followUpIds(op.followUp, { request: sent.body, params: sent.params, response: found });
   collectIds(step.stepId, output, ids);
   const patch: Partial<StepRow> = { reconciliation: 'adopted', httpStatus: 200, ids, ...(output !== undefined ? { output } : {}) };
@@ -121,7 +121,7 @@ async function change(ctx: UnansweredContext, record: RecordRow, steps: StepRow[
   delete next.errorCode;
   delete next.errorMessage;
   delete next.review;
-  Object.assign(next, ctx.scrubber.value(patch));
+  Object.assign(next, ctx.scrubber.value(redactValue(patch)));
   const all = steps.map((s) => (s.stepId === step.stepId ? next : s));
   const rec: RecordRow = recordAfter({ ...record, ids: { ...record.ids } }, all, now);
   for (const [k, v] of Object.entries(next.ids)) if (!k.startsWith(FOLLOW_UP_PREFIX)) rec.ids[k] = v;
