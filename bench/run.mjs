@@ -20,7 +20,7 @@ import { resolveSettings } from '../dist/settings/resolve.js';
 import { withSettings } from '../dist/settings/with-settings.js';
 import { benchJournal } from './journal.mjs';
 import { planRecordRaw, stepsReadByLaterSteps } from '../dist/plan/plan-record.js';
-import { toPlainJson } from '../dist/plan/plain-json.js';
+import { toPlainJson } from '../dist/expressions/plain-json.js';
 import { shippedValidator } from '../dist/schemas/ajv.js';
 import { clockBindings } from '../dist/expressions/bindings.js';
 import { handwritten } from './handwritten.mjs';

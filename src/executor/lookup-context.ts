@@ -2,7 +2,7 @@ import { forEachNode, parseAst } from '../analysis/ast.js';
 import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { LookupContext } from '../journal/types.js';
 import type { OperationSpec } from '../providers/pack-types.js';
-import { isFunctionValue, toPlainJson } from '../plan/plain-json.js';
+import { isFunctionValue, toPlainJson } from '../expressions/plain-json.js';
 import { lookupParams, type SentCall } from './reconcile.js';
 
 /** Bindings a status sync can give an output again without the record. */

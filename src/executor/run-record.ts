@@ -10,7 +10,7 @@ import { resumeAction } from '../journal/states.js';
 import type { StepRow } from '../journal/types.js';
 import { evaluateStep } from '../plan/evaluate-step.js';
 import { planDiagnostics, planRecordRaw, reusableEvaluation, type RecordPlanRaw } from '../plan/plan-record.js';
-import { toPlainJson } from '../plan/plain-json.js';
+import { toPlainJson } from '../expressions/plain-json.js';
 import { redactValue, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
 import { FOLLOW_UP_PREFIX } from '../status/follow-up.js';

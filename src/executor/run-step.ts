@@ -5,7 +5,7 @@ import { crashArmedAfterSend, crashPoint } from '../journal/crash-hook.js';
 import { fingerprint } from '../journal/fingerprint.js';
 import type { StepEvent } from '../journal/states.js';
 import type { StepRow } from '../journal/types.js';
-import { toPlainJson } from '../plan/plain-json.js';
+import { toPlainJson } from '../expressions/plain-json.js';
 import { authHeaderPreview } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
 import { addRequestValues, scrubText, type Scrubber } from '../redact/index.js';

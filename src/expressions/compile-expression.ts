@@ -5,6 +5,7 @@ import { compileJsonata, type ExpressionBackend } from './backend.js';
 import { EVALUATION_LIMITS } from './limits.js';
 import { regexProblem } from './regex-engine.js';
 import { isUnsafeRegex } from './safe-regex.js';
+import { isThenable, toPlainJson } from './plain-json.js';
 
 export { EVALUATION_LIMITS };
 
@@ -21,6 +22,12 @@ export interface CompiledExpression {
   fallbackReason?: string;
   /** The value, or a promise of it (jsonata fallback); await it either way. */
   evaluate(input: unknown, bindings?: Record<string, unknown>): unknown;
+  /**
+   * The value as plain JSON, exactly what `toPlainJson` of the awaited `evaluate` gives
+   * (sequences as arrays, no functions or undefined members, non-finite numbers as null), or a
+   * promise of it (jsonata fallback). A backend may build plain values directly and skip the copy.
+   */
+  evaluatePlain(input: unknown, bindings?: Record<string, unknown>): unknown;
 }
 
 export interface CompileOptions {
@@ -66,6 +73,7 @@ export function compileExpression(
     }
   }
   if (diagnostics.length > 0) return { diagnostics };
+  const evaluate = compiled.evaluate;
   return {
     diagnostics,
     expression: {
@@ -74,7 +82,11 @@ export function compileExpression(
       locate,
       backend: compiled.backend,
       ...(compiled.fallbackReason ? { fallbackReason: compiled.fallbackReason } : {}),
-      evaluate: compiled.evaluate,
+      evaluate,
+      evaluatePlain(input, bindings) {
+        const v = evaluate(input, bindings);
+        return isThenable(v) ? v.then((x) => toPlainJson(x)) : toPlainJson(v);
+      },
     },
   };
 }

@@ -4,7 +4,7 @@ import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import { checkRecordKeys } from '../source/read-records.js';
-import { isFunctionValue, isThenable, toPlainJson } from './plain-json.js';
+import { isFunctionValue, isThenable, toPlainJson } from '../expressions/plain-json.js';
 import type { RecordContext } from './types.js';
 
 /**

@@ -5,7 +5,7 @@ import { shippedValidator } from '../schemas/ajv.js';
 import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { PathSegment } from '../source/pointer.js';
 import { buildUrl } from './build-url.js';
-import { isThenable, toPlainJson } from './plain-json.js';
+import { isThenable } from '../expressions/plain-json.js';
 import type { RecordContext, StepEvaluation } from './types.js';
 
 export interface EvaluateOptions {
@@ -41,8 +41,8 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
   for (const p of step.params) {
     let v: unknown;
     try {
-      v = p.expression.evaluate(ctx.record, ctx.bindings);
-      v = toPlainJson(isThenable(v) ? await v : v);
+      v = p.expression.evaluatePlain(ctx.record, ctx.bindings);
+      if (isThenable(v)) v = await v;
     } catch (err) {
       return failed(result, evaluationDiagnostic(err, p.expression, `${where}: params.${p.name}`));
     }
@@ -63,8 +63,8 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
   let body: unknown;
   if (step.request) {
     try {
-      body = step.request.evaluate(ctx.record, ctx.bindings);
-      body = toPlainJson(isThenable(body) ? await body : body);
+      body = step.request.evaluatePlain(ctx.record, ctx.bindings);
+      if (isThenable(body)) body = await body;
     } catch (err) {
       return failed(result, evaluationDiagnostic(err, step.request, `${where}: request`));
     }

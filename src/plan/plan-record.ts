@@ -4,7 +4,7 @@ import { evaluationDiagnostic, type CompiledExpression } from '../expressions/co
 import { prepareRecord } from './context.js';
 import { evaluateStep } from './evaluate-step.js';
 import { Placeholders, responseSchemaRoot } from './placeholders.js';
-import { isThenable, toPlainJson } from './plain-json.js';
+import { isThenable } from '../expressions/plain-json.js';
 import type { RecordContext, StepEvaluation } from './types.js';
 
 /** One record's dry run: every step evaluated with earlier outputs as typed placeholders. */
@@ -107,8 +107,8 @@ export async function planRecordRaw(map: CompiledMap, record: unknown, opts: Pla
     let output: unknown = response;
     if (step.output) {
       try {
-        const out = step.output.evaluate(response, context.bindings);
-        output = toPlainJson(isThenable(out) ? await out : out);
+        const out = step.output.evaluatePlain(response, context.bindings);
+        output = isThenable(out) ? await out : out;
       } catch (err) {
         ev.diagnostics.push(evaluationDiagnostic(err, step.output, `Record ${context.index + 1}, step ${step.id}: output`));
         ev.valid = false;

@@ -10,7 +10,7 @@ import { clockBindings } from '../expressions/bindings.js';
 import type { Journal } from '../journal/journal.js';
 import { recordAfter, transition, type StepEvent } from '../journal/states.js';
 import type { RecordRow, StepRow, StepState } from '../journal/types.js';
-import { toPlainJson } from '../plan/plain-json.js';
+import { toPlainJson } from '../expressions/plain-json.js';
 import { redactValue, type Scrubber } from '../redact/index.js';
 import { shownStatus, type StatusChange, type StatusUnchanged } from './apply.js';
 import { FOLLOW_UP_PREFIX, followUpIds } from './follow-up.js';
