@@ -1,18 +1,9 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/cli (built by `npm run build`, run on install by `prepare`),
-// bundled into dist/cli-bundle for a fast start; the bundle only while it is as new as the modules
-// (a `tsc` alone rebuilds those, not it).
-import { statSync } from 'node:fs';
+// Thin launcher: the command line lives in dist/cli (built by `npm run build`, run on install by
+// `prepare`), bundled into dist/cli-bundle for a fast start; bin/launch.cjs picks which one runs.
+import { createRequire } from 'node:module';
 
-const mtime = (rel) => {
-  try {
-    return statSync(new URL(rel, import.meta.url)).mtimeMs;
-  } catch {
-    return -1;
-  }
-};
-const bundled = mtime('../dist/cli-bundle/main.js') >= mtime('../dist/cli/main.js') && mtime('../dist/cli-bundle/main.js') > 0;
-const { main } = await import(bundled ? '../dist/cli-bundle/main.js' : '../dist/cli/main.js');
+const { start } = createRequire(import.meta.url)('./launch.cjs');
 
 // A closed pipe (`datamap plan ... | head`) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -22,4 +13,4 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await start(process.argv.slice(2));

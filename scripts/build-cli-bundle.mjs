@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Bundles the command line (dist/cli/main.js and the modules it imports, with yaml and commander)
-// into dist/cli-bundle with esbuild (run by `npm run build`, after tsc): a start then loads a
-// few files instead of ~150 small modules, which was most of `datamap validate`'s time. Commands
-// stay code-split (each loads its own chunk on demand); the other dependencies are imported
-// from node_modules as before. bin/datamap.js uses the bundle only when it is newer than
-// dist/cli/main.js (a `tsc` alone leaves it stale). Needs dist/ built.
+// Bundles the command line (dist/cli/main.js, the modules it imports and the packages they use)
+// into one CommonJS file, dist/cli-bundle/main.cjs, with esbuild (run by `npm run build`, after
+// tsc), and writes V8's code cache for it beside it (main.cjs.cache): a start then reads two files
+// and deserializes compiled code instead of resolving, reading and compiling some 150 modules and
+// their packages. Node 20 can reuse compiled code only for a classic script (vm.Script cachedData;
+// ES modules cannot), hence CommonJS. bin/datamap.js starts the bundle only while it is at least
+// as new as dist/cli/main.js (a `tsc` alone leaves it stale), with the cache when V8 accepts it (the
+// same Node and flags), else compiling it as usual. Only better-sqlite3 (a native addon) stays in
+// node_modules. Needs dist/ built.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,34 +16,65 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_BUNDLE_DIR = join(root, 'dist', 'cli-bundle');
-// bundled: the small-module packages every command loads; the rest stay in node_modules
-const BUNDLED = new Set(['yaml', 'commander']);
+// native addons cannot be bundled
+const EXTERNAL = ['better-sqlite3'];
 
-/** Builds the bundle beside its final place and moves it in whole. */
+/**
+ * `createRequire(import.meta.url)('<package>')` (how dist loads jsonata, AJV's parts and the
+ * generated validators) is opaque to a bundler: for the packages, a plain `require` it can follow.
+ */
+const inlineRequires = {
+  name: 'inline-create-require',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/](jsonata|schemas[\\/]ajv-config)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const contents = text.replace(/createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g, 'require($1)').replace(/^const require = createRequire\(import\.meta\.url\);$/m, '');
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/** Builds the bundle and its code cache beside their final place and moves them in whole. */
 export async function buildCliBundle() {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const tmp = `${CLI_BUNDLE_DIR}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   await build({
     entryPoints: [join(root, 'dist', 'cli', 'main.js')],
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outdir: tmp,
-    entryNames: '[name]',
-    chunkNames: 'chunk-[hash]',
-    external,
+    outfile: join(tmp, 'main.cjs'),
+    external: EXTERNAL,
     // function and class names as in the modules (error names, messages)
     keepNames: true,
-    // the bundled CommonJS (yaml) calls require for Node's modules
-    banner: { js: "import { createRequire as __datamapCreateRequire } from 'node:module'; const require = __datamapCreateRequire(import.meta.url);" },
+    // smaller to read at every start; names are kept (keepNames), so nothing a user sees changes
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // import.meta.url of every bundled module is the bundle's own (paths.ts looks up from it)
+    define: { 'import.meta.url': '__datamapImportMetaUrl' },
+    banner: { js: "'use strict';\nconst __datamapImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [inlineRequires],
     logLevel: 'warning',
   });
   rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });
   renameSync(tmp, CLI_BUNDLE_DIR);
+  // made in place: the cache records the file name its functions report
+  writeCodeCache(join(CLI_BUNDLE_DIR, 'main.cjs'));
+}
+
+/**
+ * V8's code cache of the bundle, made by a plain `node` (the flags a start has) that starts it as
+ * bin/datamap.js does and runs `validate` and `plan` on a shipped map, so the functions a start
+ * runs are in it compiled. A cache V8 refuses (another Node, other flags) costs nothing but speed.
+ */
+function writeCodeCache(bundle) {
+  const map = join(root, 'mappings', 'field-service-to-revolv3.yaml');
+  const input = join(root, 'examples', 'field-service', 'invoices.json');
+  const runs = [['validate', map], ['plan', map, '--input', input, '--json']];
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'launch.cjs'), '--write-code-cache', bundle, JSON.stringify(runs)], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  if (r.status !== 0) throw new Error(`writing the command line's code cache failed: ${r.stderr}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await buildCliBundle();

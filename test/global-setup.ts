@@ -30,8 +30,8 @@ export default function setup(): void {
   if (!existsSync(index) || statSync(index).mtimeMs < inputs) {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-validators.mjs'), '--quiet'], { stdio: 'inherit' });
   }
-  // the bundled command line (dist/cli-bundle) that bin/datamap.js starts, when the build is newer
-  const bundle = join(root, 'dist', 'cli-bundle', 'main.js');
+  // the bundled command line (dist/cli-bundle/main.cjs and its code cache) that bin/datamap.js starts, when the build is newer
+  const bundle = join(root, 'dist', 'cli-bundle', 'main.cjs');
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(built).mtimeMs) {
     execFileSync(process.execPath, [join(root, 'scripts', 'build-cli-bundle.mjs')], { stdio: 'inherit' });
   }
