@@ -1,6 +1,7 @@
 import type Jsonata from 'jsonata';
 import jsonata from '../jsonata.js';
-import { compileAst, Unsupported, type CompiledFn } from './closures.js';
+import { compileAst, compileAstPlain, Unsupported, type CompiledFn } from './closures.js';
+import { toPlainJson } from './plain-json.js';
 import { PRECHECKS } from './compiled-functions.js';
 import { NATIVE, populateMessage, type JsonataError, type NativeDefinition } from './jsonata-builtins.js';
 import { EVALUATION_LIMITS, Guard, stringError } from './limits.js';
@@ -21,6 +22,8 @@ export interface JsonataProgram {
   fallbackReason?: string;
   /** The value (compiled backend) or a promise of it (jsonata); await it either way. */
   evaluate(input: unknown, bindings?: Record<string, unknown>): unknown;
+  /** `toPlainJson` of the value (built directly by the compiled backend), or a promise of it (jsonata). */
+  evaluatePlain(input: unknown, bindings?: Record<string, unknown>): unknown;
 }
 
 const EXIT = Symbol.for('jsonata.__evaluate_exit');
@@ -116,17 +119,22 @@ export function compileJsonata(source: string): JsonataProgram {
     expr.evaluate(input, bindings ? { ...GUARDED, ...bindings } : GUARDED);
   const ast = expr.ast();
   let fn: CompiledFn | undefined;
+  let plainFn: CompiledFn | undefined;
   let fallbackReason: string | undefined;
   try {
     fn = compileAst(ast);
+    plainFn = compileAstPlain(ast);
   } catch (err) {
     if (!(err instanceof Unsupported)) throw err;
     fallbackReason = err.what;
+    fn = undefined;
   }
-  if (!fn) {
-    return { source, ast, backend: 'jsonata', fallbackReason: fallbackReason!, evaluate: fallback };
+  const fallbackPlain = (input: unknown, bindings?: Record<string, unknown>): Promise<unknown> => fallback(input, bindings).then((v) => toPlainJson(v));
+  if (!fn || !plainFn) {
+    return { source, ast, backend: 'jsonata', fallbackReason: fallbackReason!, evaluate: fallback, evaluatePlain: fallbackPlain };
   }
   const compiled = fn;
+  const compiledPlain = plainFn;
   return {
     source,
     ast,
@@ -135,11 +143,22 @@ export function compileJsonata(source: string): JsonataProgram {
       try {
         return compiled(input, bindings);
       } catch (err) {
-        if (err === NEEDS_JSONATA) return fallback(input, bindings);
-        if (err instanceof Unsupported) return fallback(input, bindings);
-        if (err !== null && typeof err === 'object' && typeof (err as JsonataError).code === 'string') populateMessage(err as JsonataError);
-        throw err;
+        return failed(err, fallback, input, bindings);
+      }
+    },
+    evaluatePlain(input, bindings) {
+      try {
+        return compiledPlain(input, bindings);
+      } catch (err) {
+        return failed(err, fallbackPlain, input, bindings);
       }
     },
   };
+}
+
+/** A compiled evaluation that threw: redone in jsonata when it met something only jsonata runs, else jsonata's error with its message. */
+function failed(err: unknown, fallback: (input: unknown, bindings?: Record<string, unknown>) => Promise<unknown>, input: unknown, bindings: Record<string, unknown> | undefined): Promise<unknown> {
+  if (err === NEEDS_JSONATA || err instanceof Unsupported) return fallback(input, bindings);
+  if (err !== null && typeof err === 'object' && typeof (err as JsonataError).code === 'string') populateMessage(err as JsonataError);
+  throw err;
 }

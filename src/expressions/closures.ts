@@ -1,9 +1,11 @@
 import { jsonataError } from './jsonata-builtins.js';
-import { EVALUATION_LIMITS, sequenceError } from './limits.js';
+import { EVALUATION_LIMITS, depthError, sequenceError } from './limits.js';
 import { regexMatcher } from './compiled-functions.js';
+import { SLOW, fastBuiltin, numberText } from './fast-builtins.js';
+import { toPlainJson } from './plain-json.js';
 import {
   G, Frame, TailCall, append, apply, boolean, boolize, isArrayOfNumbers, isDeepEqual, isFunction, isNumeric, isSeq,
-  lookup, makeLambda, runCompiled, seq, seqOf, toJsonataString, type Any, type Ctx,
+  lookup, makeLambda, runRoot, seq, seqOf, toJsonataString, type Any,
 } from './runtime.js';
 
 /**
@@ -26,18 +28,21 @@ export class Unsupported extends Error {
 /** A compiled expression: evaluate(input, bindings) with jsonata's semantics, synchronous. */
 export type CompiledFn = (input: Any, bindings?: Record<string, Any>) => Any;
 
+const NO_BINDINGS: Record<string, Any> = Object.freeze(Object.create(null));
+
 export function compileAst(ast: Node): CompiledFn {
   const root = compile(ast);
-  return (input, bindings = {}) => {
-    const ctx: Ctx = { bindings, root: input, timestamp: Date.now() };
-    let inp = input;
-    if (Array.isArray(inp) && !isSeq(inp)) {
-      inp = seqOf(inp);
-      (inp as Any).outerWrapper = true;
-    }
-    // the evaluation's clock reading is also its guard's start
-    return runCompiled(ctx, () => root(inp, new Frame(null, ctx)), ctx.timestamp);
-  };
+  return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
+}
+
+/**
+ * The same expression compiled to give its result as plain JSON: exactly `toPlainJson` of what
+ * `compileAst`'s function returns, built directly where the shape allows (object and array
+ * constructors, paths of names, conditions, blocks) instead of as a jsonata value and a copy.
+ */
+export function compileAstPlain(ast: Node): CompiledFn {
+  const root = compilePlain(ast);
+  return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -62,6 +67,9 @@ function compile(node: Node): Fn {
     if (predFns.length === 0 && !group) return core;
   }
   if (predFns.length === 0 && !group) {
+    // a node that never gives an array (numbers, strings, booleans, objects, functions) or gives
+    // a plain array: the sequence rules leave its value as it is
+    if (!keepArray && neverSequence(node)) return core;
     return (input, env) => finish(core(input, env), keepArray);
   }
   return (input, env) => {
@@ -70,6 +78,33 @@ function compile(node: Node): Fn {
     if (group) r = group(r, env);
     return finish(r, keepArray);
   };
+}
+
+/** True when a node's value is never a jsonata sequence (so the sequence rules never change it). */
+function neverSequence(node: Node): boolean {
+  if (hasOwn.call(node, 'predicate') || hasOwn.call(node, 'group') || node.keepArray || node.stages) return false;
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'value':
+    case 'regex':
+    case 'lambda':
+      return node.thunk !== true;
+    case 'binary':
+      // numbers, strings, booleans; a range is a sequence
+      return node.value !== '..';
+    case 'unary':
+      // a negated number, an object, a plain (non-sequence) array
+      return node.value === '-' || node.value === '{' || node.value === '[';
+    case 'condition':
+      return neverSequence(node.then) && (node.else === undefined || neverSequence(node.else));
+    case 'block':
+      return node.expressions.length === 0 || neverSequence(node.expressions[node.expressions.length - 1]);
+    case 'bind':
+      return neverSequence(node.rhs);
+    default:
+      return false;
+  }
 }
 
 function finish(r: Any, keepArray: boolean): Any {
@@ -182,6 +217,22 @@ function compilePath(node: Node): Fn {
     if (group) resultSequence = group(resultSequence, env);
     return resultSequence;
   };
+  const headed = variableThenNames(node);
+  if (headed) {
+    // `$v.a.b` (also `$.a`, `$$.a`): the variable's value, then plain names, while no value is an array
+    const head = steps[0]!.fn;
+    const rest = headed;
+    return (input, env) => {
+      let v = head(input, env);
+      if (v === undefined) return undefined;
+      for (let i = 0; i < rest.length; i++) {
+        if (Array.isArray(v)) return general(input, env);
+        v = lookup(v, rest[i]!);
+        if (v === undefined) return undefined;
+      }
+      return Array.isArray(v) ? general(input, env) : v;
+    };
+  }
   const names = namesOnly(node);
   if (!names) return general;
   // `a.b.c` over objects: the value itself, as the general path gives it (a sequence of one
@@ -195,6 +246,25 @@ function compilePath(node: Node): Fn {
     }
     return Array.isArray(v) ? general(input, env) : v;
   };
+}
+
+/** A path `$v.a.b`: a plain variable step, then plain field names; the names, else undefined. */
+function variableThenNames(node: Node): string[] | undefined {
+  if (node.keepSingletonArray || hasOwn.call(node, 'group') || node.tuple || node.keepArray) return undefined;
+  const steps = node.steps as Node[];
+  const first = steps[0];
+  if (steps.length < 2 || first.type !== 'variable' || !plainStep(first)) return undefined;
+  const out: string[] = [];
+  for (let i = 1; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.type !== 'name' || typeof s.value !== 'string' || !plainStep(s)) return undefined;
+    out.push(s.value);
+  }
+  return out;
+}
+
+function plainStep(s: Node): boolean {
+  return !(hasOwn.call(s, 'predicate') || hasOwn.call(s, 'group') || s.stages || s.keepArray || s.consarray || unsupportedFeatures(s));
 }
 
 /** The keys of a path made only of plain field names (no predicate, stage, group, binding or flag), else undefined. */
@@ -377,7 +447,7 @@ function binaryOp(op: string): (l: Any, r: Any) => Any {
       return (l, r) => comparison(l, r, op);
     case '&':
       return (l, r) => {
-        const s = (l === undefined ? '' : toJsonataString(l)!).concat(r === undefined ? '' : toJsonataString(r)!);
+        const s = concatText(l) + concatText(r);
         if (s.length > 64) G.chars(s.length);
         return s;
       };
@@ -396,6 +466,14 @@ function binaryOp(op: string): (l: Any, r: Any) => Any {
     default:
       throw new Unsupported(`operator ${op}`);
   }
+}
+
+/** A side of `&` as text: jsonata's $string (strings as they are, finite numbers to 15 digits). */
+function concatText(v: Any): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  if (typeof v === 'number' && Number.isFinite(v)) return numberText(v);
+  return toJsonataString(v)!;
 }
 
 function numeric(lhs: Any, rhs: Any, op: string): Any {
@@ -604,12 +682,43 @@ function compileFunction(node: Node, applyTo: Fn | undefined): Fn {
   const pos = node.position;
   const pathProc = node.procedure.type === 'path' ? node.procedure.steps[0].value : undefined;
   const n = args.length;
-  return (input, env) => {
+  const general = (input: Any, env: Frame): Any => {
     const proc = procedure(input, env);
     if (proc === undefined && pathProc !== undefined && env.lookup(pathProc)) throw jsonataError('T1005', { position: pos, token: pathProc });
     const evaluated: Any[] = [];
     if (applyTo) evaluated.push(applyTo(input, env));
     for (let i = 0; i < n; i++) evaluated.push(args[i]!(input, env));
+    try {
+      return apply(proc, evaluated, input);
+    } catch (err) {
+      throw callError(err, proc, pos, name);
+    }
+  };
+  const builtin = !applyTo && n <= 3 && node.procedure.type === 'variable' && plainStep(node.procedure) ? fastBuiltin(node.procedure.value) : undefined;
+  if (!builtin) return general;
+  // `$round(...)` etc. while `$round` is jsonata's own: the arguments, the guard's tick and depth
+  // check that apply() makes, the direct implementation, the size accounting of the result;
+  // any other argument list takes the general path with the arguments already evaluated
+  const { def, fast } = builtin;
+  const f0 = args[0];
+  const f1 = args[1];
+  const f2 = args[2];
+  const stack = EVALUATION_LIMITS.stack;
+  return (input, env) => {
+    const proc = procedure(input, env);
+    if (proc !== def) return general(input, env);
+    const a0 = f0 === undefined ? undefined : f0(input, env);
+    const a1 = f1 === undefined ? undefined : f1(input, env);
+    const a2 = f2 === undefined ? undefined : f2(input, env);
+    const g = G;
+    g.tick();
+    if (g.depth >= stack) throw depthError();
+    const r = fast(n, a0, a1, a2);
+    if (r !== SLOW) {
+      g.value(r);
+      return r;
+    }
+    const evaluated: Any[] = n === 0 ? [] : n === 1 ? [a0] : n === 2 ? [a0, a1] : [a0, a1, a2];
     try {
       return apply(proc, evaluated, input);
     } catch (err) {
@@ -666,5 +775,133 @@ function compileApply(node: Node): Fn {
       return chained;
     }
     return apply(func, [l], undefined);
+  };
+}
+
+// ---- plain JSON results --------------------------------------------------------------------
+
+/** An evaluation that gives `toPlainJson(value, depth)` of the node's value. */
+type PlainFn = (input: Any, env: Frame, depth: number) => Any;
+
+function genericPlain(f: Fn): PlainFn {
+  return (input, env, depth) => toPlainJson(f(input, env), depth);
+}
+
+function bare(node: Node): boolean {
+  return !(hasOwn.call(node, 'predicate') || hasOwn.call(node, 'group') || node.keepArray || node.stages);
+}
+
+const isObjectConstructor = (node: Node): boolean => node.type === 'unary' && node.value === '{' && bare(node);
+
+/**
+ * Compiles a node to give `toPlainJson` of its value directly: object constructors with literal
+ * keys build the plain object from the plain values of their members, array constructors the
+ * plain array, conditions and blocks hand the plain form down to the value they give. The same
+ * closures are evaluated in the same order as for `evaluate` (same errors, same guard
+ * accounting); everything else is the value, then `toPlainJson`.
+ */
+function compilePlain(node: Node): PlainFn {
+  const why = unsupportedFeatures(node);
+  if (why) throw new Unsupported(why);
+  if (bare(node)) {
+    if (node.type === 'unary' && node.value === '{') return plainObject(node);
+    if (node.type === 'unary' && node.value === '[') return plainArray(node);
+    if (node.type === 'condition') return plainCondition(node);
+    if (node.type === 'block') return plainBlock(node);
+  }
+  return genericPlain(compile(node));
+}
+
+/** The plain form of a value that the sequence rules may still change (a condition's branch, a block's last expression). */
+function finishedPlain(node: Node): PlainFn {
+  if (neverSequence(node)) return compilePlain(node);
+  const f = compile(node);
+  return (input, env, depth) => toPlainJson(finish(f(input, env), false), depth);
+}
+
+function plainObject(node: Node): PlainFn {
+  const f = compile(node);
+  const literal = literalKeys(node.lhs);
+  if (!literal) return genericPlain(f);
+  const order = literal.order;
+  const values = order.map((i) => compilePlain(node.lhs[i][1]));
+  const keys = order.map((i) => literal.keys[i]!);
+  const many = keys.length > 16;
+  // as compileGroup's literal case: one input item, values in its order, undefined ones left out
+  return (input, env, depth) => {
+    if (Array.isArray(input) || depth > 200) return toPlainJson(f(input, env), depth);
+    const g = G;
+    g.tick();
+    if (many) g.cells(keys.length);
+    const out: Any = {};
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i]!(input, env, depth + 1);
+      if (v !== undefined) out[keys[i]!] = v;
+    }
+    return out;
+  };
+}
+
+function plainArray(node: Node): PlainFn {
+  const f = compile(node);
+  const items: Array<{ fn: Fn; plain: PlainFn | undefined; nested: boolean }> = node.expressions.map((item: Node) => ({
+    fn: compile(item),
+    plain: isObjectConstructor(item) ? compilePlain(item) : undefined,
+    nested: item.value === '[',
+  }));
+  // as the array constructor: each item appended (an array's members one by one, a nested
+  // array constructor as one member), then each member as plain JSON
+  return (input, env, depth) => {
+    if (depth > 200) return toPlainJson(f(input, env), depth);
+    const out: Any[] = [];
+    let count = 0;
+    const d = depth + 1;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
+      if (item.plain !== undefined) {
+        // an object constructor always gives an object
+        count++;
+        const p = item.plain(input, env, d);
+        if (p !== undefined) out.push(p);
+        continue;
+      }
+      const value = item.fn(input, env);
+      if (value === undefined) continue;
+      if (item.nested || !Array.isArray(value)) {
+        count++;
+        const p = toPlainJson(value, d);
+        if (p !== undefined) out.push(p);
+      } else {
+        count += value.length;
+        for (let j = 0; j < value.length; j++) {
+          const p = toPlainJson(value[j], d);
+          if (p !== undefined) out.push(p);
+        }
+      }
+    }
+    if (count > 16) G.cells(count);
+    return out;
+  };
+}
+
+function plainCondition(node: Node): PlainFn {
+  const cond = compile(node.condition);
+  const then = finishedPlain(node.then);
+  const otherwise = node.else !== undefined ? finishedPlain(node.else) : undefined;
+  return (input, env, depth) => {
+    if (boolean(cond(input, env))) return then(input, env, depth);
+    return otherwise ? otherwise(input, env, depth) : undefined;
+  };
+}
+
+function plainBlock(node: Node): PlainFn {
+  const all: Node[] = node.expressions;
+  if (all.length === 0) return genericPlain(compile(node));
+  const first = all.slice(0, -1).map((e) => compile(e));
+  const last = finishedPlain(all[all.length - 1]);
+  return (input, env, depth) => {
+    const frame = new Frame(env, env.ctx);
+    for (let i = 0; i < first.length; i++) first[i]!(input, frame);
+    return last(input, frame, depth);
   };
 }

@@ -5,7 +5,6 @@ import { compileJsonata, type ExpressionBackend } from './backend.js';
 import { EVALUATION_LIMITS } from './limits.js';
 import { regexProblem } from './regex-engine.js';
 import { isUnsafeRegex } from './safe-regex.js';
-import { isThenable, toPlainJson } from './plain-json.js';
 
 export { EVALUATION_LIMITS };
 
@@ -74,6 +73,7 @@ export function compileExpression(
   }
   if (diagnostics.length > 0) return { diagnostics };
   const evaluate = compiled.evaluate;
+  const evaluatePlain = compiled.evaluatePlain;
   return {
     diagnostics,
     expression: {
@@ -83,10 +83,7 @@ export function compileExpression(
       backend: compiled.backend,
       ...(compiled.fallbackReason ? { fallbackReason: compiled.fallbackReason } : {}),
       evaluate,
-      evaluatePlain(input, bindings) {
-        const v = evaluate(input, bindings);
-        return isThenable(v) ? v.then((x) => toPlainJson(x)) : toPlainJson(v);
-      },
+      evaluatePlain,
     },
   };
 }

@@ -53,10 +53,19 @@ export class Guard {
   depth = 0;
   private ticks = 0;
   private budget: number = EVALUATION_LIMITS.budget;
-  readonly deadline: number;
+  deadline: number;
 
   constructor(now = Date.now()) {
     this.deadline = now + EVALUATION_LIMITS.timeout;
+  }
+
+  /** Starts a new evaluation with this guard (a reused guard is as good as a new one). */
+  reset(now: number): this {
+    this.depth = 0;
+    this.ticks = 0;
+    this.budget = EVALUATION_LIMITS.budget;
+    this.deadline = now + EVALUATION_LIMITS.timeout;
+    return this;
   }
 
   /** Called in every loop and call: reads the clock every 256 steps. */

@@ -162,6 +162,8 @@ BUILTIN_IMPLS.set(MILLIS_DEF, (args, _input, ctx) => {
 /** The guard of the evaluation running now (compiled evaluation is synchronous, so one at a time). */
 export let G: Guard = new Guard();
 let active = 0;
+/** The guard of outermost evaluations, reset for each (nested ones get a fresh guard). */
+const OUTER_GUARD = new Guard(0);
 
 /** Runs one compiled evaluation with a fresh guard (deadline from `now`, default the clock) and its context. */
 export function runCompiled<T>(ctx: Ctx, body: () => T, now?: number): T {
@@ -182,6 +184,36 @@ export function runCompiled<T>(ctx: Ctx, body: () => T, now?: number): T {
   }
 }
 
+/**
+ * One evaluation of a compiled root: its context (bindings, `$$`, one clock reading that is both
+ * `$now()` and the guard's start), jsonata's outer wrapper for an array input, a guard with a
+ * fresh deadline, depth and budget. `depth` 0 is passed on for the plain-JSON roots.
+ */
+export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, input: Any, bindings: Record<string, Any>): Any {
+  const timestamp = Date.now();
+  const ctx: Ctx = { bindings, root: input, timestamp };
+  let inp = input;
+  if (Array.isArray(inp) && !(inp as Any).sequence) {
+    inp = seqOf(inp);
+    (inp as Any).outerWrapper = true;
+  }
+  const prevG = G;
+  const prevCtx = currentCtx;
+  G = active === 0 ? OUTER_GUARD.reset(timestamp) : new Guard(timestamp);
+  currentCtx = ctx;
+  active++;
+  try {
+    return root(inp, new Frame(null, ctx), 0);
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw depthError();
+    throw err;
+  } finally {
+    active--;
+    G = prevG;
+    currentCtx = prevCtx;
+  }
+}
+
 /** The context of the evaluation running now (for `$now()`). */
 let currentCtx: Ctx = { bindings: {}, root: undefined, timestamp: 0 };
 
@@ -192,6 +224,8 @@ export interface Lambda {
   env: Frame;
   input: Any;
   signature?: { validate(args: Any[], context: Any): Any[] };
+  /** The function value made for it. */
+  self?: Any;
 }
 
 /** A tail call left for the trampoline (jsonata's thunk). */
@@ -204,12 +238,17 @@ export class TailCall {
   ) {}
 }
 
+/** The body of every compiled lambda, bound to its Lambda (no closure, so no `__name` per lambda in the bundle). */
+function lambdaEntry(this: Lambda, ...args: Any[]): Any {
+  const f = this.self;
+  if (active > 0) return apply(f, args, undefined);
+  // called from outside a compiled evaluation (e.g. by jsonata): a guard of its own
+  return runCompiled(this.env.ctx, () => apply(f, args, undefined));
+}
+
 export function makeLambda(l: Lambda): Any {
-  const f: Any = function (this: unknown, ...args: Any[]) {
-    if (active > 0) return apply(f, args, undefined);
-    // called from outside a compiled evaluation (e.g. by jsonata): a guard of its own
-    return runCompiled(l.env.ctx, () => apply(f, args, undefined));
-  };
+  const f: Any = lambdaEntry.bind(l);
+  l.self = f;
   f[LAMBDA] = l;
   f.arity = l.params.length;
   return f;

@@ -1,12 +1,13 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { compileJsonata } from '../../src/index.js';
-import { canonical, genExpr, genObject, rng } from './generator.js';
+import { canonical, genExpr, genObject, plainOracle, rng } from './generator.js';
 
 /**
  * Differential testing: the compiled backend against jsonata 2.2.2 itself, on expressions from a
  * seeded grammar over the compiled subset and random JSON inputs. Values (with undefined and
- * singleton/array distinctions) must be equal, or both must fail with the same error code.
+ * singleton/array distinctions) must be equal, or both must fail with the same error code; and
+ * evaluatePlain must give the plain JSON of jsonata's value (or fail with the same code).
  * A failure prints the seed and the case; DIFF_SEED=<n> DIFF_CASES=<n> replay or widen a run.
  */
 const SEEDS = process.env.DIFF_SEED ? [Number(process.env.DIFF_SEED)] : [1, 2, 3];
@@ -21,22 +22,31 @@ function hasConcurrentItems(node: unknown): boolean {
   return Object.values(n).some(hasConcurrentItems);
 }
 
-type Outcome = { ok: true; value: string } | { ok: false; code: string };
+type Outcome = { ok: true; value: string; plain?: string } | { ok: false; code: string };
+
 
 async function reference(source: string, input: unknown, bindings: Record<string, unknown>): Promise<Outcome> {
   try {
-    return { ok: true, value: canonical(await jsonata(source).evaluate(input, bindings)) };
+    const v: unknown = await jsonata(source).evaluate(input, bindings);
+    return { ok: true, value: canonical(v), plain: canonical(plainOracle(v)) };
   } catch (err) {
     return { ok: false, code: String((err as { code?: string }).code ?? (err as Error).name) };
   }
 }
 
-async function compiled(source: string, input: unknown, bindings: Record<string, unknown>): Promise<Outcome & { backend: string }> {
+async function compiled(source: string, input: unknown, bindings: Record<string, unknown>): Promise<Outcome & { backend: string; plainOutcome: string }> {
   const p = compileJsonata(source);
+  // evaluatePlain: the plain JSON of the value, or the same error code
+  let plainOutcome: string;
   try {
-    return { ok: true, value: canonical(await p.evaluate(input, bindings)), backend: p.backend };
+    plainOutcome = canonical(await p.evaluatePlain(input, bindings));
   } catch (err) {
-    return { ok: false, code: String((err as { code?: string }).code ?? (err as Error).name), backend: p.backend };
+    plainOutcome = `error ${String((err as { code?: string }).code ?? (err as Error).name)}`;
+  }
+  try {
+    return { ok: true, value: canonical(await p.evaluate(input, bindings)), backend: p.backend, plainOutcome };
+  } catch (err) {
+    return { ok: false, code: String((err as { code?: string }).code ?? (err as Error).name), backend: p.backend, plainOutcome };
   }
 }
 
@@ -59,7 +69,7 @@ describe('compiled backend = jsonata 2.2.2 on generated expressions', () => {
         const ref = await reference(source, input, bindings);
         const got = await compiled(source, input, bindings);
         if (got.backend === 'compiled') compiledCount++;
-        let same = ref.ok ? got.ok && got.value === ref.value : !got.ok && got.code === ref.code;
+        let same = ref.ok ? got.ok && got.value === ref.value && got.plainOutcome === ref.plain : !got.ok && got.code === ref.code && got.plainOutcome === `error ${ref.code}`;
         // jsonata evaluates the items of an array or object constructor concurrently
         // (Promise.all): when several items fail, which error surfaces depends on its promise
         // scheduling. Both failing is then agreement; every other case must match exactly.

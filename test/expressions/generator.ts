@@ -14,8 +14,8 @@ export function rng(seed: number): () => number {
 }
 
 const FIELDS = ['a', 'b', 'c', 'd', 'items', 'x', 'price', 'qty', 'name'];
-const NUMBERS = ['0', '1', '2', '3', '-1', '2.5', '0.5', '1.005', '10.33', '3.14159', '100', '-2.5', '1e3', '0.125', '7'];
-const STRINGS = ['""', '"a"', '"abc"', '"10.5"', '"12"', '"x y"', '" pad "', '"A,B,,c"', '"0"', '"true"', '"null"', '"aAbB"'];
+const NUMBERS = ['0', '1', '2', '3', '-1', '2.5', '0.5', '1.005', '10.33', '3.14159', '100', '-2.5', '1e3', '0.125', '7', '2.675', '10.335', '0.045', '1234.5', '30.990000000000002', '-0.125', '1e-8'];
+const STRINGS = ['""', '"a"', '"abc"', '"10.5"', '"12"', '"x y"', '" pad "', '"A,B,,c"', '"0"', '"true"', '"null"', '"aAbB"', '"😀é"', '"0x1F"', '"-2.50"'];
 
 type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -24,7 +24,7 @@ export function genExpr(r: R, depth = 0, vars: string[] = []): string {
   const leaf = depth >= 4 || r() < 0.25;
   if (leaf) return genLeaf(r, vars);
   const e = () => genExpr(r, depth + 1, vars);
-  const choice = Math.floor(r() * 24);
+  const choice = Math.floor(r() * 28);
   switch (choice) {
     case 0: return `${e()} ${pick(r, ['+', '-', '*', '/', '%'])} ${e()}`;
     case 1: return `${e()} ${pick(r, ['=', '!=', '<', '<=', '>', '>='])} ${e()}`;
@@ -53,6 +53,14 @@ export function genExpr(r: R, depth = 0, vars: string[] = []): string {
     }
     case 18: return `$reduce(${e()}, function($acc, $v){ $acc + $v }${r() < 0.5 ? '' : ', 0'})`;
     case 19: return `*.${pick(r, FIELDS)}`;
+    // shapes the Data Maps use (fast paths of the compiled backend)
+    case 20: return vars.length > 0 ? `$${pick(r, vars)}.${pick(r, FIELDS)}${r() < 0.5 ? `.${pick(r, FIELDS)}` : ''}` : `${pick(r, ['$', '$$'])}.${pick(r, FIELDS)}.${pick(r, FIELDS)}`;
+    case 21: return `(${e()} ? {"k0": ${e()}, "k1": ${e()}} : ${r() < 0.5 ? `{"k2": ${e()}}` : e()})`;
+    case 22: return `[{"k0": ${e()}}, ${e()}, ${genPath(r, depth, vars)}.{"n": ${e()}}]`;
+    case 23: {
+      const v = `v${vars.length}`;
+      return `($${v} := ${e()}; {"k0": $${v}, "k1": ${genExpr(r, depth + 1, [...vars, v])}})`;
+    }
     default: return genCall(r, depth, vars);
   }
 }
@@ -83,7 +91,7 @@ function genPath(r: R, depth: number, vars: string[]): string {
 }
 
 const CALLS: Array<[string, number, string[]?]> = [
-  ['round', 1], ['round', 2, ['0', '1', '2', '-1']], ['sum', 1], ['count', 1], ['string', 1], ['number', 1],
+  ['round', 1], ['round', 2, ['0', '1', '2', '-1', '3', '-2', '2']], ['round', 2, ['2']], ['sum', 1], ['count', 1], ['string', 1], ['number', 1],
   ['substring', 2, ['0', '1', '-2', '2']], ['pad', 3], ['trim', 1], ['join', 1], ['join', 2, ['", "', '"-"']],
   ['exists', 1], ['not', 1], ['boolean', 1], ['lowercase', 1], ['uppercase', 1], ['length', 1], ['append', 2],
   ['reverse', 1], ['keys', 1], ['lookup', 2, ['"a"', '"price"']], ['merge', 1], ['distinct', 1], ['abs', 1],
@@ -97,7 +105,9 @@ const CALLS: Array<[string, number, string[]?]> = [
 function genCall(r: R, depth: number, vars: string[]): string {
   const [name, n, second] = pick(r, CALLS);
   const e = () => genExpr(r, depth + 1, vars);
-  if (name === 'pad') return `$pad(${e()}, ${pick(r, ['3', '-3', '5'])}, "0")`;
+  if (name === 'pad') return r() < 0.8 ? `$pad(${e()}, ${pick(r, ['3', '-3', '5', '-2'])}, ${pick(r, ['"0"', '""', '"ab"', '"😀"'])})` : `$pad(${e()}, ${pick(r, ['2', '-4'])})`;
+  if (name === 'substring' && r() < 0.5) return `$substring(${e()}, ${pick(r, ['0', '2', '-3', '1.5'])}, ${pick(r, ['2', '0', '-1', '100'])})`;
+  if (name === 'formatNumber' && r() < 0.5) return `$formatNumber(${e()}, "0.00")`;
   if (name === 'replace') return `$replace(${e()}, ${pick(r, ['"a"', '/a/', '/[0-9]+/'])}, ${pick(r, ['"X"', '"$0$0"', '""'])})`;
   if (name === 'each' || name === 'sift') return `$${name}(${e()}, function($v, $k){ ${name === 'each' ? '$k & ":" & $string($v)' : '$exists($v)'} })`;
   if (n === 1) return `$${name}(${e()})`;
@@ -108,8 +118,8 @@ export function genValue(r: R, depth = 0): unknown {
   const c = r();
   if (depth >= 3 || c < 0.45) {
     const l = r();
-    if (l < 0.35) return pick(r, [0, 1, 2, 3, -1, 2.5, 0.5, 10.33, 1.005, 100, 7, 12]);
-    if (l < 0.65) return pick(r, ['', 'a', 'abc', '10.5', '12', 'x y', 'A,B', '0', 'aab']);
+    if (l < 0.35) return pick(r, [0, 1, 2, 3, -1, 2.5, 0.5, 10.33, 1.005, 100, 7, 12, 2.675, 30.990000000000002, -0.125, 1e21]);
+    if (l < 0.65) return pick(r, ['', 'a', 'abc', '10.5', '12', 'x y', 'A,B', '0', 'aab', '😀x', '2.675', '-1.005', '1e2']);
     if (l < 0.8) return pick(r, [true, false]);
     return null;
   }
@@ -133,4 +143,22 @@ export function canonical(v: unknown): string {
   if (o._jsonata_function === true || o._jsonata_lambda === true) return '<function>';
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   return `{${Object.keys(o).map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
+
+/** What JSON would carry of a jsonata value (the contract of evaluatePlain), written independently of the engine. */
+export function plainOracle(v: unknown, depth = 0): unknown {
+  if (v === undefined || depth > 200) return undefined;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'function') return undefined;
+  if (typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (o._jsonata_function === true || o._jsonata_lambda === true) return undefined;
+  if (Array.isArray(v)) return v.map((x) => plainOracle(x, depth + 1)).filter((x) => x !== undefined);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const p = plainOracle(o[k], depth + 1);
+    if (p !== undefined) out[k] = p;
+  }
+  return out;
 }

@@ -1,0 +1,140 @@
+import jsonata from 'jsonata';
+import { describe, expect, it } from 'vitest';
+import { compileJsonata } from '../../src/index.js';
+import { canonical, plainOracle, rng } from './generator.js';
+
+/**
+ * The compiled backend's fast paths (direct built-ins, paths from a variable, plain JSON built
+ * directly by object/array constructors, conditions and blocks) against jsonata 2.2.2: the value
+ * of `evaluate`, the plain JSON of `evaluatePlain`, and errors with their code, position, token
+ * and message.
+ */
+type Outcome = { value: string; plain: string };
+
+function describeError(err: unknown): string {
+  const e = err as { code?: string; position?: number; token?: string; message?: string };
+  return `error ${e.code} at ${e.position} (${e.token}): ${e.message}`;
+}
+
+async function reference(source: string, input: unknown, bindings: Record<string, unknown>): Promise<Outcome> {
+  try {
+    const v: unknown = await jsonata(source).evaluate(input, bindings);
+    return { value: canonical(v), plain: canonical(plainOracle(v)) };
+  } catch (err) {
+    return { value: describeError(err), plain: describeError(err) };
+  }
+}
+
+async function compiled(source: string, input: unknown, bindings: Record<string, unknown>): Promise<Outcome & { backend: string }> {
+  const p = compileJsonata(source);
+  const run = async (f: () => unknown) => {
+    try {
+      return canonical(await f());
+    } catch (err) {
+      return describeError(err);
+    }
+  };
+  return { backend: p.backend, value: await run(() => p.evaluate(input, bindings)), plain: await run(() => p.evaluatePlain(input, bindings)) };
+}
+
+const input = {
+  a: [1, 2, 3], one: [7], empty: [], n: null, s: '10.5', t: 'abc', z: 0, o: {}, obj: { x: 1, y: [1, [2, 3]] },
+  items: [{ p: 2.5, q: 2 }, { p: 1.005, q: 1 }, { p: 10.33, q: 3 }], names: ['b', 'a', 'c'], emoji: '😀é', money: '10.33',
+};
+const bindings = { o: { x: 1, y: [1, [2, 3]], z: { w: 'deep' } }, arr: [{ x: 1 }, { x: 2 }], str: 'text', num: 2.675, k: 'K' };
+
+describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', () => {
+  const corpus = [
+    // built-ins called directly: the argument lists jsonata passes through, and the ones it does not
+    '$round(2.5)', '$round(-0.4)', '$round(-2.5)', '$round(1.005, 2)', '$round(-1.005, 2)', '$round(2.675, 2)', '$round(1234.5678, -2)',
+    '$round(1250, -2)', '$round(1350, -2)', '$round(0.125, 2)', '$round(0.375, 2)', '$round(1e-8, 2)', '$round(1e21, 2)', '$round(1.5, 1.5)',
+    '$round(3 * 10.33, 2)', '$round(-0.001, 2)', '$round(5, 0)', '$round($num, 2)', '$round("1", 2)', '$round(nosuch, 2)', '$round(1, "2")',
+    '$round(1/0, 2)', '$round(123456789.125, 2)', '$round(0.045, 2)', '$round(10.335, 2)',
+    '$pad("5", -2, "0")', '$pad("😀", 3, "0")', '$pad("ab", 5, "xy")', '$pad("ab", 5, "")', '$pad("ab", -5)', '$pad("ab", 2.7, "*")',
+    '$pad("ab", -4.9, "*")', '$pad(n, 2)', '$pad(5, 2)', '$pad("ab", "3")', '$pad(nosuch, 3)', '$pad("abc", 2, "0")', '$pad("a", 3, "😀")',
+    '$substring(emoji, 1, 2)', '$substring("abcdef", -3)', '$substring("abcdef", 1.5, 2)', '$substring("abc", -10, 2)', '$substring("abc", 1, 0)',
+    '$substring("abc", 1, -1)', '$substring("abcdef", -2, 5)', '$substring("abc", 5)', '$substring(12, 1)', '$substring("abc", "1")', '$substring(nosuch, 1)',
+    '$string(true)', '$string(0.1 + 0.2)', '$string(1/0)', '$string(n)', '$string(-0)', '$string(1e21)', '$string(123456789012345678)', '$string(obj)',
+    '$number("1e3")', '$number("0x1F")', '$number("0b101")', '$number("0o17")', '$number("abc")', '$number("1e999")', '$number(true)', '$number(" 12")',
+    '$number("-0")', '$number(money)', '$number(n)', '$number(nosuch)', '$number("12abc")', '$number("x0x1F")',
+    '$sum([1, 2.5])', '$sum(a)', '$sum([])', '$sum(["1"])', '$sum(1)', '$sum(nosuch)', '$sum(items.p)', '$sum([0.1, 0.2, 0.3])',
+    '$count([])', '$count(a)', '$count(t)', '$count(nosuch)', '$exists(nosuch)', '$exists(n)', '$exists(empty)', '$exists(function($x){ $x })',
+    '$join(["a", "b"], ", ")', '$join(["a", 1])', '$join(names)', '$join(t)', '$join(names, 1)', '$lowercase("ÀB")', '$uppercase("straße")',
+    '$trim("  a \\n b ")', '$trim(1)', '$length(emoji)', '$length(1)', '$not(0)', '$not("")', '$not(1/0)', '$not(n)', '$boolean(2)', '$boolean(obj)',
+    '$assert(true)', '$assert(false, "m")', '$assert(1)', '$assert(true, 5)', '$formatNumber(1234.5, "0.00")', '$formatNumber(1, "0.0.0")',
+    '$formatNumber(0.005, "0.00")', '$formatNumber("1", "0.00")', '$substringBefore("a-b", "-")', '$substringAfter("a-b", "-")', '$substringAfter(1, "-")',
+    // a built-in's name bound to something else
+    '($round := function($x, $p){ "mine" }; $round(1.5, 2))', '($string := $uppercase; $string("a"))', '($sum := 3; $sum([1]))',
+    // paths from a variable
+    '$o.x', '$o.y', '$o.y[1]', '$o.z.w', '$o.missing.x', '$.obj.x', '$$.obj.y', '$arr.x', '$str.x', '$nosuch.x', '$k.length',
+    '($v := obj; $v.y)', '($v := items; $v.p)', '($v := {"a": [1]}; $v.a)', '($v := {"a": items.p}; $v.a)', '($v := {"a": one}; $v.a)',
+    '($f := function($x){ $x }; $f.x)', '($v := [obj]; $v.x)', '($v := obj; $v.y[0])',
+    // plain JSON built directly
+    '{"a": 1, "b": nosuch, "c": n, "d": 1/0, "e": function($x){ 1 }, "f": items.p, "g": one, "h": empty}', '{"1": 1, "a": 2, "0": 3}',
+    '{"x": {"y": {"z": [1, {"w": nosuch}]}}}', '[{"a": 1}, items.p, [1, 2], nosuch, one, [[1]], "["]', '[items.{"p": p}]', '[]', '[1..20]',
+    '[{"a": 1}, {"b": 2}]', 'items[0] ? {"x": 1} : "no"', 'nosuch ? {"x": 1}', 'items ? items.p : 0', '(1; {"a": 2})', '($x := 1; [$x, {"k": $x}])',
+    '($x := items.p; $x)', '($x := one; $x)', 'z = 0 ? one : a', '{"a": 1 + "x"}', '[{"a": $number("x")}]', '{"a": [nosuch]}', '[[], [[]]]',
+    '{"a": $}', '{"a": $$.one}', '{"k": function(){ 1 }}', 'items.{"p": p, "q": q}', 'items{"p": p}', '{"a": 1}[0]', '[{"a": 1}][0]',
+    '{"a": {"b": 1}}.a', '{"a": n, "b": [n]}', '{"a": 0.1 + 0.2, "b": -0}',
+    // `&` of numbers and other values
+    '1.1 & 2', '0.1 + 0.2 & ""', '1e21 & ""', '(1/0) & ""', 'n & ""', '{"a": 1} & ""', '[1, 2] & ""', 'true & 1', 'nosuch & nosuch', '-0 & ""',
+  ];
+
+  it.each(corpus)('%s', async (source) => {
+    const ref = await reference(source, input, bindings);
+    const got = await compiled(source, input, bindings);
+    expect(got.backend).toBe('compiled');
+    expect(got.value).toBe(ref.value);
+    expect(got.plain).toBe(ref.plain);
+  });
+
+  it('an array input (jsonata\'s outer wrapper) gives the same values', async () => {
+    for (const source of ['$.x', '{"a": $}', '[$]', '{"n": $count($)}', '$[0].x', 'x']) {
+      const arr = [{ x: 1 }, { x: 2 }];
+      const ref = await reference(source, arr, {});
+      const got = await compiled(source, arr, {});
+      expect(got, source).toEqual({ ...ref, backend: 'compiled' });
+    }
+  });
+});
+
+describe('$round: the fast rounding equals jsonata\'s decimal-text rounding', () => {
+  it('on 20,000 seeded values around ties, cents, products and extremes', async () => {
+    const r = rng(20261202);
+    const values: Array<[number, number]> = [];
+    const precisions = [1, 2, 3, 4, -1, -2, 5, 8, 15, -6];
+    for (let i = 0; i < 20_000; i++) {
+      const p = precisions[Math.floor(r() * precisions.length)]!;
+      const k = r();
+      let x: number;
+      if (k < 0.3) x = Math.round((r() - 0.5) * 2e7) / 1000 + (r() < 0.5 ? 0.0005 : 0);
+      else if (k < 0.5) x = (Math.round((r() - 0.5) * 2e6) / 100) * Math.floor(r() * 7 + 1);
+      else if (k < 0.7) x = (Math.floor(r() * 1e6) + 0.5) / 10 ** Math.floor(r() * 8);
+      else if (k < 0.85) x = (r() - 0.5) * 10 ** (Math.floor(r() * 30) - 12);
+      else x = (Math.round((r() - 0.5) * 1e9) / 10 ** Math.max(p, 0) + 0.5 / 10 ** Math.max(p, 0)) * (1 + (r() - 0.5) * 1e-15);
+      values.push([x, p]);
+    }
+    const source = '$map($xs, function($v){ $round($v[0], $v[1]) })';
+    const got = (await compileJsonata(source).evaluate({}, { xs: values })) as number[];
+    const want = (await jsonata(source).evaluate({}, { xs: values })) as number[];
+    const differ = values.filter((_, i) => !Object.is(got[i], want[i]));
+    expect(differ.slice(0, 5)).toEqual([]);
+    expect(got.length).toBe(values.length);
+  }, 60_000);
+});
+
+describe('compiled lambdas', () => {
+  it('a lambda made by a compiled expression runs when jsonata calls it', async () => {
+    const f = await compileJsonata('function($x){ $x + 1 }').evaluate({});
+    // a partial application makes this one fall back to jsonata
+    const user = compileJsonata('($unused := $substring(?, 0); $f(2) & "!")');
+    expect(user.backend).toBe('jsonata');
+    expect(await user.evaluate({}, { f })).toBe('3!');
+    expect(typeof f).toBe('function');
+  });
+
+  it('lambdas made in one evaluation are distinct values with their own closure', async () => {
+    const p = compileJsonata('($mk := function($n){ function($x){ $x + $n } }; [$mk(1)(10), $mk(2)(10), $map([1, 2], $mk(100))])');
+    expect(await p.evaluate({})).toEqual([11, 12, 101, 102]);
+  });
+});
