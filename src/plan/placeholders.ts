@@ -11,6 +11,8 @@ const CLOSE = '\u27E9';
 const STRING_PLACEHOLDER = /\u27E8([^\u27E9]+)\u27E9/g;
 // Integers far from real ids or amounts, each standing for one placeholder.
 const NUMBER_BASE = 7_770_000_000_000;
+/** Every numeric placeholder is above this (a smaller number is never one). */
+export const PLACEHOLDER_NUMBERS = NUMBER_BASE;
 
 /**
  * Typed stand-ins for values only a real call would give. Strings carry their name

@@ -1,10 +1,14 @@
 import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber } from '../redact/index.js';
-import { KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, redactScalar, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
+import type { OperationSpec } from '../providers/pack-types.js';
+import { maskCardNumber } from '../redact/mask.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
+import { collectRecordValues, collectRequestValues, redactionPlan } from '../redact/record-values.js';
+import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
+import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
-import { Placeholders } from './placeholders.js';
+import { Placeholders, PLACEHOLDER_NUMBERS } from './placeholders.js';
 
 /** A printable step of a dry run: redacted, placeholders shown by name. */
 export interface StepPlanView {
@@ -39,23 +43,26 @@ export interface RecordPlanView {
  * Turns a raw plan into what the CLI prints and the library returns: nothing secret in it.
  *
  * Bodies are redacted by the operation's sensitive paths and key names and their placeholders
- * rendered in one walk, which also collects every string the view shows. The record's scrubber
- * then looks at all of them at once: when none holds a known sensitive value, a card-number run
- * or a credential's shape (the usual case), scrubbing would change nothing and the view is
- * returned as built; otherwise the whole view goes through `Scrubber.value`, string by string.
+ * rendered in one walk (what is the same for every record — the paths and key names of a body,
+ * their classes and checks — is worked out once per operation and kept in a skeleton), which
+ * also collects every string the view shows. Then everything shown is checked at once against
+ * what `Scrubber.value` would hide: the record's sensitive values (those at the map's sensitive
+ * record paths, under sensitively named fields, and at the request's sensitive paths, collected
+ * as they are, without building a scrubber), card-number runs and credentials' shapes. When none
+ * is found (the usual case), scrubbing would change nothing and the view is returned as built;
+ * otherwise the record's scrubber is built as before and the whole view goes through
+ * `Scrubber.value`, string by string.
  */
 export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber = NO_SECRETS): RecordPlanView {
-  // the record's own sensitive values are scrubbed by value from everything shown (src/redact)
-  const scrub = recordScrubber(map, raw.context.record, parent);
   const fixed = staticParts(map);
   const view: RecordPlanView = {
     index: raw.context.index,
     ok: raw.ok,
-    diagnostics: raw.context.diagnostics.map(scrubDiagnostic),
+    diagnostics: raw.context.diagnostics.length === 0 ? [] : raw.context.diagnostics.map(scrubDiagnostic),
     steps: [],
   };
   // strings shown that come from this record (joined by U+0000), numbers shown
-  const seen: Seen = { text: '', numbers: [view.index], digitRuns: false, plain: raw.context.diagnostics.length === 0 && fixed.plain };
+  const seen: Seen = { text: '', numbers: [view.index], digitRuns: false, plain: raw.context.diagnostics.length === 0 && fixed.plain && parent === NO_SECRETS, ops: [] };
   if (raw.context.line !== undefined) {
     view.line = raw.context.line;
     seen.numbers.push(view.line);
@@ -73,25 +80,26 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       decision: ev.decision,
       placeholders: [],
       verdict: ev.decision === 'skip' ? 'skipped' : ev.valid ? 'valid' : 'invalid',
-      diagnostics: ev.diagnostics.map(scrubDiagnostic),
+      diagnostics: ev.diagnostics.length === 0 ? [] : ev.diagnostics.map(scrubDiagnostic),
     };
     if (ev.diagnostics.length > 0) seen.plain = false;
-    if (step.when) sv.when = step.when.source.trim();
+    if (step.when) sv.when = fixed.whens.get(step)!;
     if (ev.request) {
-      const spec = step.operation.spec;
-      addRequestValues(scrub, spec, ev.request.body);
+      const op = operationView(step.operation.spec);
       const found: StepPlanView['placeholders'] = [];
-      const rendered = ev.request.body === undefined ? undefined : viewBody(ev.request.body, operationPaths(spec), raw.placeholders, found, seen);
-      let urlText = ev.request.url;
-      if (urlText.includes('%E2%9F%A8')) urlText = urlText.replace(/%E2%9F%A8(.*?)%E2%9F%A9/g, (_m, r: string) => `\u27E8${decodeURIComponent(r)}\u27E9`);
-      const url = raw.placeholders.render(urlText);
+      let rendered: unknown;
+      if (ev.request.body !== undefined) {
+        if (seen.ops.indexOf(op) === -1) seen.ops.push(op);
+        rendered = new BodyWalk(op, raw.placeholders, found, seen).walk(ev.request.body, op.root, 0);
+      }
       headers ??= { ...fixed.headers };
-      sv.request = { method: ev.request.method, url: scrubText(String(url.value)), headers: ev.request.body === undefined ? withoutBodyHeaders(headers) : headers };
+      sv.request = { method: ev.request.method, url: '', headers: ev.request.body === undefined ? withoutBodyHeaders(headers) : headers };
       if (ev.request.body !== undefined) sv.request.body = rendered;
-      sv.placeholders = [...url.found.map((f) => ({ ...f, pointer: 'url' })), ...found];
-      // numeric placeholders in the URL were sentinels; show their names
-      sv.request.url = replaceNumericSentinels(sv.request.url, raw.placeholders, sv.placeholders);
-      see(seen, sv.request.url);
+      const url = shownUrl(ev.request.url, raw.placeholders);
+      sv.request.url = url.url;
+      // as before: the URL's string placeholders, the body's, then the URL's numeric ones
+      sv.placeholders = url.found.length === 0 && url.after.length === 0 ? found : [...url.found, ...found, ...url.after];
+      see(seen, url.url);
       for (const f of sv.placeholders) {
         see(seen, f.pointer);
         see(seen, f.ref);
@@ -101,9 +109,10 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
     view.steps.push(sv);
   }
   // nothing to hide anywhere: Scrubber.value would return the view as it is
-  if (seen.plain && !maskingChangesJoined(seen.text, seen.digitRuns) && !scrub.knowsAnyIn(seen.text) && !scrub.knowsAnyIn(fixed.text) && !seen.numbers.some((n) => scrub.changesNumber(n))) {
-    return view;
-  }
+  if (seen.plain && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
+  // the record's scrubber, as it always was: its own values, then each request's
+  const scrub = recordScrubber(map, raw.context.record, parent);
+  for (const ev of raw.steps) if (ev.request) addRequestValues(scrub, fixed.steps.get(ev.id)!.operation.spec, ev.request.body);
   return scrub.value(view);
 }
 
@@ -124,13 +133,78 @@ interface Seen {
   plain: boolean;
   /** True once a string shown may hold a card number (a long enough digit run). */
   digitRuns: boolean;
+  /** The operations whose bodies were shown (their skeletons' key names were shown). */
+  ops: OperationView[];
+}
+
+/**
+ * True when something the view shows may hold one of the record's sensitive values, as the
+ * record's scrubber would find it (`knowsAnyIn` over the shown strings, the map's fixed strings
+ * and the body key names; `changesNumber` over the numbers shown): the values a scrubber built
+ * by `recordScrubber` + `addRequestValues` would hold, each in the forms it would search for.
+ * It may say true where the scrubber would find nothing (the view then takes the full scrub,
+ * which gives the same view); never false where it would find something.
+ */
+function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticParts, seen: Seen): boolean {
+  const values: Array<string | number> = [];
+  const kinds: ScrubKind[] = [];
+  collectRecordValues(redactionPlan(map), raw.context.record, values, kinds);
+  for (const ev of raw.steps) if (ev.request) collectRequestValues(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, values, kinds);
+  for (const n of seen.numbers) {
+    // a card number as a number (the scrubber masks those without knowing them)
+    if (Number.isInteger(n) && (n >= 1e12 || n <= -1e11)) {
+      const t = String(n);
+      if (t.length >= 13 && scrubText(t) !== t) return true;
+    }
+  }
+  if (values.length === 0) return false;
+  // more than a scrubber keeps: let it decide
+  if (values.length > MAX_VALUES / 4) return true;
+  const texts = [seen.text, fixed.text];
+  for (const op of seen.ops) texts.push(op.keyText);
+  let numbers: string[] | undefined;
+  const shown = (v: string): boolean => {
+    if (v.length < MIN_SENSITIVE_LENGTH) return false;
+    if (v.length >= ANYWHERE_LENGTH) {
+      numbers ??= seen.numbers.map(String);
+      if (numbers.includes(v)) return true;
+    }
+    for (const t of texts) {
+      if (!t.includes(v)) continue;
+      if (v.length >= ANYWHERE_LENGTH) return true;
+      const re = standaloneMatcher(v);
+      re.lastIndex = 0;
+      const hit = re.test(t);
+      re.lastIndex = 0;
+      if (hit) return true;
+    }
+    return false;
+  };
+  for (let i = 0; i < values.length; i++) {
+    const raw = String(values[i]);
+    // the forms Scrubber.add searches for
+    if (PLAIN_VALUE.test(raw)) {
+      if (shown(raw)) return true;
+      continue;
+    }
+    const text = raw.trim();
+    if (text.length < MIN_SENSITIVE_LENGTH) continue;
+    if (shown(text) || shown(JSON.stringify(text).slice(1, -1)) || shown(encodeURIComponent(text))) return true;
+    if (kinds[i] === 'card') {
+      const digits = text.replace(/[\s-]/g, '');
+      if (/^\d{13,19}$/.test(digits) && shown(digits)) return true;
+    }
+  }
+  return false;
 }
 
 /** The parts of a map's views that are the same for every record. */
 interface StaticParts {
   steps: Map<string, CompiledStep>;
   headers: Record<string, string>;
-  /** Every fixed string a view may show (key names, ids, operations, conditions, methods, headers), joined by U+0000. */
+  /** Each step's `when` as shown. */
+  whens: Map<CompiledStep, string>;
+  /** Every fixed string a view may show (key names, ids, operations, conditions, methods, headers, [redacted]), joined by U+0000. */
   text: string;
   /** True when none of them is changed by masking (card numbers, credentials' shapes). */
   plain: boolean;
@@ -144,73 +218,166 @@ function staticParts(map: CompiledMap): StaticParts {
     const headers = { ...staticHeaders(map.provider.pack), ...authHeaderPreview(map.provider) };
     const strings = [
       'index', 'ok', 'diagnostics', 'steps', 'line', 'key', 'id', 'operation', 'decision', 'placeholders', 'verdict', 'when', 'request',
-      'method', 'url', 'headers', 'body', 'pointer', 'ref', 'type', 'run', 'skip', 'deferred', 'valid', 'invalid', 'skipped',
+      'method', 'url', 'headers', 'body', 'pointer', 'ref', 'type', 'run', 'skip', 'deferred', 'valid', 'invalid', 'skipped', REDACTED,
       ...Object.entries(headers).flat(),
     ];
     const steps = new Map<string, CompiledStep>();
+    const whens = new Map<CompiledStep, string>();
     for (const s of map.steps) {
       if (!steps.has(s.id)) steps.set(s.id, s);
       strings.push(s.id, s.operation.id, s.operation.method);
-      if (s.when) strings.push(s.when.source.trim());
+      if (s.when) {
+        whens.set(s, s.when.source.trim());
+        strings.push(s.when.source.trim());
+      }
     }
-    p = { steps, headers, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x) };
+    p = { steps, headers, whens, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x) };
     statics.set(map, p);
   }
   return p;
 }
 
+// ---- the body walk ------------------------------------------------------------------------------
+
+/** Most body positions an operation's skeleton remembers (beyond them the walk works them out each time). */
+const MAX_SKELETON = 2000;
+
 /**
- * A request body as shown: redacted (redactValue's rules, path by path) and its placeholders
- * rendered (Placeholders.render's rules, with their JSON pointers), in one walk; every key and
- * string shown is added to `seen`.
+ * One position in the bodies of an operation: a key path (arrays transparent), with what the
+ * redaction decides there for every record — its sensitive path (or null when none can be at
+ * or below it), the class of its key name, whether it is a secret or a card number by path.
  */
-function viewBody(body: unknown, paths: SensitivePaths, ph: Placeholders, found: StepPlanView['placeholders'], seen: Seen): unknown {
-  const w = new BodyWalk(paths, ph, found, seen);
-  return w.walk(body, w.index.root ? '' : null, KEY_PLAIN, 0);
+class Skeleton {
+  children: Map<string, Skeleton> | undefined;
+  item: Skeleton | undefined;
+  readonly secret: boolean;
+  readonly card: boolean;
+  /** The key name as a JSON pointer segment (`~` and `/` escaped). */
+  seg = '';
+  /** The key name is in the operation's key text (checked per record there, not seen again). */
+  kept = false;
+  /** Masking (card numbers, credentials' shapes) leaves the key name as it is. */
+  keyPlain = true;
+
+  constructor(
+    readonly path: string | null,
+    readonly keyCls: number,
+    paths: SensitivePaths,
+  ) {
+    this.secret = keyCls === KEY_SECRET || (path !== null && paths.secret.has(path));
+    this.card = path !== null && paths.card.has(path);
+  }
 }
 
-// A class, not closures made per body: nothing is allocated per call but the walk's own state.
-class BodyWalk {
+/** An operation's body skeleton and the key names it holds. */
+class OperationView {
   readonly index: SensitivePathIndex;
+  readonly root: Skeleton;
+  /** Every key name kept in the skeleton, joined by U+0000. */
+  keyText = '';
+  private size = 0;
+
+  constructor(readonly paths: SensitivePaths) {
+    this.index = pathIndex(paths);
+    this.root = new Skeleton(this.index.root ? '' : null, KEY_PLAIN, paths);
+  }
+
+  /** The position of key `name` below `node`. */
+  child(node: Skeleton, name: string): Skeleton {
+    const known = node.children?.get(name);
+    if (known) return known;
+    const c = new Skeleton(this.index.child(node.path, name), keyClass(name), this.paths);
+    c.seg = name.includes('~') || name.includes('/') ? name.replace(/~/g, '~0').replace(/\//g, '~1') : name;
+    if (this.size < MAX_SKELETON && name.length <= 256) {
+      this.size++;
+      c.kept = true;
+      c.keyPlain = maskCredentials(scrubText(name)) === name;
+      this.keyText += name + SEP;
+      (node.children ??= new Map()).set(name, c);
+    }
+    return c;
+  }
+
+  /** The position of an item of the array at `node`. */
+  item(node: Skeleton): Skeleton {
+    return (node.item ??= new Skeleton(this.index.child(node.path, undefined), node.keyCls, this.paths));
+  }
+}
+
+const operationViews = new WeakMap<SensitivePaths, OperationView>();
+
+function operationView(spec: OperationSpec): OperationView {
+  const paths = operationPaths(spec);
+  let v = operationViews.get(paths);
+  // the paths' sets may have been added to since (see pathIndex): start again then
+  if (!v || v.index !== pathIndex(paths)) {
+    v = new OperationView(paths);
+    operationViews.set(paths, v);
+  }
+  return v;
+}
+
+// JSON pointer segments of array indexes
+const INDEXES: string[] = [];
+for (let i = 0; i < 256; i++) INDEXES.push(String(i));
+
+const CARD_LIKE = /^\d[\d -]{11,}$/;
+
+/**
+ * A request body as shown: redacted (redactValue's rules, path by path) and its placeholders
+ * rendered (Placeholders.render's rules, with their JSON pointers), in one walk; every string
+ * shown is added to `seen`. Parts in which nothing changes are returned as they are.
+ */
+class BodyWalk {
   private readonly pointer: string[] = [];
 
   constructor(
-    private readonly paths: SensitivePaths,
+    private readonly op: OperationView,
     private readonly ph: Placeholders,
     private readonly found: StepPlanView['placeholders'],
     private readonly seen: Seen,
-  ) {
-    this.index = pathIndex(paths);
-  }
+  ) {}
 
   /** The JSON pointer of the value being walked. */
   at(): string {
     let out = '';
-    for (const k of this.pointer) out += '/' + (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
+    for (const k of this.pointer) out += '/' + k;
     return out;
   }
 
-  /** Placeholders.render of a redacted leaf. */
-  shown(v: unknown): unknown {
-    const info = this.ph.lookup(v);
-    if (info) {
-      this.found.push({ pointer: this.at(), ...info });
-      const d = Placeholders.display(info);
-      see(this.seen, d);
-      return d;
+  /** Placeholders.render of a redacted string. */
+  text(v: string, runs: boolean): string {
+    if (v.charCodeAt(0) === 0x27e8) {
+      const info = this.ph.lookup(v);
+      if (info) return this.placeholder(info);
     }
-    if (typeof v === 'string') {
-      const r = v.includes('\u27E8') ? renderStrings(v, this.at(), this.found) : v;
+    if (v.includes('\u27E8')) {
+      const r = renderStrings(v, this.at(), this.found);
       see(this.seen, r);
       return r;
     }
-    if (typeof v === 'number') this.seen.numbers.push(v);
+    this.seen.text += v + SEP;
+    if (runs && !this.seen.digitRuns && mayHoldCardNumber(v)) this.seen.digitRuns = true;
+    if (mayHoldUserInfo(v)) this.seen.plain = false;
     return v;
+  }
+
+  placeholder(info: { ref: string; type: string }): string {
+    this.found.push({ pointer: this.at(), ...info });
+    const d = Placeholders.display(info);
+    see(this.seen, d);
+    return d;
   }
 
   /** Placeholders.render's walk, for what lies below the redaction's depth limit. */
   renderAll(v: unknown): unknown {
-    if (this.ph.lookup(v) || typeof v === 'string') return this.shown(v);
+    if (typeof v === 'string') return this.text(v, true);
+    if (typeof v === 'number') {
+      const info = this.ph.lookup(v);
+      if (info) return this.placeholder(info);
+      this.seen.numbers.push(v);
+      return v;
+    }
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       for (let i = 0; i < v.length; i++) {
@@ -223,7 +390,8 @@ class BodyWalk {
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        this.pointer.push(k);
+        see(this.seen, k);
+        this.pointer.push(k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
         out[k] = this.renderAll(x);
         this.pointer.pop();
       }
@@ -232,36 +400,72 @@ class BodyWalk {
     return v;
   }
 
-  walk(value: unknown, path: string | null, keyCls: number, depth: number): unknown {
+  walk(value: unknown, node: Skeleton, depth: number): unknown {
     if (value === null || value === undefined) return value;
-    if (typeof value === 'string' || typeof value === 'number') return this.shown(redactScalar(value, path, keyCls, this.paths));
+    if (typeof value === 'string') {
+      // redactScalar, then the placeholder it may be
+      if (node.secret) return REDACTED;
+      if (node.card || (node.keyCls === KEY_CARD && CARD_LIKE.test(value))) return this.text(maskCardNumber(value), true);
+      const runs = mayHoldCardNumber(value);
+      return this.text(runs ? scrubText(value) : value, runs);
+    }
+    if (typeof value === 'number') {
+      if (node.secret) return REDACTED;
+      if (node.card || (node.keyCls === KEY_CARD && CARD_LIKE.test(String(value)))) return this.text(maskCardNumber(value), true);
+      let shown: unknown = value;
+      if (Number.isInteger(value) && value >= 1e12 && value < 1e19 && /^\d{13,19}$/.test(String(value))) shown = Number(scrubText(String(value))) || REDACTED;
+      if (typeof shown === 'string') return this.text(shown, true);
+      const n = shown as number;
+      if (n >= PLACEHOLDER_NUMBERS) {
+        const info = this.ph.lookup(n);
+        if (info) return this.placeholder(info);
+      }
+      this.seen.numbers.push(n);
+      return n;
+    }
     if (typeof value !== 'object') return value;
     if (depth > 100) {
       // redactValue leaves what is this deep as it is; render still walks it
       this.seen.plain = false;
       return this.renderAll(value);
     }
-    if (keyCls === KEY_SECRET || (path !== null && this.paths.secret.has(path))) return this.shown(REDACTED);
+    if (node.secret) return REDACTED;
     if (Array.isArray(value)) {
-      const p = this.index.child(path, undefined);
-      const out: unknown[] = [];
+      const item = this.op.item(node);
+      let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        this.pointer.push(String(i));
-        out.push(this.walk(value[i], p, keyCls, depth + 1));
+        this.pointer.push(i < 256 ? INDEXES[i]! : String(i));
+        const x: unknown = value[i];
+        const y = this.walk(x, item, depth + 1);
         this.pointer.pop();
+        if (out) out.push(y);
+        else if (y !== x) {
+          out = value.slice(0, i);
+          out.push(y);
+        }
       }
-      return out;
+      return out ?? value;
     }
-    const out: Record<string, unknown> = {};
-    const names = Object.keys(value);
+    const obj = value as Record<string, unknown>;
+    const names = Object.keys(obj);
+    let out: Record<string, unknown> | undefined;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      see(this.seen, name);
-      this.pointer.push(name);
-      out[name] = this.walk((value as Record<string, unknown>)[name], this.index.child(path, name), keyClass(name), depth + 1);
+      const c = this.op.child(node, name);
+      if (!c.kept) see(this.seen, name);
+      else if (!c.keyPlain) this.seen.plain = false;
+      this.pointer.push(c.seg);
+      const x = obj[name];
+      const y = this.walk(x, c, depth + 1);
       this.pointer.pop();
+      if (out) out[name] = y;
+      else if (y !== x) {
+        out = {};
+        for (let k = 0; k < i; k++) out[names[k]!] = obj[names[k]!];
+        out[name] = y;
+      }
     }
-    return out;
+    return out ?? value;
   }
 }
 
@@ -288,6 +492,34 @@ function replaceNumericSentinels(url: string, ph: Placeholders, found: StepPlanV
     found.push({ pointer: 'url', ...info });
     return Placeholders.display(info);
   });
+}
+
+type Found = StepPlanView['placeholders'];
+
+const NO_PLACEHOLDERS: StepPlanView['placeholders'] = [];
+// the last URL shown without placeholders, and how it is shown (most steps call one fixed URL)
+const shownUrls = new Map<string, string>();
+
+/** A request URL as shown (placeholders by name, card numbers masked) and the placeholders in it (string ones, then numeric ones). */
+function shownUrl(raw: string, ph: Placeholders): { url: string; found: Found; after: Found } {
+  // without a placeholder's marks or a sentinel's digits, rendering leaves the URL as it is
+  if (!raw.includes('%E2%9F%A8') && !raw.includes('\u27E8') && !raw.includes('7770')) {
+    let url = shownUrls.get(raw);
+    if (url === undefined) {
+      url = scrubText(raw);
+      if (shownUrls.size >= 64) shownUrls.clear();
+      shownUrls.set(raw, url);
+    }
+    return { url, found: NO_PLACEHOLDERS, after: NO_PLACEHOLDERS };
+  }
+  let urlText = raw;
+  if (urlText.includes('%E2%9F%A8')) urlText = urlText.replace(/%E2%9F%A8(.*?)%E2%9F%A9/g, (_m, r: string) => `\u27E8${decodeURIComponent(r)}\u27E9`);
+  const rendered = ph.render(urlText);
+  const found: Found = rendered.found.map((f) => ({ ...f, pointer: 'url' }));
+  // numeric placeholders in the URL were sentinels; show their names
+  const after: Found = [];
+  const url = replaceNumericSentinels(scrubText(String(rendered.value)), ph, after);
+  return { url, found, after };
 }
 
 function scrubDiagnostic(d: Diagnostic): Diagnostic {

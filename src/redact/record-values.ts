@@ -110,8 +110,19 @@ export function recordScrubber(map: CompiledMap, record: unknown, parent: Scrubb
 
 /** Adds a record's sensitive values (by plan and by field name) to a scrubber. */
 export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknown): void {
+  const values: Array<string | number> = [];
+  const kinds: ScrubKind[] = [];
+  collectRecordValues(plan, record, values, kinds);
+  for (let i = 0; i < values.length; i++) s.add(values[i], kinds[i]);
+}
+
+/**
+ * The values `addRecordValues` adds, in the order it adds them, with their kinds: those at the
+ * plan's record paths, then those under sensitively named fields.
+ */
+export function collectRecordValues(plan: RedactionPlan, record: unknown, out: Array<string | number>, kinds: ScrubKind[]): void {
   if (record === null || typeof record !== 'object') return;
-  for (const p of plan.paths) for (const v of valuesAt(record, p.segments, 0)) addLeaves(s, v, p.kind, 0);
+  for (const p of plan.paths) for (const v of valuesAt(record, p.segments, 0)) collectLeaves(v, p.kind, 0, out, kinds);
   // values and their depths, as a stack (two arrays: no object per entry)
   const values: unknown[] = [record];
   const depths: number[] = [0];
@@ -132,8 +143,8 @@ export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknow
       const k = keys[i]!;
       const x = (v as Record<string, unknown>)[k];
       const c = nameClass(k);
-      if (c === NAME_CARD) addLeaves(s, x, 'card', 0);
-      else if (c === NAME_SECRET) addLeaves(s, x, 'secret', 0);
+      if (c === NAME_CARD) collectLeaves(x, 'card', 0, out, kinds);
+      else if (c === NAME_SECRET) collectLeaves(x, 'secret', 0, out, kinds);
       else if (x !== null && typeof x === 'object') {
         values.push(x);
         depths.push(depth + 1);
@@ -164,6 +175,14 @@ export function addRequestValues(s: Scrubber, op: OperationSpec, body: unknown):
   const paths = operationPaths(op);
   for (const p of paths.card) for (const v of valuesAt(body, splitPath(p), 0)) addLeaves(s, v, 'card', 0);
   for (const p of paths.secret) for (const v of valuesAt(body, splitPath(p), 0)) addLeaves(s, v, 'secret', 0);
+}
+
+/** The values `addRequestValues` adds, in its order, with their kinds. */
+export function collectRequestValues(op: OperationSpec, body: unknown, out: Array<string | number>, kinds: ScrubKind[]): void {
+  if (body === null || typeof body !== 'object') return;
+  const paths = operationPaths(op);
+  for (const p of paths.card) for (const v of valuesAt(body, splitPath(p), 0)) collectLeaves(v, 'card', 0, out, kinds);
+  for (const p of paths.secret) for (const v of valuesAt(body, splitPath(p), 0)) collectLeaves(v, 'secret', 0, out, kinds);
 }
 
 const splitCache = new Map<string, string[]>();
@@ -197,4 +216,14 @@ function addLeaves(s: Scrubber, v: unknown, kind: ScrubKind, depth: number): voi
   if (typeof v === 'string' || typeof v === 'number') { s.add(v, kind); return; }
   if (v === null || typeof v !== 'object' || depth > 16) return;
   for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) addLeaves(s, x, kind, depth + 1);
+}
+
+function collectLeaves(v: unknown, kind: ScrubKind, depth: number, out: Array<string | number>, kinds: ScrubKind[]): void {
+  if (typeof v === 'string' || typeof v === 'number') {
+    out.push(v);
+    kinds.push(kind);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || depth > 16) return;
+  for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) collectLeaves(x, kind, depth + 1, out, kinds);
 }

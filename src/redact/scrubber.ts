@@ -6,11 +6,11 @@ export type ScrubKind = 'card' | 'secret';
 /** Values shorter than this are never searched for: they would garble unrelated text. */
 export const MIN_SENSITIVE_LENGTH = 3;
 /** Values at least this long are replaced wherever they occur; shorter ones only as a token of their own. */
-const ANYWHERE_LENGTH = 6;
+export const ANYWHERE_LENGTH = 6;
 /** A record cannot make the per-record set grow without bound. */
-const MAX_VALUES = 256;
+export const MAX_VALUES = 256;
 /** Text that JSON.stringify and encodeURIComponent leave as it is, with no spaces or dashes (so no trimming or digit grouping either). */
-const PLAIN_VALUE = /^[A-Za-z0-9_.!~*'()]*$/;
+export const PLAIN_VALUE = /^[A-Za-z0-9_.!~*'()]*$/;
 
 interface Entry {
   value: string;
@@ -203,7 +203,8 @@ export function createScrubber(secrets: Iterable<unknown> = []): Scrubber {
 // otherwise compile the same few (a 3-digit code) again for every record.
 const matchers = new Map<string, RegExp>();
 
-function standaloneMatcher(v: string): RegExp {
+/** The (shared, global) regex that finds a short value where it stands on its own, as the scrubber does. */
+export function standaloneMatcher(v: string): RegExp {
   let re = matchers.get(v);
   if (!re) {
     const edge = /^\d+$/.test(v) ? '0-9' : 'A-Za-z0-9';
