@@ -5,6 +5,7 @@ import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import { checkRecordKeys } from '../source/read-records.js';
 import { isFunctionValue, isThenable, toPlainJson } from '../expressions/plain-json.js';
+import { drive, type Steps } from './drive.js';
 import type { RecordContext } from './types.js';
 
 /**
@@ -12,6 +13,11 @@ import type { RecordContext } from './types.js';
  * `key`, then each `let` in order. Failures are reported on the context, never thrown.
  */
 export async function prepareRecord(map: CompiledMap, record: unknown, opts: { index: number; line?: number; now: number; checked?: boolean }): Promise<RecordContext> {
+  return drive(prepareSteps(map, record, opts));
+}
+
+/** {@link prepareRecord} as steps: synchronous while no expression returns a promise (see drive). */
+export function* prepareSteps(map: CompiledMap, record: unknown, opts: { index: number; line?: number; now: number; checked?: boolean }): Steps<RecordContext> {
   const diagnostics: Diagnostic[] = [];
   const steps: Record<string, unknown> = {};
   const ctx: RecordContext = { index: opts.index, record, bindings: {}, steps, diagnostics, ok: false };
@@ -38,7 +44,7 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
   ctx.bindings = bindings;
   try {
     let key = map.key.evaluate(record, bindings);
-    if (isThenable(key)) key = await key;
+    if (isThenable(key)) key = yield key;
     if ((typeof key !== 'string' && typeof key !== 'number') || String(key).trim() === '') {
       diagnostics.push(diagnostic('record/missing-key', `${where}: key expression gave ${key === undefined ? 'nothing' : JSON.stringify(key)}`, { location: map.key.locate(0) }));
       return ctx;
@@ -52,7 +58,7 @@ export async function prepareRecord(map: CompiledMap, record: unknown, opts: { i
   for (const { name, expression } of map.lets) {
     try {
       let value = expression.evaluate(record, bindings);
-      if (isThenable(value)) value = await value;
+      if (isThenable(value)) value = yield value;
       // a `let` may define a helper function for later expressions: keep it callable
       bindings[name] = isFunctionValue(value) ? value : toPlainJson(value);
     } catch (err) {

@@ -6,6 +6,7 @@ import { formatPath, toViolations } from '../schemas/ajv-diagnostics.js';
 import type { PathSegment } from '../source/pointer.js';
 import { buildUrl } from './build-url.js';
 import { isThenable } from '../expressions/plain-json.js';
+import { drive, type Steps } from './drive.js';
 import type { RecordContext, StepEvaluation } from './types.js';
 
 export interface EvaluateOptions {
@@ -17,6 +18,11 @@ export interface EvaluateOptions {
 
 /** Evaluates one step for one record: its `when`, params and request, and checks the payload. */
 export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: RecordContext, opts: EvaluateOptions): Promise<StepEvaluation> {
+  return drive(evaluateStepSteps(map, step, ctx, opts));
+}
+
+/** {@link evaluateStep} as steps: synchronous while no expression returns a promise (see drive). */
+export function* evaluateStepSteps(map: CompiledMap, step: CompiledStep, ctx: RecordContext, opts: EvaluateOptions): Steps<StepEvaluation> {
   const diagnostics: Diagnostic[] = [];
   const result: StepEvaluation = { id: step.id, operation: step.operation.id, decision: 'run', diagnostics, valid: true };
   const where = `Record ${ctx.index + 1}, step ${step.id}`;
@@ -27,7 +33,7 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
     } else {
       try {
         let w = step.when.evaluate(ctx.record, ctx.bindings);
-        if (isThenable(w)) w = await w;
+        if (isThenable(w)) w = yield w;
         result.decision = truthy(w) ? 'run' : 'skip';
       } catch (err) {
         return failed(result, evaluationDiagnostic(err, step.when, `${where}: when`));
@@ -42,7 +48,7 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
     let v: unknown;
     try {
       v = p.expression.evaluatePlain(ctx.record, ctx.bindings);
-      if (isThenable(v)) v = await v;
+      if (isThenable(v)) v = yield v;
     } catch (err) {
       return failed(result, evaluationDiagnostic(err, p.expression, `${where}: params.${p.name}`));
     }
@@ -64,7 +70,7 @@ export async function evaluateStep(map: CompiledMap, step: CompiledStep, ctx: Re
   if (step.request) {
     try {
       body = step.request.evaluatePlain(ctx.record, ctx.bindings);
-      if (isThenable(body)) body = await body;
+      if (isThenable(body)) body = yield body;
     } catch (err) {
       return failed(result, evaluationDiagnostic(err, step.request, `${where}: request`));
     }

@@ -1,8 +1,9 @@
 import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic, type CompiledExpression } from '../expressions/compile-expression.js';
-import { prepareRecord } from './context.js';
-import { evaluateStep } from './evaluate-step.js';
+import { prepareSteps } from './context.js';
+import { drive, type Steps } from './drive.js';
+import { evaluateStepSteps } from './evaluate-step.js';
 import { Placeholders, responseSchemaRoot } from './placeholders.js';
 import { isThenable } from '../expressions/plain-json.js';
 import type { RecordContext, StepEvaluation } from './types.js';
@@ -78,6 +79,18 @@ export function reusableEvaluation(map: CompiledMap, step: CompiledStep, plan: R
 
 /** Plans one record. Pure: no network, no clock other than the one given. */
 export async function planRecordRaw(map: CompiledMap, record: unknown, opts: PlanOptions): Promise<RecordPlanRaw> {
+  return drive(planSteps(map, record, opts));
+}
+
+/**
+ * {@link planRecordRaw}, synchronously when no expression returns a promise (the compiled
+ * backend's never do): the plan itself, else a promise of it.
+ */
+export function planRecordRawNow(map: CompiledMap, record: unknown, opts: PlanOptions): RecordPlanRaw | Promise<RecordPlanRaw> {
+  return drive(planSteps(map, record, opts));
+}
+
+function* planSteps(map: CompiledMap, record: unknown, opts: PlanOptions): Steps<RecordPlanRaw> {
   let placeholders = registries.get(map);
   if (!placeholders) {
     placeholders = new Placeholders();
@@ -86,13 +99,13 @@ export async function planRecordRaw(map: CompiledMap, record: unknown, opts: Pla
   const ctxOpts: { index: number; line?: number; now: number; checked?: boolean } = { index: opts.index ?? 0, now: opts.now };
   if (opts.line !== undefined) ctxOpts.line = opts.line;
   if (opts.checked) ctxOpts.checked = true;
-  const context = await prepareRecord(map, record, ctxOpts);
+  const context = yield* prepareSteps(map, record, ctxOpts);
   const steps: StepEvaluation[] = [];
   if (!context.ok) return { context, steps, ok: false, placeholders };
   const baseUrl = opts.baseUrl ?? map.provider.baseUrl;
   const read = stepsReadByLaterSteps(map);
   for (const step of map.steps) {
-    const ev = await evaluateStep(map, step, context, { baseUrl, dryRun: true });
+    const ev = yield* evaluateStepSteps(map, step, context, { baseUrl, dryRun: true });
     steps.push(ev);
     if (ev.decision === 'skip' || !ev.valid) continue;
     // typed placeholders only for the steps a later step reads
@@ -108,7 +121,7 @@ export async function planRecordRaw(map: CompiledMap, record: unknown, opts: Pla
     if (step.output) {
       try {
         const out = step.output.evaluatePlain(response, context.bindings);
-        output = isThenable(out) ? await out : out;
+        output = isThenable(out) ? yield out : out;
       } catch (err) {
         ev.diagnostics.push(evaluationDiagnostic(err, step.output, `Record ${context.index + 1}, step ${step.id}: output`));
         ev.valid = false;

@@ -6,7 +6,8 @@ import { environmentChoices } from '../datamap/compile.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { withSettings } from '../settings/with-settings.js';
 import type { SettingsInput } from '../settings/types.js';
-import { planRecordRaw } from './plan-record.js';
+import { planRecordRawNow, type PlanOptions } from './plan-record.js';
+import { isThenable } from '../expressions/plain-json.js';
 import { viewPlan, type RecordPlanView } from './view.js';
 
 /**
@@ -53,11 +54,13 @@ function planSettings(map: CompiledMap, input: SettingsInput | undefined, baseUr
 }
 
 async function planOne(map: CompiledMap, record: unknown, options: PlanRunOptions & { index?: number; line?: number; checked?: boolean }): Promise<RecordPlanView> {
-  const opts: Parameters<typeof planRecordRaw>[2] = { now: readClock(options.clock), index: options.index ?? 0 };
+  const opts: PlanOptions = { now: readClock(options.clock), index: options.index ?? 0 };
   if (options.checked) opts.checked = true;
   if (options.baseUrl) opts.baseUrl = options.baseUrl;
   if (options.line !== undefined) opts.line = options.line;
-  return viewPlan(map, await planRecordRaw(map, record, opts));
+  let raw = planRecordRawNow(map, record, opts);
+  if (isThenable(raw)) raw = await raw;
+  return viewPlan(map, raw);
 }
 
 /**
@@ -65,22 +68,65 @@ async function planOne(map: CompiledMap, record: unknown, options: PlanRunOption
  * or planned is yielded with its diagnostics; the others go on.
  */
 export async function* planRecords(map: CompiledMap, records: AsyncIterable<RecordItem> | Iterable<RecordItem>, options: PlanRunOptions = {}): AsyncGenerator<RecordPlanView> {
-  let warnings: Diagnostic[] = [];
-  if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings, options.baseUrl));
+  const planner = new RecordPlanner(map, options);
+  if (isSyncIterable(records)) {
+    // as `for await` would take them (a promise among the items is awaited), with no turn of
+    // the microtask queue per item
+    for (let it of records) {
+      if (isThenable(it)) it = (await it) as RecordItem;
+      let view = planner.plan(it);
+      if (isThenable(view)) view = await view;
+      yield view;
+    }
+    return;
+  }
   for await (const it of records) {
+    let view = planner.plan(it);
+    if (isThenable(view)) view = await view;
+    yield view;
+  }
+}
+
+function isSyncIterable(v: unknown): v is Iterable<RecordItem> {
+  return v !== null && typeof v === 'object' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function';
+}
+
+/**
+ * What `planRecords` does with each record, for callers that hold many records at once (the
+ * CLI plans each chunk it reads this way): the map's settings are bound when it is made
+ * (errors throw then, warnings go on every record's view), and `plan` gives a record's view
+ * synchronously unless an expression returns a promise (the jsonata fallback).
+ */
+export class RecordPlanner {
+  private readonly map: CompiledMap;
+  private readonly warnings: Diagnostic[];
+
+  constructor(map: CompiledMap, private readonly options: PlanRunOptions = {}) {
+    let warnings: Diagnostic[] = [];
+    if (map.settingValues === undefined) ({ map, warnings } = planSettings(map, options.settings, options.baseUrl));
+    this.map = map;
+    this.warnings = warnings;
+  }
+
+  /** The view of one read record (or of the reason it could not be read). */
+  plan(it: RecordItem): RecordPlanView | Promise<RecordPlanView> {
     if (it.error) {
       const view: RecordPlanView = { index: it.index, ok: false, diagnostics: [it.error], steps: [] };
       if (it.line !== undefined) view.line = it.line;
-      yield view;
-      continue;
+      return view;
     }
     // records read by readRecords or recordItems were checked then (and are not walked again)
-    const opts: Parameters<typeof planRecordRaw>[2] = { now: readClock(options.clock), index: it.index };
-    if (options.baseUrl) opts.baseUrl = options.baseUrl;
+    const opts: PlanOptions = { now: readClock(this.options.clock), index: it.index };
+    if (this.options.baseUrl) opts.baseUrl = this.options.baseUrl;
     if (it.line !== undefined) opts.line = it.line;
-    const view = viewPlan(map, await planRecordRaw(map, it.value, opts));
-    if (warnings.length) view.diagnostics.push(...warnings);
-    yield view;
+    const raw = planRecordRawNow(this.map, it.value, opts);
+    return isThenable(raw) ? raw.then((r) => this.finish(r)) : this.finish(raw);
+  }
+
+  private finish(raw: Parameters<typeof viewPlan>[1]): RecordPlanView {
+    const view = viewPlan(this.map, raw);
+    if (this.warnings.length) view.diagnostics.push(...this.warnings);
+    return view;
   }
 }
 
