@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DatamapError } from '../errors/diagnostic.js';
-import { readRecords, type RecordItem } from '../source/read-records.js';
+import { readRecordBatches, readRecords, type RecordItem } from '../source/read-records.js';
 import { readCsvRecords } from '../source/read-csv.js';
 import type { CliIo } from './io.js';
 
@@ -42,9 +42,30 @@ export function openRecords(input: string, io: CliIo, options: OpenRecordsOption
   const format = inputFormatOf(input, options.format);
   const read = (chunks: AsyncIterable<string | Buffer>, source: string): AsyncGenerator<RecordItem> =>
     format === 'csv' ? readCsvRecords(chunks, options.schema ? { source, schema: options.schema } : { source }) : readRecords(chunks, { source });
-  if (input === '-') {
-    return read(io.stdin as AsyncIterable<string | Buffer>, '<stdin>');
-  }
+  return read(openChunks(input, io, options), input === '-' ? '<stdin>' : input);
+}
+
+/**
+ * {@link openRecords} a chunk of input at a time: the records each chunk completes, together
+ * (JSON and NDJSON; a CSV input gives one record per batch). Same records, same errors.
+ * `checked`: every record was checked for forbidden keys as it was read (JSON, NDJSON), so
+ * the planner need not walk it again.
+ */
+export function openRecordBatches(input: string, io: CliIo, options: OpenRecordsOptions = {}): { batches: AsyncGenerator<RecordItem[]>; checked: boolean } {
+  const format = inputFormatOf(input, options.format);
+  const source = input === '-' ? '<stdin>' : input;
+  const chunks = openChunks(input, io, options);
+  if (format === 'csv') return { batches: singles(readCsvRecords(chunks, options.schema ? { source, schema: options.schema } : { source })), checked: false };
+  return { batches: readRecordBatches(chunks, { source }, false), checked: true };
+}
+
+async function* singles(items: AsyncIterable<RecordItem>): AsyncGenerator<RecordItem[]> {
+  for await (const it of items) yield [it];
+}
+
+/** The chunks of `--input <file|->`; a missing file is a usage error (thrown here, before any is read). */
+function openChunks(input: string, io: CliIo, options: OpenRecordsOptions): AsyncIterable<string | Buffer> {
+  if (input === '-') return io.stdin as AsyncIterable<string | Buffer>;
   try {
     if (!statSync(input).isFile()) throw new Error('not a file');
   } catch (cause) {
@@ -55,7 +76,7 @@ export function openRecords(input: string, io: CliIo, options: OpenRecordsOption
     const size = statSync(input).size;
     options.progress(() => (size > 0 ? stream.bytesRead / size : undefined));
   }
-  return read(stream, input);
+  return stream;
 }
 
 /** All of a stream as text (for a Data Map on standard input). */

@@ -108,8 +108,11 @@ export class RecordPlanner {
     this.warnings = warnings;
   }
 
-  /** The view of one read record (or of the reason it could not be read). */
-  plan(it: RecordItem): RecordPlanView | Promise<RecordPlanView> {
+  /**
+   * The view of one read record (or of the reason it could not be read). `checked`: the caller
+   * read the record itself with a reader that checked it for forbidden keys (the CLI).
+   */
+  plan(it: RecordItem, checked = false): RecordPlanView | Promise<RecordPlanView> {
     if (it.error) {
       const view: RecordPlanView = { index: it.index, ok: false, diagnostics: [it.error], steps: [] };
       if (it.line !== undefined) view.line = it.line;
@@ -119,6 +122,7 @@ export class RecordPlanner {
     const opts: PlanOptions = { now: readClock(this.options.clock), index: it.index };
     if (this.options.baseUrl) opts.baseUrl = this.options.baseUrl;
     if (it.line !== undefined) opts.line = it.line;
+    if (checked) opts.checked = true;
     const raw = planRecordRawNow(this.map, it.value, opts);
     return isThenable(raw) ? raw.then((r) => this.finish(r)) : this.finish(raw);
   }

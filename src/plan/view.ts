@@ -160,42 +160,57 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
   if (values.length === 0) return false;
   // more than a scrubber keeps: let it decide
   if (values.length > MAX_VALUES / 4) return true;
-  const texts = [seen.text, fixed.text];
-  for (const op of seen.ops) texts.push(op.keyText);
-  let numbers: string[] | undefined;
-  const shown = (v: string): boolean => {
-    if (v.length < MIN_SENSITIVE_LENGTH) return false;
-    if (v.length >= ANYWHERE_LENGTH) {
-      numbers ??= seen.numbers.map(String);
-      if (numbers.includes(v)) return true;
-    }
-    for (const t of texts) {
-      if (!t.includes(v)) continue;
-      if (v.length >= ANYWHERE_LENGTH) return true;
-      const re = standaloneMatcher(v);
-      re.lastIndex = 0;
-      const hit = re.test(t);
-      re.lastIndex = 0;
-      if (hit) return true;
-    }
-    return false;
-  };
+  const texts = { seen, fixed: fixed.text, numbers: undefined as string[] | undefined };
   for (let i = 0; i < values.length; i++) {
     const raw = String(values[i]);
     // the forms Scrubber.add searches for
     if (PLAIN_VALUE.test(raw)) {
-      if (shown(raw)) return true;
+      if (isShown(raw, texts)) return true;
       continue;
     }
     const text = raw.trim();
     if (text.length < MIN_SENSITIVE_LENGTH) continue;
-    if (shown(text) || shown(JSON.stringify(text).slice(1, -1)) || shown(encodeURIComponent(text))) return true;
+    if (isShown(text, texts) || isShown(JSON.stringify(text).slice(1, -1), texts) || isShown(encodeURIComponent(text), texts)) return true;
     if (kinds[i] === 'card') {
       const digits = text.replace(/[\s-]/g, '');
-      if (/^\d{13,19}$/.test(digits) && shown(digits)) return true;
+      if (/^\d{13,19}$/.test(digits) && isShown(digits, texts)) return true;
     }
   }
   return false;
+}
+
+/** What recordValuesShown looks in: the strings shown, the map's fixed strings, the bodies' key names, the numbers shown. */
+interface ShownTexts {
+  seen: Seen;
+  fixed: string;
+  numbers: string[] | undefined;
+}
+
+/** True when the scrubber would find `v` (one form of a sensitive value) in something shown: Scrubber.knowsAnyIn and changesNumber's rules. */
+function isShown(v: string, texts: ShownTexts): boolean {
+  if (v.length < MIN_SENSITIVE_LENGTH) return false;
+  if (v.length >= ANYWHERE_LENGTH) {
+    const c = v.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 45 || c === 73 || c === 78) {
+      // only text that starts like a number (a digit, -, Infinity, NaN) can be a number's
+      texts.numbers ??= texts.seen.numbers.map(String);
+      if (texts.numbers.includes(v)) return true;
+    }
+  }
+  if (inText(v, texts.seen.text) || inText(v, texts.fixed)) return true;
+  for (const op of texts.seen.ops) if (inText(v, op.keyText)) return true;
+  return false;
+}
+
+/** Scrubber.knowsAnyIn for one value: a long one anywhere, a short one where it stands alone. */
+function inText(v: string, text: string): boolean {
+  if (!text.includes(v)) return false;
+  if (v.length >= ANYWHERE_LENGTH) return true;
+  const re = standaloneMatcher(v);
+  re.lastIndex = 0;
+  const hit = re.test(text);
+  re.lastIndex = 0;
+  return hit;
 }
 
 /** The parts of a map's views that are the same for every record. */

@@ -1,6 +1,6 @@
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { FORBIDDEN_KEYS } from './limits.js';
-import { splitLines } from './split-lines.js';
+import { LineSplitter, type LineSegment } from './split-lines.js';
 
 /** One record read from an input stream, or the reason it could not be read. */
 export type RecordItem =
@@ -31,19 +31,28 @@ export const INVALID_UTF8_MARK = '\u0000';
  * error with its line number, never silently repaired.
  */
 export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iterable<string>, options: ReadRecordsOptions = {}): AsyncGenerator<RecordItem> {
-  const scanner = new Scanner(options);
-  for await (const seg of splitLines(chunks)) {
-    const text = seg.invalid ? INVALID_UTF8_MARK + seg.text : seg.text;
-    if (seg.complete && scanner.tryWholeLine(text)) {
-      yield* scanner.drain();
-      continue;
-    }
-    scanner.feed(seg.complete ? text + '\n' : text);
-    yield* scanner.drain();
-    if (scanner.done) return;
+  for await (const batch of readRecordBatches(chunks, options)) yield* batch;
+}
+
+/**
+ * {@link readRecords}, a chunk at a time: each batch holds the records (and errors) that one
+ * chunk of input completes, in order; none is empty. For callers that handle many records at
+ * once (the CLI plans a batch with no turn of the event loop per record).
+ */
+export async function* readRecordBatches(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ReadRecordsOptions = {}, remember = true): AsyncGenerator<RecordItem[]> {
+  // `remember: false` is for a caller that knows every record it is given was checked here
+  // (for forbidden keys and depth) and tells the planner so: the records are not remembered
+  const scanner = new Scanner(options, remember);
+  const splitter = new LineSplitter();
+  for await (const chunk of chunks) {
+    const done = scanner.lines(splitter.push(chunk));
+    const batch = scanner.take();
+    if (batch.length > 0) yield batch;
+    if (done) return;
   }
-  scanner.end();
-  yield* scanner.drain();
+  if (!scanner.lines(splitter.end())) scanner.end();
+  const batch = scanner.take();
+  if (batch.length > 0) yield batch;
 }
 
 /** The character scanner (JSON arrays, concatenated and pretty-printed values) with the NDJSON fast path. */
@@ -71,16 +80,29 @@ class Scanner {
   private first = true;
   done = false;
 
-  constructor(options: ReadRecordsOptions) {
+  constructor(options: ReadRecordsOptions, private readonly remember = true) {
     this.file = options.source ?? '<input>';
     this.maxChars = options.maxRecordChars ?? 10 * 1024 * 1024;
     this.maxDepth = options.maxDepth ?? 64;
   }
 
-  *drain(): Generator<RecordItem> {
+  /** The records (and errors) read so far and not yet taken. */
+  take(): RecordItem[] {
     const items = this.out;
     this.out = [];
-    yield* items;
+    return items;
+  }
+
+  /** Reads line segments; true once nothing more is to be read (after a JSON array's end). */
+  lines(segments: LineSegment[]): boolean {
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i]!;
+      const text = seg.invalid ? INVALID_UTF8_MARK + seg.text : seg.text;
+      if (seg.complete && this.tryWholeLine(text)) continue;
+      this.feed(seg.complete ? text + '\n' : text);
+      if (this.done) return true;
+    }
+    return false;
   }
 
   private get idle(): boolean {
@@ -141,7 +163,7 @@ class Scanner {
     const bad = inspectValue(value, this.maxDepth);
     if (bad === DEPTH) return this.error(at, 'source/too-deep', `Record ${at.index + 1} nests deeper than ${this.maxDepth} levels`);
     if (bad) return this.error(at, 'record/forbidden-key', `Record ${at.index + 1} has a key named "${bad}"`);
-    markChecked(value);
+    if (this.remember) markChecked(value);
     return { ...at, value };
   }
 
@@ -294,16 +316,32 @@ const DEPTH = Symbol('depth');
 /** A prototype-polluting key anywhere in a parsed value, or DEPTH when it nests too deep. Iterative. */
 function inspectValue(value: unknown, maxDepth: number): string | typeof DEPTH | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 1 }];
-  while (stack.length > 0) {
-    const { v, d } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
+  // values and their depths, as a stack (two arrays: no object per entry); same order as before
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop() as object;
+    const d = depths.pop()!;
     if (d > maxDepth) return DEPTH;
-    if (Array.isArray(v)) { for (const x of v) if (x !== null && typeof x === 'object') stack.push({ v: x, d: d + 1 }); continue; }
-    for (const k of Object.keys(v)) {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === 'object') {
+          values.push(x);
+          depths.push(d + 1);
+        }
+      }
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       if (FORBIDDEN_KEYS.has(k)) return k;
       const x = (v as Record<string, unknown>)[k];
-      if (x !== null && typeof x === 'object') stack.push({ v: x, d: d + 1 });
+      if (x !== null && typeof x === 'object') {
+        values.push(x);
+        depths.push(d + 1);
+      }
     }
   }
   return undefined;

@@ -16,37 +16,49 @@ const MAX_SEGMENT = 64 * 1024;
  * are not valid UTF-8 is marked `invalid`. Strings are taken as already decoded.
  */
 export async function* splitLines(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): AsyncGenerator<LineSegment> {
-  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-  let pendingText = '';
-  let pendingBytes: Buffer[] = [];
-  let pendingLength = 0;
+  const splitter = new LineSplitter();
+  for await (const chunk of chunks) yield* splitter.push(chunk);
+  yield* splitter.end();
+}
+
+/** {@link splitLines} one chunk at a time: `push` gives the segments a chunk completes, `end` the rest. */
+export class LineSplitter {
+  private readonly strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private readonly lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  private pendingText = '';
+  private pendingBytes: Buffer[] = [];
+  private pendingLength = 0;
   // a long line passed on in pieces: its own streaming decoder, and whether it was bad so far
-  let longLine: { decoder: TextDecoder; invalid: boolean } | undefined;
+  private longLine: { decoder: TextDecoder; invalid: boolean } | undefined;
 
-  const decodeLines = (bytes: Buffer): LineSegment[] => {
+  private decodeLines(bytes: Buffer, out: LineSegment[]): void {
     // one strict decode for many lines; only when it fails, line by line to find the bad ones
+    let text: string | undefined;
     try {
-      return strict.decode(bytes).split('\n').map((text) => ({ text, complete: true, invalid: false }));
+      text = this.strict.decode(bytes);
     } catch {
-      const out: LineSegment[] = [];
-      let pos = 0;
-      for (;;) {
-        const nl = bytes.indexOf(10, pos);
-        const line = bytes.subarray(pos, nl === -1 ? bytes.length : nl);
-        try {
-          out.push({ text: strict.decode(line), complete: true, invalid: false });
-        } catch {
-          out.push({ text: lenient.decode(line), complete: true, invalid: true });
-        }
-        if (nl === -1) return out;
-        pos = nl + 1;
-      }
+      text = undefined;
     }
-  };
+    if (text !== undefined) {
+      for (const line of text.split('\n')) out.push({ text: line, complete: true, invalid: false });
+      return;
+    }
+    let pos = 0;
+    for (;;) {
+      const nl = bytes.indexOf(10, pos);
+      const line = bytes.subarray(pos, nl === -1 ? bytes.length : nl);
+      try {
+        out.push({ text: this.strict.decode(line), complete: true, invalid: false });
+      } catch {
+        out.push({ text: this.lenient.decode(line), complete: true, invalid: true });
+      }
+      if (nl === -1) return;
+      pos = nl + 1;
+    }
+  }
 
-  const decodePiece = (bytes: Buffer, final: boolean): string => {
-    longLine ??= { decoder: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }), invalid: false };
+  private decodePiece(bytes: Buffer, final: boolean): string {
+    const longLine = (this.longLine ??= { decoder: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }), invalid: false });
     if (!longLine.invalid) {
       try {
         return longLine.decoder.decode(bytes, { stream: !final });
@@ -56,79 +68,89 @@ export async function* splitLines(chunks: AsyncIterable<string | Buffer> | Itera
       }
     }
     return longLine.decoder.decode(bytes, { stream: !final });
-  };
+  }
 
-  for await (const chunk of chunks) {
+  /** The segments completed by one more chunk, in order. */
+  push(chunk: string | Buffer): LineSegment[] {
+    const out: LineSegment[] = [];
     if (typeof chunk === 'string') {
       let pos = 0;
       for (;;) {
         const nl = chunk.indexOf('\n', pos);
         if (nl === -1) {
-          pendingText += chunk.slice(pos);
-          if (pendingText.length > MAX_SEGMENT) {
-            yield { text: pendingText, complete: false, invalid: false };
-            pendingText = '';
-            longLine = { decoder: lenient, invalid: false };
+          this.pendingText += chunk.slice(pos);
+          if (this.pendingText.length > MAX_SEGMENT) {
+            out.push({ text: this.pendingText, complete: false, invalid: false });
+            this.pendingText = '';
+            this.longLine = { decoder: this.lenient, invalid: false };
           }
           break;
         }
-        const text = pendingText + chunk.slice(pos, nl);
-        pendingText = '';
-        if (longLine) {
-          yield { text: text + '\n', complete: false, invalid: false };
-          longLine = undefined;
+        const text = this.pendingText + chunk.slice(pos, nl);
+        this.pendingText = '';
+        if (this.longLine) {
+          out.push({ text: text + '\n', complete: false, invalid: false });
+          this.longLine = undefined;
         } else {
-          yield { text, complete: true, invalid: false };
+          out.push({ text, complete: true, invalid: false });
         }
         pos = nl + 1;
       }
-      continue;
+      return out;
     }
     const last = chunk.lastIndexOf(10);
     if (last === -1) {
-      pendingBytes.push(chunk);
-      pendingLength += chunk.length;
-      if (pendingLength > MAX_SEGMENT) {
-        const text = decodePiece(Buffer.concat(pendingBytes), false);
-        pendingBytes = [];
-        pendingLength = 0;
-        yield { text, complete: false, invalid: longLine?.invalid ?? false };
+      this.pendingBytes.push(chunk);
+      this.pendingLength += chunk.length;
+      if (this.pendingLength > MAX_SEGMENT) {
+        const text = this.decodePiece(Buffer.concat(this.pendingBytes), false);
+        this.pendingBytes = [];
+        this.pendingLength = 0;
+        out.push({ text, complete: false, invalid: this.longLine?.invalid ?? false });
       }
-      continue;
+      return out;
     }
     // the first line may continue a long one that was passed on in pieces
     let from = 0;
-    if (longLine) {
+    if (this.longLine) {
       const nl = chunk.indexOf(10);
-      const bad = longLine.invalid;
-      const text = decodePiece(Buffer.concat([...pendingBytes, chunk.subarray(0, nl)]), true);
-      const invalid = bad || longLine.invalid;
-      longLine = undefined;
-      pendingBytes = [];
-      pendingLength = 0;
-      yield { text: text + '\n', complete: false, invalid };
+      const bad = this.longLine.invalid;
+      const text = this.decodePiece(Buffer.concat([...this.pendingBytes, chunk.subarray(0, nl)]), true);
+      const invalid = bad || this.longLine.invalid;
+      this.longLine = undefined;
+      this.pendingBytes = [];
+      this.pendingLength = 0;
+      out.push({ text: text + '\n', complete: false, invalid });
       from = nl + 1;
     }
-    const body = pendingBytes.length > 0 ? Buffer.concat([...pendingBytes, chunk.subarray(from, last)]) : chunk.subarray(from, last);
-    pendingBytes = [];
-    pendingLength = 0;
-    if (from <= last) for (const seg of decodeLines(body)) yield seg;
+    const body = this.pendingBytes.length > 0 ? Buffer.concat([...this.pendingBytes, chunk.subarray(from, last)]) : chunk.subarray(from, last);
+    this.pendingBytes = [];
+    this.pendingLength = 0;
+    if (from <= last) this.decodeLines(body, out);
     if (last + 1 < chunk.length) {
-      pendingBytes.push(chunk.subarray(last + 1));
-      pendingLength = chunk.length - last - 1;
+      this.pendingBytes.push(chunk.subarray(last + 1));
+      this.pendingLength = chunk.length - last - 1;
     }
+    return out;
   }
-  if (typeof pendingText === 'string' && pendingText.length > 0) {
-    yield longLine ? { text: pendingText, complete: false, invalid: false } : { text: pendingText, complete: true, invalid: false };
-  }
-  if (pendingBytes.length > 0 || longLine) {
-    const bytes = Buffer.concat(pendingBytes);
-    if (longLine) {
-      const text = decodePiece(bytes, true);
-      yield { text, complete: false, invalid: longLine.invalid };
-    } else {
-      const [seg] = decodeLines(bytes);
-      if (seg) yield seg;
+
+  /** The segments left at the end of the input. */
+  end(): LineSegment[] {
+    const out: LineSegment[] = [];
+    if (this.pendingText.length > 0) {
+      out.push(this.longLine ? { text: this.pendingText, complete: false, invalid: false } : { text: this.pendingText, complete: true, invalid: false });
     }
+    if (this.pendingBytes.length > 0 || this.longLine) {
+      const bytes = Buffer.concat(this.pendingBytes);
+      if (this.longLine) {
+        const text = this.decodePiece(bytes, true);
+        out.push({ text, complete: false, invalid: this.longLine.invalid });
+      } else {
+        const segs: LineSegment[] = [];
+        this.decodeLines(bytes, segs);
+        if (segs[0]) out.push(segs[0]);
+      }
+    }
+    return out;
   }
 }

@@ -1,12 +1,13 @@
 import { loadDataMap } from '../../datamap/load.js';
 import type { CompiledMap } from '../../datamap/types.js';
-import { planRecords, type PlanRunOptions } from '../../plan/plan-stream.js';
+import { RecordPlanner, type PlanRunOptions } from '../../plan/plan-stream.js';
+import { isThenable } from '../../expressions/plain-json.js';
 import type { RecordPlanView } from '../../plan/view.js';
 import { maskCredentials } from '../../redact/mask.js';
 import { assertHttpUrl } from '../../transport/egress.js';
 import { parseSets } from '../set-option.js';
 import type { CliIo } from '../io.js';
-import { openRecords, parseInputFormat } from '../input.js';
+import { openRecordBatches, parseInputFormat } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
 
 export interface PlanCommandOptions {
@@ -34,7 +35,7 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   parseInputFormat(opts.format);
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const records = openRecords(opts.input, io, { format: opts.format, schema: map.spec.input });
+  const records = openRecordBatches(opts.input, io, { format: opts.format, schema: map.spec.input });
   const planOpts: PlanRunOptions = { clock: io.now, settings: { set: parseSets(opts.set), env: io.env } };
   if (opts.baseUrl) planOpts.baseUrl = opts.baseUrl;
   let total = 0;
@@ -56,21 +57,31 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
     out.flush();
   }
   async function planAll(): Promise<void> {
-    for await (const rec of planRecords(map, records, planOpts)) {
-      total++;
-      if (rec.ok) valid++;
-      for (const s of rec.steps) {
-        const c = steps[s.id];
-        if (!c) continue;
-        if (s.decision === 'run') c.run++;
-        else if (s.decision === 'skip') c.skipped++;
-        else c.deferred++;
+    // what planRecords does, a chunk of input at a time: the map's settings are bound first
+    // (before any input is read), then each record is planned, synchronously unless an
+    // expression returns a promise
+    const planner = new RecordPlanner(map, planOpts);
+    for await (const batch of records.batches) {
+      for (const it of batch) {
+        const planned = planner.plan(it, records.checked);
+        show(isThenable(planned) ? await planned : planned);
       }
-      if (opts.summary && rec.ok) continue;
-      if (opts.json) out.write((shown > 0 ? ',' : '') + JSON.stringify(rec));
-      else out.write(formatRecord(map, rec));
-      shown++;
     }
+  }
+  function show(rec: RecordPlanView): void {
+    total++;
+    if (rec.ok) valid++;
+    for (const s of rec.steps) {
+      const c = steps[s.id];
+      if (!c) continue;
+      if (s.decision === 'run') c.run++;
+      else if (s.decision === 'skip') c.skipped++;
+      else c.deferred++;
+    }
+    if (opts.summary && rec.ok) return;
+    if (opts.json) out.write((shown > 0 ? ',' : '') + JSON.stringify(rec));
+    else out.write(formatRecord(map, rec));
+    shown++;
   }
   const summary = { records: total, valid, invalid: total - valid };
   if (opts.json) {
