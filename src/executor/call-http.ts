@@ -108,7 +108,13 @@ export async function callHttp(
     }
     const elapsed = () => ctx.clock.now() - started;
     if (response?.status === 429) rateLimited++;
-    const done = (o: Omit<CallOutcome, 'attempts' | 'durationMs'>): CallOutcome => ({ ...o, attempts, durationMs: elapsed(), ...(rateLimited ? { rateLimited } : {}) });
+    const done = (o: Omit<CallOutcome, 'attempts' | 'durationMs'>): CallOutcome => {
+      const r = o as CallOutcome;
+      r.attempts = attempts;
+      r.durationMs = elapsed();
+      if (rateLimited) r.rateLimited = rateLimited;
+      return r;
+    };
 
     let retryAfter: number | undefined;
     if (failure) {

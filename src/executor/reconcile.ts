@@ -102,12 +102,34 @@ export async function reviewFacts(op: OperationSpec, sent: SentCall): Promise<{ 
   return out;
 }
 
+/** A lookup operation as a map calls it: resolved, its path's parameter names, the spec sent as idempotent. */
+interface LookupOperation {
+  resolved: NonNullable<ReturnType<typeof resolveForMap>>;
+  pathNames: string[];
+  callSpec: OperationSpec;
+}
+
+// per map (its overrides) and lookup operation id, made once: a lookup runs before every first charge
+const lookupOps = new WeakMap<CompiledMap, Map<string, LookupOperation | null>>();
+function lookupOperation(map: CompiledMap, opId: string): LookupOperation | undefined {
+  let m = lookupOps.get(map);
+  if (!m) lookupOps.set(map, (m = new Map()));
+  let l = m.get(opId);
+  if (l === undefined) {
+    const resolved = resolveForMap(map, opId);
+    l = resolved ? { resolved, pathNames: pathParams(resolved.path), callSpec: { ...resolved.spec, method: resolved.method, idempotent: true } } : null;
+    m.set(opId, l);
+  }
+  return l ?? undefined;
+}
+
 /** One lookup with the pack's idempotent lookup operation (and the Data Map's overrides). */
 export async function lookupOnce(ctx: CallContext, map: CompiledMap, op: OperationSpec, sent: SentCall, defaultBaseUrl: string, auth: AuthSession | undefined): Promise<LookupResult> {
   const spec = op.reconcile;
   if (!spec) return { kind: 'no-lookup', reason: 'the operation has no lookup to reconcile with' };
-  const lookup = resolveForMap(map, spec.operation);
-  if (!lookup) return { kind: 'no-lookup', reason: `lookup ${spec.operation} is not in the pack` };
+  const lop = lookupOperation(map, spec.operation);
+  if (!lop) return { kind: 'no-lookup', reason: `lookup ${spec.operation} is not in the pack` };
+  const lookup = lop.resolved;
   const c = compile(spec);
   const input = { request: sent.body, params: sent.params, key: sent.key };
   const values: Record<string, unknown> = {};
@@ -116,7 +138,7 @@ export async function lookupOnce(ctx: CallContext, map: CompiledMap, op: Operati
   } catch (err) {
     return { kind: 'no-lookup', reason: `lookup parameters failed: ${(err as Error).message}` };
   }
-  const names = pathParams(lookup.path);
+  const names = lop.pathNames;
   const pathValues: Record<string, unknown> = {};
   const query: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) (names.includes(k) ? pathValues : query)[k] = v;
@@ -124,7 +146,7 @@ export async function lookupOnce(ctx: CallContext, map: CompiledMap, op: Operati
     return { kind: 'no-lookup', reason: 'the request holds no reference to look it up by' };
   }
   const url = buildUrl(lookup.baseUrl ?? defaultBaseUrl, lookup.path, pathValues, query);
-  const out = await callHttp(ctx, { ...lookup.spec, method: lookup.method, idempotent: true }, { method: lookup.method, url }, auth);
+  const out = await callHttp(ctx, lop.callSpec, { method: lookup.method, url }, auth);
   if (!out.response) return { kind: 'failed', reason: out.error?.message ?? 'lookup failed' };
   const s = out.response.status;
   if (s === 404 && spec.absentOn404) return { kind: 'empty' };

@@ -10,7 +10,7 @@ import { resumeAction } from '../journal/states.js';
 import type { StepRow } from '../journal/types.js';
 import { evaluateStep } from '../plan/evaluate-step.js';
 import { planDiagnostics, planRecordRaw, reusableEvaluation, type RecordPlanRaw } from '../plan/plan-record.js';
-import { toPlainJson } from '../expressions/plain-json.js';
+import { isThenable } from '../expressions/plain-json.js';
 import { redactValue, scrubText, type Scrubber } from '../redact/index.js';
 import type { RecordItem } from '../source/read-records.js';
 import { FOLLOW_UP_PREFIX } from '../status/follow-up.js';
@@ -196,7 +196,8 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
   }
   if (rt.map.result && outcome !== 'failed' && outcome !== 'unknown' && outcome !== 'needs-review') {
     try {
-      base.result = redactValue(toPlainJson(await rt.map.result.evaluate(ctx.record, ctx.bindings)));
+      const v = rt.map.result.evaluatePlain(ctx.record, ctx.bindings);
+      base.result = redactValue(isThenable(v) ? await v : v);
     } catch (err) {
       base.diagnostics.push({ ...evaluationDiagnostic(err, rt.map.result, `Record ${item.index + 1}: result`), severity: 'warning' });
     }

@@ -5,7 +5,7 @@ import { crashArmedAfterSend, crashPoint } from '../journal/crash-hook.js';
 import { fingerprint } from '../journal/fingerprint.js';
 import type { StepEvent } from '../journal/states.js';
 import type { StepRow } from '../journal/types.js';
-import { toPlainJson } from '../expressions/plain-json.js';
+import { isThenable } from '../expressions/plain-json.js';
 import { authHeaderPreview } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
 import { addRequestValues, scrubText, type Scrubber } from '../redact/index.js';
@@ -295,7 +295,8 @@ async function stepOutput(rt: Runtime, step: CompiledStep, body: unknown, bindin
   void rt;
   if (!step.output) return body;
   try {
-    return toPlainJson(await step.output.evaluate(body, bindings));
+    const v = step.output.evaluatePlain(body, bindings);
+    return isThenable(v) ? await v : v;
   } catch (err) {
     warnings.push({ ...evaluationDiagnostic(err, step.output, `step ${step.id}: output`), severity: 'warning' });
     return undefined;

@@ -7,7 +7,7 @@ import { openMemoryJournal } from '../journal/journal.js';
 import { hashText } from '../journal/fingerprint.js';
 import { thisProcess } from '../journal/liveness.js';
 import type { RunRow } from '../journal/types.js';
-import { createScrubber, recordScrubber, redactValue, type Scrubber } from '../redact/index.js';
+import { createScrubber, recordScrubber, type Scrubber } from '../redact/index.js';
 import { createAxiosTransport } from '../transport/axios-transport.js';
 import { assertHttpUrl, egressPolicy } from '../transport/egress.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from '../transport/types.js';
@@ -19,6 +19,7 @@ import { normalizeHttpError } from './provider-error.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { runRecord, type Runtime } from './run-record.js';
+import { scrubValue } from './scrub-value.js';
 import { resolveSettingsOrThrow } from '../settings/resolve.js';
 import { environmentChoices } from '../datamap/compile.js';
 import { withSettings } from '../settings/with-settings.js';
@@ -137,29 +138,48 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
   let slot = 0;
   let exhausted = false;
   try {
-    for (;;) {
-      while (!exhausted && inflight.size < width) {
+    if (width === 1) {
+      // one record at a time: the steps below without the bookkeeping of several in flight
+      while (!exhausted) {
         if (options.signal?.aborted) {
           status = 'interrupted';
-          exhausted = true;
           break;
         }
         const next = await it.next();
-        if (next.done) {
+        if (next.done) break;
+        const result = await one(next.value);
+        counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+        yield result;
+        if (options.signal?.aborted) {
+          status = 'interrupted';
           exhausted = true;
-          break;
         }
-        const s = slot++;
-        inflight.set(s, one(next.value).then((result) => ({ slot: s, result })));
       }
-      if (inflight.size === 0) break;
-      const { slot: s, result } = await Promise.race(inflight.values());
-      inflight.delete(s);
-      counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
-      yield result;
-      if (options.signal?.aborted && !exhausted) {
-        status = 'interrupted';
-        exhausted = true;
+    } else {
+      for (;;) {
+        while (!exhausted && inflight.size < width) {
+          if (options.signal?.aborted) {
+            status = 'interrupted';
+            exhausted = true;
+            break;
+          }
+          const next = await it.next();
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          const s = slot++;
+          inflight.set(s, one(next.value).then((result) => ({ slot: s, result })));
+        }
+        if (inflight.size === 0) break;
+        const { slot: s, result } = await Promise.race(inflight.values());
+        inflight.delete(s);
+        counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+        yield result;
+        if (options.signal?.aborted && !exhausted) {
+          status = 'interrupted';
+          exhausted = true;
+        }
       }
     }
   } catch (err) {
@@ -184,9 +204,9 @@ function newRunId(now: number): string {
   return `r-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Key-name and path redaction, then scrubbing by value (known secrets, card numbers, credentials). */
+/** Key-name redaction, then scrubbing by value (known secrets, card numbers, credentials): `scrubber.value(redactValue(v))`, in one walk. */
 function scrubWith(scrubber: Scrubber): <T>(v: T) => T {
-  return <T>(v: T): T => scrubber.value(redactValue(v) as T);
+  return <T>(v: T): T => scrubValue(scrubber, v);
 }
 
 /** The user and password of a URL (`https://user:pass@host`) are secrets too. */

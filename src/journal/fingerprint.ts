@@ -20,10 +20,24 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = o[k];
     if (v === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+    out += (first ? '' : ',') + quotedKey(k) + ':' + canonicalJson(v);
     first = false;
   }
   return out + '}';
+}
+
+// a key as JSON writes it, for the few key names requests repeat
+const quoted = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = quoted.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (k.length <= 200) {
+      if (quoted.size >= 10_000) quoted.clear();
+      quoted.set(k, q);
+    }
+  }
+  return q;
 }
 
 /** sha256 (hex) of a value's canonical JSON. */

@@ -145,21 +145,25 @@ export class Scrubber {
     return this.walk(value, 0) as T;
   }
 
+  /**
+   * A number inside a value as `value()` shows it: replaced when it is a known long value or a
+   * card number. Short known values (a 3-digit security code) are hidden in text only: as
+   * numbers they would also hit ids and amounts that later steps need.
+   */
+  number(v: number): unknown {
+    const t = String(v);
+    const known = this.lookup(t);
+    if (known && known.value.length >= ANYWHERE_LENGTH) return known.replacement;
+    if (Number.isInteger(v) && t.length >= 13) {
+      const s = scrubText(t);
+      return s === t ? v : s;
+    }
+    return v;
+  }
+
   private walk(v: unknown, depth: number): unknown {
     if (typeof v === 'string') return this.text(v);
-    if (typeof v === 'number') {
-      // A number is replaced when it is a known long value or a card number. Short known values
-      // (a 3-digit security code) are hidden in text only: as numbers they would also hit ids
-      // and amounts that later steps need.
-      const t = String(v);
-      const known = this.lookup(t);
-      if (known && known.value.length >= ANYWHERE_LENGTH) return known.replacement;
-      if (Number.isInteger(v) && t.length >= 13) {
-        const s = scrubText(t);
-        return s === t ? v : s;
-      }
-      return v;
-    }
+    if (typeof v === 'number') return this.number(v);
     if (v === null || typeof v !== 'object') return v;
     if (depth > 200) return REDACTED;
     // copy on write: a part in which nothing changes is returned as it is, not rebuilt

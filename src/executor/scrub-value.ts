@@ -1,0 +1,180 @@
+import { maskingChangesJoined, mayHoldCardNumber, mayHoldUserInfo, REDACTED } from '../redact/mask.js';
+import { KEY_PLAIN, KEY_SECRET, keyClass, redactScalar, redactValue, type SensitivePaths } from '../redact/redact-value.js';
+import type { Scrubber } from '../redact/scrubber.js';
+
+const NONE: SensitivePaths = { card: new Set(), secret: new Set() };
+const FALLBACK = Symbol('scrub fallback');
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+/** Deeper than this, redactValue returns objects as they are: left to the two walks. */
+const MAX_DEPTH = 100;
+/** Between the strings of a value joined for one check: neither a digit, a letter, a space nor a dash. */
+const SEP = '\u0000';
+
+// Key names that masking (scrubText, then maskCredentials) leaves as they are — a property of
+// the text alone, whatever the scrubber knows. Only key names are kept (results and rows repeat
+// the same few) and only when the scrubber knew none of them; never values.
+const plainKeys = new Set<string>();
+const MAX_PLAIN_KEYS = 10_000;
+const MAX_KEY_LENGTH = 200;
+
+/**
+ * What everything a run writes or reports goes through: redaction by key name
+ * (`redactValue(v)`), then scrubbing by value (`scrubber.value(...)`), with exactly their result,
+ * built fresh as redactValue builds it. One walk redacts and collects every key and string;
+ * when one check over them all (as the plan view makes it) finds nothing the scrubber would
+ * change, that copy is the result. Otherwise a second walk scrubs each string; whatever that
+ * walk does not cover the same way as the two walks — a key that scrubbing would rename, a
+ * `__proto__` key, an object that is not plain, an array with holes or of a subclass, nesting
+ * deeper than redactValue goes — is left to the two walks themselves.
+ */
+export function scrubValue<T>(scrubber: Scrubber, value: T): T {
+  const v = value as unknown;
+  if (v === null || v === undefined) return value;
+  if (typeof v === 'string' || typeof v === 'number') {
+    // at the top, value() leaves a number as redaction left it (the number rule is for nested ones)
+    const r = redactScalar(v, null, KEY_PLAIN, NONE);
+    return (typeof r === 'string' ? scrubber.text(r) : r) as T;
+  }
+  if (typeof v !== 'object') return value;
+  const c = new Collect(scrubber);
+  const copy = c.walk(v, KEY_PLAIN, 0);
+  if (copy !== FALLBACK && c.clean()) return copy as T;
+  const out = exact(scrubber, v, KEY_PLAIN, 0);
+  return (out === FALLBACK ? scrubber.value(redactValue(v)) : out) as T;
+}
+
+/** The redacting walk: redactValue's copy with the scrubber's number rule, every key and string seen. */
+class Collect {
+  /** Keys known to be left as they are by masking, joined. */
+  private keys = '';
+  /** Every other key and string, joined. */
+  private text = '';
+  private digitRuns = false;
+  private userInfo = false;
+  private newKeys: string[] | undefined;
+
+  constructor(private readonly s: Scrubber) {}
+
+  private see(str: string): void {
+    this.text += str + SEP;
+    if (str.length >= 13 && !this.digitRuns && mayHoldCardNumber(str)) this.digitRuns = true;
+    if (!this.userInfo && mayHoldUserInfo(str)) this.userInfo = true;
+  }
+
+  private seeKey(k: string): void {
+    if (plainKeys.has(k)) {
+      this.keys += k + SEP;
+      return;
+    }
+    this.see(k);
+    if (k.length <= MAX_KEY_LENGTH) (this.newKeys ??= []).push(k);
+  }
+
+  /**
+   * True when scrubbing would change no string seen: no known value in any (Scrubber.knowsAnyIn),
+   * and masking changes none of them (maskingChangesJoined, with the user-info test per string).
+   */
+  clean(): boolean {
+    if (this.userInfo || maskingChangesJoined(this.text, this.digitRuns)) return false;
+    if (this.s.knowsAnyIn(this.text) || (this.keys !== '' && this.s.knowsAnyIn(this.keys))) return false;
+    // masking leaves each of the new keys as it is: remember them
+    if (this.newKeys) {
+      if (plainKeys.size + this.newKeys.length > MAX_PLAIN_KEYS) plainKeys.clear();
+      for (const k of this.newKeys) plainKeys.add(k);
+    }
+    return true;
+  }
+
+  walk(v: unknown, keyCls: number, depth: number): unknown {
+    if (v === null || v === undefined) return v;
+    if (typeof v === 'string') {
+      const r = redactScalar(v, null, keyCls, NONE);
+      if (typeof r === 'string') this.see(r);
+      return r;
+    }
+    if (typeof v === 'number') {
+      const r = redactScalar(v, null, keyCls, NONE);
+      if (typeof r === 'string') {
+        this.see(r);
+        return r;
+      }
+      return typeof r === 'number' ? this.s.number(r) : r;
+    }
+    if (typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH) return FALLBACK;
+    // a secret (by its key name) holds nothing shown, whatever it is
+    if (keyCls === KEY_SECRET) {
+      this.see(REDACTED);
+      return REDACTED;
+    }
+    if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== ARRAY_PROTO) return FALLBACK;
+      const n = v.length;
+      const a: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const x: unknown = v[i];
+        if (x === undefined && !(i in v)) return FALLBACK;
+        const y = this.walk(x, keyCls, depth + 1);
+        if (y === FALLBACK) return FALLBACK;
+        a[i] = y;
+      }
+      return a;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== OBJECT_PROTO && proto !== null) return FALLBACK;
+    const o: Record<string, unknown> = {};
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k === '__proto__') return FALLBACK;
+      this.seeKey(k);
+      const y = this.walk((v as Record<string, unknown>)[k], keyClass(k), depth + 1);
+      if (y === FALLBACK) return FALLBACK;
+      o[k] = y;
+    }
+    return o;
+  }
+}
+
+/** The same copy with every string scrubbed one by one (something was found to hide). */
+function exact(s: Scrubber, v: unknown, keyCls: number, depth: number): unknown {
+  if (v === null || v === undefined) return v;
+  if (typeof v === 'string') {
+    const r = redactScalar(v, null, keyCls, NONE);
+    return typeof r === 'string' ? s.text(r) : r;
+  }
+  if (typeof v === 'number') {
+    const r = redactScalar(v, null, keyCls, NONE);
+    return typeof r === 'string' ? s.text(r) : typeof r === 'number' ? s.number(r) : r;
+  }
+  if (typeof v !== 'object') return v;
+  if (depth > MAX_DEPTH) return FALLBACK;
+  if (keyCls === KEY_SECRET) return s.text(REDACTED);
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== ARRAY_PROTO) return FALLBACK;
+    const n = v.length;
+    const a: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const x: unknown = v[i];
+      if (x === undefined && !(i in v)) return FALLBACK;
+      const y = exact(s, x, keyCls, depth + 1);
+      if (y === FALLBACK) return FALLBACK;
+      a[i] = y;
+    }
+    return a;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== OBJECT_PROTO && proto !== null) return FALLBACK;
+  const o: Record<string, unknown> = {};
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    // a key that scrubbing renames (or that would set the prototype) is the two walks' business
+    if (k === '__proto__' || s.text(k) !== k) return FALLBACK;
+    const y = exact(s, (v as Record<string, unknown>)[k], keyClass(k), depth + 1);
+    if (y === FALLBACK) return FALLBACK;
+    o[k] = y;
+  }
+  return o;
+}
