@@ -69,7 +69,7 @@ function compile(node: Node): Fn {
   if (predFns.length === 0 && !group) {
     // a node that never gives an array (numbers, strings, booleans, objects, functions) or gives
     // a plain array: the sequence rules leave its value as it is
-    if (!keepArray && neverSequence(node)) return core;
+    if (!keepArray && (neverSequence(node) || SELF_FINISHED.has(core))) return core;
     return (input, env) => finish(core(input, env), keepArray);
   }
   return (input, env) => {
@@ -78,6 +78,17 @@ function compile(node: Node): Fn {
     if (group) r = group(r, env);
     return finish(r, keepArray);
   };
+}
+
+/**
+ * Closures that apply the sequence rules (without keep-array) to their own value where it may be
+ * a sequence (paths of names, direct built-in calls): compile() adds no second pass for them.
+ */
+const SELF_FINISHED = new WeakSet<Fn>();
+
+function selfFinished(f: Fn): Fn {
+  SELF_FINISHED.add(f);
+  return f;
 }
 
 /** True when a node's value is never a jsonata sequence (so the sequence rules never change it). */
@@ -222,30 +233,30 @@ function compilePath(node: Node): Fn {
     // `$v.a.b` (also `$.a`, `$$.a`): the variable's value, then plain names, while no value is an array
     const head = steps[0]!.fn;
     const rest = headed;
-    return (input, env) => {
+    return selfFinished((input, env) => {
       let v = head(input, env);
       if (v === undefined) return undefined;
       for (let i = 0; i < rest.length; i++) {
-        if (Array.isArray(v)) return general(input, env);
+        if (Array.isArray(v)) return finish(general(input, env), false);
         v = lookup(v, rest[i]!);
         if (v === undefined) return undefined;
       }
-      return Array.isArray(v) ? general(input, env) : v;
-    };
+      return Array.isArray(v) ? finish(general(input, env), false) : v;
+    });
   }
   const names = namesOnly(node);
   if (!names) return general;
   // `a.b.c` over objects: the value itself, as the general path gives it (a sequence of one
   // value, which evaluate's singleton rule unwraps) as long as no step meets an array
-  return (input, env) => {
+  return selfFinished((input, env) => {
     let v = input;
     for (let i = 0; i < names.length; i++) {
-      if (Array.isArray(v)) return general(input, env);
+      if (Array.isArray(v)) return finish(general(input, env), false);
       v = lookup(v, names[i]!);
       if (v === undefined) return undefined;
     }
-    return Array.isArray(v) ? general(input, env) : v;
-  };
+    return Array.isArray(v) ? finish(general(input, env), false) : v;
+  });
 }
 
 /** A path `$v.a.b`: a plain variable step, then plain field names; the names, else undefined. */
@@ -694,7 +705,7 @@ function compileFunction(node: Node, applyTo: Fn | undefined): Fn {
       throw callError(err, proc, pos, name);
     }
   };
-  const builtin = !applyTo && n <= 3 && node.procedure.type === 'variable' && plainStep(node.procedure) ? fastBuiltin(node.procedure.value) : undefined;
+  const builtin = !applyTo && n <= 3 && node.procedure.type === 'variable' && plainStep(node.procedure) && bare(node) ? fastBuiltin(node.procedure.value) : undefined;
   if (!builtin) return general;
   // `$round(...)` etc. while `$round` is jsonata's own: the arguments, the guard's tick and depth
   // check that apply() makes, the direct implementation, the size accounting of the result;
@@ -704,9 +715,10 @@ function compileFunction(node: Node, applyTo: Fn | undefined): Fn {
   const f1 = args[1];
   const f2 = args[2];
   const stack = EVALUATION_LIMITS.stack;
-  return (input, env) => {
+  // a bare call (no predicate, group or keep-array): it applies the sequence rules itself
+  return selfFinished((input, env) => {
     const proc = procedure(input, env);
-    if (proc !== def) return general(input, env);
+    if (proc !== def) return finish(general(input, env), false);
     const a0 = f0 === undefined ? undefined : f0(input, env);
     const a1 = f1 === undefined ? undefined : f1(input, env);
     const a2 = f2 === undefined ? undefined : f2(input, env);
@@ -719,12 +731,14 @@ function compileFunction(node: Node, applyTo: Fn | undefined): Fn {
       return r;
     }
     const evaluated: Any[] = n === 0 ? [] : n === 1 ? [a0] : n === 2 ? [a0, a1] : [a0, a1, a2];
+    let result: Any;
     try {
-      return apply(proc, evaluated, input);
+      result = apply(proc, evaluated, input);
     } catch (err) {
       throw callError(err, proc, pos, name);
     }
-  };
+    return finish(result, false);
+  });
 }
 
 function callError(err: Any, proc: Any, pos: number, name: string): Any {

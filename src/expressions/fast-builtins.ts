@@ -108,6 +108,31 @@ function allStrings(a: any[]): boolean {
   return true;
 }
 
+/** Pictures "0.0", "0.00", ... (one integer digit, n decimals; no grouping, prefix, suffix or exponent). */
+const FIXED_PICTURE = /^0\.(0{1,10})$/;
+
+/**
+ * jsonata's formatNumber for a picture "0." followed by `frac` zeros and no options, step by
+ * step as jsonata formats once the picture is analysed (minimum integer digits 1, exactly
+ * `frac` decimals, no grouping, "-" before a value that is not >= 0).
+ */
+function formatFixed(value: number, frac: number): string {
+  const prefix = value >= 0 ? '' : '-';
+  const rounded = jsonataRound(value, frac);
+  let s = Math.abs(rounded).toFixed(frac);
+  if (s.indexOf('.') === -1) s = s + '.';
+  while (s.charAt(0) === '0') s = s.substring(1);
+  while (s.charAt(s.length - 1) === '0') s = s.substring(0, s.length - 1);
+  let decimalPos = s.indexOf('.');
+  const padLeft = 1 - decimalPos;
+  const padRight = frac - (s.length - decimalPos - 1);
+  s = (padLeft > 0 ? '0'.repeat(padLeft) : '') + s;
+  s = s + (padRight > 0 ? '0'.repeat(padRight) : '');
+  decimalPos = s.indexOf('.');
+  if (decimalPos === s.length - 1) s = s.substring(0, s.length - 1);
+  return prefix + s;
+}
+
 function isPlainScalar(v: any): boolean {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
@@ -123,7 +148,12 @@ const FAST: Record<string, FastBuiltin> = {
     if (n !== 1) return SLOW;
     if (typeof a0 === 'number') return a0;
     if (typeof a0 === 'string') {
-      if (NUMERIC.test(a0) && !isNaN(parseFloat(a0)) && isFinite(a0 as unknown as number)) return parseFloat(a0);
+      if (NUMERIC.test(a0)) {
+        // for text of this shape parseFloat and Number read the same value (never NaN), and
+        // jsonata's isFinite(text) is that value being finite
+        const v = Number(a0);
+        if (Number.isFinite(v)) return v;
+      }
       if (BASED.test(a0)) return Number(a0);
       return SLOW; // jsonata's D3030
     }
@@ -185,6 +215,8 @@ const FAST: Record<string, FastBuiltin> = {
   assert: (n, a0, a1) => (a0 === true && (n === 1 || (n === 2 && typeof a1 === 'string')) ? undefined : SLOW),
   formatNumber: (n, a0, a1) => {
     if (n !== 2 || typeof a0 !== 'number' || typeof a1 !== 'string') return SLOW;
+    const fixed = FIXED_PICTURE.exec(a1);
+    if (fixed) return formatFixed(a0, fixed[1]!.length);
     try {
       return nativeFormatNumber(a0, a1);
     } catch {
