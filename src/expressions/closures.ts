@@ -118,6 +118,31 @@ function neverSequence(node: Node): boolean {
   }
 }
 
+/**
+ * True when a node's value can never be a function (so a `let` of it binds its plain JSON):
+ * literals, operators, object and array constructors, and conditions/blocks of those.
+ */
+export function neverFunctionValue(node: Node): boolean {
+  if (hasOwn.call(node, 'predicate') || hasOwn.call(node, 'group') || node.keepArray || node.stages) return false;
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'value':
+    case 'binary':
+      return true;
+    case 'unary':
+      return node.value === '-' || node.value === '{' || node.value === '[';
+    case 'condition':
+      return neverFunctionValue(node.then) && (node.else === undefined || neverFunctionValue(node.else));
+    case 'block':
+      return node.expressions.length === 0 || neverFunctionValue(node.expressions[node.expressions.length - 1]);
+    case 'bind':
+      return neverFunctionValue(node.rhs);
+    default:
+      return false;
+  }
+}
+
 function finish(r: Any, keepArray: boolean): Any {
   if (r && r.sequence === true && Array.isArray(r) && !(r as Any).tupleStream) {
     if (keepArray) (r as Any).keepSingleton = true;
@@ -833,24 +858,86 @@ function finishedPlain(node: Node): PlainFn {
   return (input, env, depth) => toPlainJson(finish(f(input, env), false), depth);
 }
 
+/**
+ * A member value of a plain object constructor, with the shapes read inline: a literal, a path
+ * of names from the input, a variable then names (`$steps.order.id`). Whenever an array turns
+ * up on the way, or the depth limit is near, the member's own plain closure evaluates it.
+ */
+interface PlainMember {
+  key: string;
+  plain: PlainFn;
+  kind: 0 | 1 | 2 | 3;
+  names: string[];
+  variable: string;
+  constant: Any;
+}
+
+const AN_ARRAY = Symbol('array on the way');
+
+function plainMember(key: string, node: Node): PlainMember {
+  const m: PlainMember = { key, plain: compilePlain(node), kind: 0, names: [], variable: '', constant: undefined };
+  if ((node.type === 'string' || node.type === 'number' || node.type === 'value') && bare(node) && !unsupportedFeatures(node)) {
+    m.kind = 3;
+    m.constant = toPlainJson(node.value, 1);
+  } else if (node.type === 'path') {
+    const names = namesOnly(node);
+    const headed = names ? undefined : variableThenNames(node);
+    if (names) {
+      m.kind = 1;
+      m.names = names;
+    } else if (headed && node.steps[0].value !== '') {
+      m.kind = 2;
+      m.names = headed;
+      m.variable = node.steps[0].value;
+    }
+  }
+  return m;
+}
+
+/** Follows plain names from v; AN_ARRAY when an array is met (the general path decides then). */
+function readNames(v: Any, names: string[]): Any {
+  for (let i = 0; i < names.length; i++) {
+    if (Array.isArray(v)) return AN_ARRAY;
+    v = lookup(v, names[i]!);
+    if (v === undefined) return undefined;
+  }
+  return Array.isArray(v) ? AN_ARRAY : v;
+}
+
 function plainObject(node: Node): PlainFn {
   const f = compile(node);
   const literal = literalKeys(node.lhs);
   if (!literal) return genericPlain(f);
-  const order = literal.order;
-  const values = order.map((i) => compilePlain(node.lhs[i][1]));
-  const keys = order.map((i) => literal.keys[i]!);
-  const many = keys.length > 16;
+  const members = literal.order.map((i) => plainMember(literal.keys[i]!, node.lhs[i][1]));
+  const many = members.length > 16;
   // as compileGroup's literal case: one input item, values in its order, undefined ones left out
   return (input, env, depth) => {
     if (Array.isArray(input) || depth > 200) return toPlainJson(f(input, env), depth);
     const g = G;
     g.tick();
-    if (many) g.cells(keys.length);
+    if (many) g.cells(members.length);
     const out: Any = {};
-    for (let i = 0; i < keys.length; i++) {
-      const v = values[i]!(input, env, depth + 1);
-      if (v !== undefined) out[keys[i]!] = v;
+    const d = depth + 1;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      let v: Any;
+      if (m.kind === 0 || d > 200) {
+        v = m.plain(input, env, d);
+      } else if (m.kind === 3) {
+        v = m.constant;
+      } else {
+        if (m.kind === 1) {
+          v = readNames(input, m.names);
+        } else {
+          v = env.lookup(m.variable);
+          v = v === undefined ? undefined : Array.isArray(v) ? AN_ARRAY : readNames(v, m.names);
+        }
+        // toPlainJson(v, d), with the scalars inline
+        if (v === AN_ARRAY) v = m.plain(input, env, d);
+        else if (typeof v === 'number') v = Number.isFinite(v) ? v : null;
+        else if (!(typeof v === 'string' || typeof v === 'boolean' || v === null || v === undefined)) v = toPlainJson(v, d);
+      }
+      if (v !== undefined) out[m.key] = v;
     }
     return out;
   };

@@ -5,6 +5,8 @@ import { compileJsonata, type ExpressionBackend } from './backend.js';
 import { EVALUATION_LIMITS } from './limits.js';
 import { regexProblem } from './regex-engine.js';
 import { isUnsafeRegex } from './safe-regex.js';
+import { isFunctionValue, isThenable, toPlainJson } from './plain-json.js';
+import { neverFunctionValue } from './closures.js';
 
 export { EVALUATION_LIMITS };
 
@@ -27,6 +29,13 @@ export interface CompiledExpression {
    * promise of it (jsonata fallback). A backend may build plain values directly and skip the copy.
    */
   evaluatePlain(input: unknown, bindings?: Record<string, unknown>): unknown;
+  /**
+   * The value a `let` binds: a function value as it is (a let may define a helper), anything
+   * else as its plain JSON — `isFunctionValue(v) ? v : toPlainJson(v)` of the awaited `evaluate`,
+   * or a promise of it. An expression that can never give a function (an object or array
+   * constructor, an operator...) is evaluated straight to plain JSON.
+   */
+  evaluateLet(input: unknown, bindings?: Record<string, unknown>): unknown;
 }
 
 export interface CompileOptions {
@@ -74,6 +83,13 @@ export function compileExpression(
   if (diagnostics.length > 0) return { diagnostics };
   const evaluate = compiled.evaluate;
   const evaluatePlain = compiled.evaluatePlain;
+  const evaluateLet =
+    compiled.backend === 'compiled' && neverFunctionValue(compiled.ast)
+      ? evaluatePlain
+      : (input: unknown, bindings?: Record<string, unknown>): unknown => {
+          const v = evaluate(input, bindings);
+          return isThenable(v) ? v.then(letValue) : letValue(v);
+        };
   return {
     diagnostics,
     expression: {
@@ -84,8 +100,13 @@ export function compileExpression(
       ...(compiled.fallbackReason ? { fallbackReason: compiled.fallbackReason } : {}),
       evaluate,
       evaluatePlain,
+      evaluateLet,
     },
   };
+}
+
+function letValue(v: unknown): unknown {
+  return isFunctionValue(v) ? v : toPlainJson(v);
 }
 
 /** Turns a JSONata evaluation error into a coded diagnostic located in the Data Map. */

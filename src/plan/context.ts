@@ -4,7 +4,7 @@ import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
 import { checkRecordKeys } from '../source/read-records.js';
-import { isFunctionValue, isThenable, toPlainJson } from '../expressions/plain-json.js';
+import { isThenable } from '../expressions/plain-json.js';
 import { drive, type Steps } from './drive.js';
 import type { RecordContext } from './types.js';
 
@@ -57,10 +57,11 @@ export function* prepareSteps(map: CompiledMap, record: unknown, opts: { index: 
   }
   for (const { name, expression } of map.lets) {
     try {
-      let value = expression.evaluate(record, bindings);
+      // a `let` may define a helper function for later expressions: kept callable; any other
+      // value is bound as plain JSON
+      let value = expression.evaluateLet(record, bindings);
       if (isThenable(value)) value = yield value;
-      // a `let` may define a helper function for later expressions: keep it callable
-      bindings[name] = isFunctionValue(value) ? value : toPlainJson(value);
+      bindings[name] = value;
     } catch (err) {
       diagnostics.push(evaluationDiagnostic(err, expression, `${where}: let ${name}`));
       return ctx;

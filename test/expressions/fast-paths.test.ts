@@ -1,6 +1,8 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { compileJsonata } from '../../src/index.js';
+import { compileExpression } from '../../src/expressions/compile-expression.js';
+import { isFunctionValue, toPlainJson } from '../../src/expressions/plain-json.js';
 import { canonical, plainOracle, rng } from './generator.js';
 
 /**
@@ -41,7 +43,10 @@ const input = {
   a: [1, 2, 3], one: [7], empty: [], n: null, s: '10.5', t: 'abc', z: 0, o: {}, obj: { x: 1, y: [1, [2, 3]] },
   items: [{ p: 2.5, q: 2 }, { p: 1.005, q: 1 }, { p: 10.33, q: 3 }], names: ['b', 'a', 'c'], emoji: '😀é', money: '10.33',
 };
-const bindings = { o: { x: 1, y: [1, [2, 3]], z: { w: 'deep' } }, arr: [{ x: 1 }, { x: 2 }], str: 'text', num: 2.675, k: 'K' };
+const bindings = {
+  o: { x: 1, y: [1, [2, 3]], z: { w: 'deep' } }, arr: [{ x: 1 }, { x: 2 }], str: 'text', num: 2.675, k: 'K', inf: Infinity, ninf: { v: -Infinity },
+  fn: () => 1, fobj: { f: () => 2 }, steps: { order: [{ id: 1 }, { id: 2, total: 3 }] },
+};
 
 describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', () => {
   const corpus = [
@@ -79,6 +84,10 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     '($x := items.p; $x)', '($x := one; $x)', 'z = 0 ? one : a', '{"a": 1 + "x"}', '[{"a": $number("x")}]', '{"a": [nosuch]}', '[[], [[]]]',
     '{"a": $}', '{"a": $$.one}', '{"k": function(){ 1 }}', 'items.{"p": p, "q": q}', 'items{"p": p}', '{"a": 1}[0]', '[{"a": 1}][0]',
     '{"a": {"b": 1}}.a', '{"a": n, "b": [n]}', '{"a": 0.1 + 0.2, "b": -0}',
+    // members read inline: names, a variable then names, literals (an array on the way takes the general path)
+    '{"a": $o.y, "b": $o.z, "c": $arr.x, "d": $nosuch.x, "e": $str.x, "f": obj.y, "g": obj.x, "h": $$.obj.x, "i": $.obj.x, "j": $inf.x, "k": $o.x}',
+    '{"a": $inf, "b": $o, "c": $ninf.v, "d": items.p, "e": one, "f": empty, "g": $fn, "h": $fobj.f, "i": true, "j": null, "k": "s", "l": 2.5}',
+    '($o := {"y": [1, [2]], "z": one}; {"a": $o.y, "b": $o.z})', '{"a": $steps.order.id, "b": $steps.order.total, "c": $steps.missing.id}',
     // `&` of numbers and other values
     '1.1 & 2', '0.1 + 0.2 & ""', '1e21 & ""', '(1/0) & ""', 'n & ""', '{"a": 1} & ""', '[1, 2] & ""', 'true & 1', 'nosuch & nosuch', '-0 & ""',
   ];
@@ -148,5 +157,25 @@ describe('compiled lambdas', () => {
   it('lambdas made in one evaluation are distinct values with their own closure', async () => {
     const p = compileJsonata('($mk := function($n){ function($x){ $x + $n } }; [$mk(1)(10), $mk(2)(10), $map([1, 2], $mk(100))])');
     expect(await p.evaluate({})).toEqual([11, 12, 101, 102]);
+  });
+});
+
+describe('evaluateLet: what a let binds (a function as it is, anything else as plain JSON)', () => {
+  const letValue = (v: unknown): unknown => (isFunctionValue(v) ? v : toPlainJson(v));
+  it.each([
+    '[items.{"p": p}, {"a": nosuch}, one]', '{"a": items.p, "f": function($x){ $x }}', 'z = 0 ? {"a": 1} : [1]', '($x := 1; {"x": $x})', '1 + 2', '"a" & 1',
+    'function($x){ $x + 1 }', '$uppercase', 'items.p', 'one', 'nosuch', '($f := function(){ 1 }; $f)', 'z = 0 ? function(){ 1 } : 2', '[1, 2][0]',
+    '$round(2.675, 2)', '{"a": 1 + "x"}', '$$',
+  ])('%s', async (source) => {
+    const e = compileExpression(source, () => ({ file: 'test', line: 1, column: 1 })).expression!;
+    const run = async (f: () => unknown) => {
+      try {
+        const v = await f();
+        return typeof v === 'function' || isFunctionValue(v) ? '<function>' : JSON.stringify(v) ?? 'undefined';
+      } catch (err) {
+        return describeError(err);
+      }
+    };
+    expect(await run(() => e.evaluateLet(input, bindings))).toBe(await run(async () => letValue(await e.evaluate(input, bindings))));
   });
 });
