@@ -56,10 +56,18 @@ function holds(c: ClassifyCondition, body: unknown): boolean {
   return true;
 }
 
+// a pack's few dotted paths, split once
+const splits = new Map<string, string[]>();
+
 /** Reads a dotted path (`invoice.invoiceStatus`) from a value. */
 export function getPath(value: unknown, path: string): unknown {
+  let parts = splits.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (splits.size < 1000) splits.set(path, parts);
+  }
   let v: unknown = value;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<string, unknown>)[part];
   }

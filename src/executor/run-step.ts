@@ -313,7 +313,17 @@ function declineMessage(body: unknown): string | undefined {
 /** Ids a step produced: the output's fields whose names end in `id`. */
 export function collectIds(stepId: string, out: unknown, ids: Record<string, string | number>): void {
   if (!out || typeof out !== 'object' || Array.isArray(out)) return;
-  for (const [k, v] of Object.entries(out)) {
-    if ((/id$/i.test(k)) && (typeof v === 'string' || typeof v === 'number')) ids[`${stepId}.${k}`] = typeof v === 'string' ? scrubText(v) : v;
+  for (const k of Object.keys(out)) {
+    const v = (out as Record<string, unknown>)[k];
+    if ((typeof v === 'string' || typeof v === 'number') && endsInId(k)) ids[`${stepId}.${k}`] = typeof v === 'string' ? scrubText(v) : v;
   }
+}
+
+/** `/id$/i.test(k)` without the regex. */
+function endsInId(k: string): boolean {
+  const n = k.length;
+  if (n < 2) return false;
+  const a = k.charCodeAt(n - 2);
+  const b = k.charCodeAt(n - 1);
+  return (a === 105 || a === 73) && (b === 100 || b === 68);
 }

@@ -1,4 +1,4 @@
-import { maskingChangesJoined, mayHoldCardNumber, mayHoldUserInfo, REDACTED } from '../redact/mask.js';
+import { maskingChangesJoined, mayHoldCardNumber, mayHoldUserInfo, REDACTED, scrubText } from '../redact/mask.js';
 import { KEY_PLAIN, KEY_SECRET, keyClass, redactScalar, redactValue, type SensitivePaths } from '../redact/redact-value.js';
 import type { Scrubber } from '../redact/scrubber.js';
 
@@ -11,11 +11,14 @@ const MAX_DEPTH = 100;
 /** Between the strings of a value joined for one check: neither a digit, a letter, a space nor a dash. */
 const SEP = '\u0000';
 
-// Key names that masking (scrubText, then maskCredentials) leaves as they are — a property of
-// the text alone, whatever the scrubber knows. Only key names are kept (results and rows repeat
-// the same few) and only when the scrubber knew none of them; never values.
-const plainKeys = new Set<string>();
-const MAX_PLAIN_KEYS = 10_000;
+// Per key name: its keyClass, plus PLAIN_KEY once the name is known to be left as it is by
+// masking (scrubText, then maskCredentials) — a property of the text alone, whatever the
+// scrubber knows. Only key names are kept (results and rows repeat the same few), and marked
+// plain only when the scrubber knew none of them; never values.
+const keyInfo = new Map<string, number>();
+const PLAIN_KEY = 4;
+const CLASS_BITS = 3;
+const MAX_KEYS = 10_000;
 const MAX_KEY_LENGTH = 200;
 
 /**
@@ -62,13 +65,23 @@ class Collect {
     if (!this.userInfo && mayHoldUserInfo(str)) this.userInfo = true;
   }
 
-  private seeKey(k: string): void {
-    if (plainKeys.has(k)) {
-      this.keys += k + SEP;
-      return;
+  /** Sees a key name; its keyClass. */
+  private seeKey(k: string): number {
+    let info = keyInfo.get(k);
+    if (info === undefined) {
+      info = keyClass(k);
+      if (k.length <= MAX_KEY_LENGTH) {
+        if (keyInfo.size >= MAX_KEYS) keyInfo.clear();
+        keyInfo.set(k, info);
+      }
     }
-    this.see(k);
-    if (k.length <= MAX_KEY_LENGTH) (this.newKeys ??= []).push(k);
+    if (info & PLAIN_KEY) {
+      this.keys += k + SEP;
+    } else {
+      this.see(k);
+      if (k.length <= MAX_KEY_LENGTH) (this.newKeys ??= []).push(k);
+    }
+    return info & CLASS_BITS;
   }
 
   /**
@@ -80,8 +93,10 @@ class Collect {
     if (this.s.knowsAnyIn(this.text) || (this.keys !== '' && this.s.knowsAnyIn(this.keys))) return false;
     // masking leaves each of the new keys as it is: remember them
     if (this.newKeys) {
-      if (plainKeys.size + this.newKeys.length > MAX_PLAIN_KEYS) plainKeys.clear();
-      for (const k of this.newKeys) plainKeys.add(k);
+      for (const k of this.newKeys) {
+        const info = keyInfo.get(k);
+        if (info !== undefined) keyInfo.set(k, info | PLAIN_KEY);
+      }
     }
     return true;
   }
@@ -89,6 +104,19 @@ class Collect {
   walk(v: unknown, keyCls: number, depth: number): unknown {
     if (v === null || v === undefined) return v;
     if (typeof v === 'string') {
+      if (keyCls === KEY_PLAIN) {
+        // redactScalar of a string under a plain name: scrubText, which changes nothing
+        // without a digit run long enough for a card number
+        if (mayHoldCardNumber(v)) {
+          const r = scrubText(v);
+          this.digitRuns = true;
+          this.see(r);
+          return r;
+        }
+        this.text += v + SEP;
+        if (!this.userInfo && mayHoldUserInfo(v)) this.userInfo = true;
+        return v;
+      }
       const r = redactScalar(v, null, keyCls, NONE);
       if (typeof r === 'string') this.see(r);
       return r;
@@ -128,8 +156,7 @@ class Collect {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (k === '__proto__') return FALLBACK;
-      this.seeKey(k);
-      const y = this.walk((v as Record<string, unknown>)[k], keyClass(k), depth + 1);
+      const y = this.walk((v as Record<string, unknown>)[k], this.seeKey(k), depth + 1);
       if (y === FALLBACK) return FALLBACK;
       o[k] = y;
     }
