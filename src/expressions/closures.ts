@@ -796,6 +796,10 @@ function compileLambda(node: Node): Fn {
   return (input, env) => makeLambda({ params, body, env, input, signature });
 }
 
+function callChained(this: { func: Any; l: Any }, x: Any): Any {
+  return apply(this.func, [apply(this.l, [x], undefined)], undefined);
+}
+
 function compileApply(node: Node): Fn {
   const lhs = compile(node.lhs);
   if (node.rhs.type === 'function') return compileFunction(node.rhs, lhs);
@@ -806,10 +810,8 @@ function compileApply(node: Node): Fn {
     const func = rhs(input, env);
     if (!isFunction(func)) throw jsonataError('T2006', { position: pos, value: func });
     if (isFunction(l)) {
-      // function chaining: λ($x){ func(l($x)) }
-      const chained: Any = function (x: Any) {
-        return apply(func, [apply(l, [x], undefined)], undefined);
-      };
+      // function chaining: λ($x){ func(l($x)) } (a bound function: no closure to name per call)
+      const chained: Any = callChained.bind({ func, l });
       chained.arity = 1;
       return chained;
     }

@@ -220,38 +220,39 @@ define('each', ([obj, func]) => {
 define('sort', ([arr, comparator]) => {
   if (arr === undefined) return undefined;
   if (arr.length <= 1) return arr;
-  let comp: (a: Any, b: Any) => Any;
-  if (comparator === undefined) {
-    if (!isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) throw jsonataError('D3070', { index: 1 });
-    comp = (a, b) => a > b;
-  } else {
-    comp = (a, b) => callFunction(comparator, [a, b]);
-  }
-  const merge = (l: Any[], r: Any[]): Any[] => {
-    const out: Any[] = [];
-    let i = 0;
-    let j = 0;
-    while (true) {
-      if (i >= l.length) {
-        for (; j < r.length; j++) out.push(r[j]);
-        return out;
-      }
-      if (j >= r.length) {
-        for (; i < l.length; i++) out.push(l[i]);
-        return out;
-      }
-      G.tick();
-      if (comp(l[i], r[j])) out.push(r[j++]);
-      else out.push(l[i++]);
-    }
-  };
-  const msort = (a: Any[]): Any[] => {
-    if (!Array.isArray(a) || a.length <= 1) return a;
-    const middle = Math.floor(a.length / 2);
-    return merge(msort(a.slice(0, middle)), msort(a.slice(middle)));
-  };
-  return msort(arr);
+  if (comparator === undefined && !isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) throw jsonataError('D3070', { index: 1 });
+  return msort(arr, comparator);
 });
+
+// $sort's merge sort, as jsonata's (module functions: no closures made per call)
+function sortBefore(comparator: Any, a: Any, b: Any): Any {
+  return comparator === undefined ? a > b : callFunction(comparator, [a, b]);
+}
+
+function merge(l: Any[], r: Any[], comparator: Any): Any[] {
+  const out: Any[] = [];
+  let i = 0;
+  let j = 0;
+  while (true) {
+    if (i >= l.length) {
+      for (; j < r.length; j++) out.push(r[j]);
+      return out;
+    }
+    if (j >= r.length) {
+      for (; i < l.length; i++) out.push(l[i]);
+      return out;
+    }
+    G.tick();
+    if (sortBefore(comparator, l[i], r[j])) out.push(r[j++]);
+    else out.push(l[i++]);
+  }
+}
+
+function msort(a: Any[], comparator: Any): Any[] {
+  if (!Array.isArray(a) || a.length <= 1) return a;
+  const middle = Math.floor(a.length / 2);
+  return merge(msort(a.slice(0, middle), comparator), msort(a.slice(middle), comparator), comparator);
+}
 
 function keysOf(v: Any): string[] {
   return typeof v === 'object' && v !== null ? Object.keys(v) : [];
@@ -358,39 +359,34 @@ define('replace', ([str, pattern, replacement, limit]) => {
   if (str === undefined) return undefined;
   if (pattern === '') throw jsonataError('D3010', { value: pattern, index: 2 });
   if (limit < 0) throw jsonataError('D3011', { value: limit, index: 4 });
-  const replacer = typeof replacement === 'string' ? (m: Any) => substitute(replacement, m) : (m: Any) => callFunction(replacement, [m]);
   let result = '';
   let position = 0;
-  const grow = (s: string) => {
-    result += s;
-    if (result.length > LIMIT) throw stringError(result.length);
-  };
   if (limit === undefined || limit > 0) {
     let count = 0;
     if (typeof pattern === 'string') {
       let index = str.indexOf(pattern, position);
       while (index !== -1 && (limit === undefined || count < limit)) {
-        grow(str.substring(position, index));
-        grow(replacement);
+        result = grown(result, str.substring(position, index));
+        result = grown(result, replacement);
         position = index + pattern.length;
         count++;
         index = str.indexOf(pattern, position);
       }
-      grow(str.substring(position));
+      result = grown(result, str.substring(position));
     } else {
       let matches = evaluateMatcher(pattern, str);
       if (matches !== undefined) {
         while (matches !== undefined && (limit === undefined || count < limit)) {
-          grow(str.substring(position, matches.start));
-          const replacedWith = replacer(matches);
-          if (typeof replacedWith === 'string') grow(replacedWith);
+          result = grown(result, str.substring(position, matches.start));
+          const replacedWith = typeof replacement === 'string' ? substitute(replacement, matches) : callFunction(replacement, [matches]);
+          if (typeof replacedWith === 'string') result = grown(result, replacedWith);
           else throw jsonataError('D3012', { value: replacedWith });
           position = matches.start + matches.match.length;
           count++;
           matches = evaluateMatcher(matches.next, undefined);
           G.tick();
         }
-        grow(str.substring(position));
+        result = grown(result, str.substring(position));
       } else {
         result = str;
       }
@@ -401,24 +397,40 @@ define('replace', ([str, pattern, replacement, limit]) => {
   return result;
 });
 
+/** `result + s`, within the string limit. */
+function grown(result: string, s: string): string {
+  const out = result + s;
+  if (out.length > LIMIT) throw stringError(out.length);
+  return out;
+}
+
 /** jsonata's evaluateRegex: a matcher function over the safe engine. */
 export function regexMatcher(value: RegExp, position: number | undefined): Any {
-  const re = new SafeRegExp(value);
-  const closure = (str: string, fromIndex?: number): Any => {
-    re.lastIndex = fromIndex || 0;
-    const match = re.exec(str);
-    if (match === null) return undefined;
-    const result: Any = { match: match[0], start: match.index, end: match.index + match[0]!.length, groups: [] };
-    for (let i = 1; i < match.length; i++) result.groups.push(match[i]);
-    result.next = () => {
-      if (re.lastIndex >= str.length) return undefined;
-      const next = closure(str, re.lastIndex);
-      if (next && next.match === '') throw jsonataError('D1004', { position, value: value.source });
-      return next;
-    };
-    return result;
+  // a bound module function, not a closure: the CLI bundle names every closure it makes
+  const state: MatcherState = { re: new SafeRegExp(value), value, position };
+  return runMatcher.bind(state);
+}
+
+interface MatcherState {
+  re: SafeRegExp;
+  value: RegExp;
+  position: number | undefined;
+}
+
+function runMatcher(this: MatcherState, str: string, fromIndex?: number): Any {
+  const re = this.re;
+  re.lastIndex = fromIndex || 0;
+  const match = re.exec(str);
+  if (match === null) return undefined;
+  const result: Any = { match: match[0], start: match.index, end: match.index + match[0]!.length, groups: [] };
+  for (let i = 1; i < match.length; i++) result.groups.push(match[i]);
+  result.next = () => {
+    if (re.lastIndex >= str.length) return undefined;
+    const next = runMatcher.call(this, str, re.lastIndex);
+    if (next && next.match === '') throw jsonataError('D1004', { position: this.position, value: this.value.source });
+    return next;
   };
-  return closure;
+  return result;
 }
 
 export { NEEDS_JSONATA };

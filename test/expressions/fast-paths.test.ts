@@ -88,6 +88,11 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     '{"a": $o.y, "b": $o.z, "c": $arr.x, "d": $nosuch.x, "e": $str.x, "f": obj.y, "g": obj.x, "h": $$.obj.x, "i": $.obj.x, "j": $inf.x, "k": $o.x}',
     '{"a": $inf, "b": $o, "c": $ninf.v, "d": items.p, "e": one, "f": empty, "g": $fn, "h": $fobj.f, "i": true, "j": null, "k": "s", "l": 2.5}',
     '($o := {"y": [1, [2]], "z": one}; {"a": $o.y, "b": $o.z})', '{"a": $steps.order.id, "b": $steps.order.total, "c": $steps.missing.id}',
+    // module functions instead of per-call closures: chaining, $sort, $replace, regex matchers
+    '($g := $uppercase ~> $trim; $g(" ab "))', '($g := $string ~> $length; [$g(123), $g("😀")])', '$sort([3, 1, 2])', '$sort(["b", "a"])', '$sort([1, "a"])',
+    '$sort(items, function($l, $r){ $l.q < $r.q }).q', '$sort(items, function($l, $r){ $l.p > $r.p }).p', '$replace("a-b c", /[ -]/, "")', '$replace("4111 1111-1111", /[ -]/, "")',
+    '$replace("abab", /a/, function($m){ $uppercase($m.match) })', '$replace("aaa", "a", "bb", 2)', '$replace("aaa", /a/, "$0$0", 1)', '$match("a1b22", /[0-9]+/)',
+    '$map(["a1", "b"], /[0-9]/)', '$replace("abc", /x*/, "-")', '$split("a1b2", /[0-9]/, 1)', '$contains("abc", /B/i)', '$replace("abc", /b/, function($m){ 1 })',
     // `&` of numbers and other values
     '1.1 & 2', '0.1 + 0.2 & ""', '1e21 & ""', '(1/0) & ""', 'n & ""', '{"a": 1} & ""', '[1, 2] & ""', 'true & 1', 'nosuch & nosuch', '-0 & ""',
   ];
