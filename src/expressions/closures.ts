@@ -270,7 +270,38 @@ function compilePath(node: Node): Fn {
     });
   }
   const names = namesOnly(node);
-  if (!names) return general;
+  if (!names) {
+    const mapped = namesThenStep(node);
+    if (!mapped) return general;
+    // `items.(…)`, `lines.$round(…)`, `$lines.{…}`: the names (or the variable) give the
+    // sequence the last step maps over, read directly while no array comes before the last
+    // name; the last step is evaluated as the general path does
+    const head = mapped.variable ? steps[0]!.fn : undefined;
+    const prefix = mapped.names;
+    const lastStep = steps[last]!;
+    return (input, env) => {
+      let v = input;
+      if (head !== undefined) {
+        v = head(input, env);
+        if (v === undefined) return undefined;
+      }
+      for (let i = 0; i < prefix.length; i++) {
+        if (Array.isArray(v)) return general(input, env);
+        v = lookup(v, prefix[i]!);
+        if (v === undefined) return undefined;
+      }
+      let over: Any[];
+      if (!Array.isArray(v)) over = seqOf(v);
+      else if ((v as Any).cons || (v as Any).sequence) return general(input, env);
+      else {
+        // evaluateStep flattens this array into a new sequence; its members, in order, are v's
+        if (v.length === 0) return undefined;
+        if (v.length > 16) G.cells(v.length);
+        over = v;
+      }
+      return evaluateStep(lastStep, over, env, true);
+    };
+  }
   // `a.b.c` over objects: the value itself, as the general path gives it (a sequence of one
   // value, which evaluate's singleton rule unwraps) as long as no step meets an array
   return selfFinished((input, env) => {
@@ -282,6 +313,24 @@ function compilePath(node: Node): Fn {
     }
     return Array.isArray(v) ? finish(general(input, env), false) : v;
   });
+}
+
+/** A path `a.b.<step>` or `$v.a.<step>` (plain names, a last step of any kind): the names, and whether a variable comes first. */
+function namesThenStep(node: Node): { names: string[]; variable: boolean } | undefined {
+  if (node.keepSingletonArray || hasOwn.call(node, 'group') || node.tuple || node.keepArray) return undefined;
+  const steps = node.steps as Node[];
+  if (steps.length < 2) return undefined;
+  const variable = steps[0].type === 'variable';
+  if (variable && !plainStep(steps[0])) return undefined;
+  const last = steps[steps.length - 1];
+  if (last.consarray || unsupportedFeatures(last) || last.type === 'sort' || last.type === 'parent') return undefined;
+  const names: string[] = [];
+  for (let i = variable ? 1 : 0; i < steps.length - 1; i++) {
+    const s = steps[i];
+    if (s.type !== 'name' || typeof s.value !== 'string' || !plainStep(s)) return undefined;
+    names.push(s.value);
+  }
+  return { names, variable };
 }
 
 /** A path `$v.a.b`: a plain variable step, then plain field names; the names, else undefined. */

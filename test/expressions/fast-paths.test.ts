@@ -45,7 +45,7 @@ const input = {
 };
 const bindings = {
   o: { x: 1, y: [1, [2, 3]], z: { w: 'deep' } }, arr: [{ x: 1 }, { x: 2 }], str: 'text', num: 2.675, k: 'K', inf: Infinity, ninf: { v: -Infinity },
-  fn: () => 1, fobj: { f: () => 2 }, steps: { order: [{ id: 1 }, { id: 2, total: 3 }] },
+  fn: () => 1, fobj: { f: () => 2 }, steps: { order: [{ id: 1 }, { id: 2, total: 3 }] }, big: Array.from({ length: 20 }, (_, i) => i),
 };
 
 describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', () => {
@@ -77,6 +77,11 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     '$o.x', '$o.y', '$o.y[1]', '$o.z.w', '$o.missing.x', '$.obj.x', '$$.obj.y', '$arr.x', '$str.x', '$nosuch.x', '$k.length',
     '($v := obj; $v.y)', '($v := items; $v.p)', '($v := {"a": [1]}; $v.a)', '($v := {"a": items.p}; $v.a)', '($v := {"a": one}; $v.a)',
     '($f := function($x){ $x }; $f.x)', '($v := [obj]; $v.x)', '($v := obj; $v.y[0])',
+    // names (or a variable) then one last step mapped over them
+    'items.(p * q)', 'items.$round(p, 1)', 'a.($ + 1)', 'one.($ * 2)', 'empty.(1)', 'nosuch.(1)', 'obj.y.($)', '$o.y.($)', '$arr.(x)', '$.items.(p)',
+    '$$.items.{"p": p}', 'items.p.($ > 2)', '$str.($)', '($v := [[1, 2]]; $v.($))', '($v := items.p; $v.($ * 10))', 'items[0].(p)', 'obj.(x)', 'obj.x.(1)',
+    'items.{"p": p}[0]', 'items.(p)[1]', '$big.($ * 2)', '$count($big.($))', 'items.[p, q]', 'items.(p > 2 ? p)', 'names.$uppercase($)', 'obj.y.[$]',
+    '$o.z.($)', '$nosuch.($)', 'items.($x := p; $x * 2)', '$arr[0].(x)', 'a.(nosuch)', 'items.(function($y){ $y })',
     // plain JSON built directly
     '{"a": 1, "b": nosuch, "c": n, "d": 1/0, "e": function($x){ 1 }, "f": items.p, "g": one, "h": empty}', '{"1": 1, "a": 2, "0": 3}',
     '{"x": {"y": {"z": [1, {"w": nosuch}]}}}', '[{"a": 1}, items.p, [1, 2], nosuch, one, [[1]], "["]', '[items.{"p": p}]', '[]', '[1..20]',
