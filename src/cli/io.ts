@@ -25,7 +25,10 @@ export function processIo(): CliIo {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    stdin: process.stdin,
+    // read only by the commands that take `-` (process.stdin loads Node's stream and TTY modules)
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     now: Date.now,
     cwd: process.cwd(),
