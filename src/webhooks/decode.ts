@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import jsonata from '../jsonata.js';
+import type Jsonata from 'jsonata';
 import type { WebhookSpec } from '../providers/pack-types.js';
 
 /** A webhook delivery, decoded by the pack's `webhooks` rules. */
@@ -25,9 +26,9 @@ export interface StatusReport {
 export class WebhookDecodeError extends Error {}
 
 interface Compiled {
-  type: jsonata.Expression;
-  dedupe: jsonata.Expression[];
-  events: Map<string, { match: Array<[string, jsonata.Expression]>; object: jsonata.Expression; status?: jsonata.Expression }>;
+  type: Jsonata.Expression;
+  dedupe: Jsonata.Expression[];
+  events: Map<string, { match: Array<[string, Jsonata.Expression]>; object: Jsonata.Expression; status?: Jsonata.Expression }>;
 }
 
 const cache = new WeakMap<WebhookSpec, Compiled>();
@@ -39,7 +40,7 @@ function compile(spec: WebhookSpec): Compiled {
       type: jsonata(spec.type),
       dedupe: spec.dedupe.map((e) => jsonata(e)),
       events: new Map(Object.entries(spec.statusEvents).map(([name, ev]) => [name, {
-        match: Object.entries(ev.match).map(([k, e]) => [k, jsonata(e)] as [string, jsonata.Expression]),
+        match: Object.entries(ev.match).map(([k, e]) => [k, jsonata(e)] as [string, Jsonata.Expression]),
         object: jsonata(ev.object),
         ...(ev.status ? { status: jsonata(ev.status) } : {}),
       }])),
