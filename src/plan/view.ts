@@ -69,7 +69,9 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
   }
   if (raw.context.key !== undefined) {
     view.key = scrubText(raw.context.key);
-    see(seen, view.key);
+    // a key scrubText leaves as it is needs no second look for card numbers
+    if (view.key === raw.context.key) seeScrubbed(seen, view.key);
+    else see(seen, view.key);
   }
   let headers: Record<string, string> | undefined;
   for (const ev of raw.steps) {
@@ -99,7 +101,9 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       sv.request.url = url.url;
       // as before: the URL's string placeholders, the body's, then the URL's numeric ones
       sv.placeholders = url.found.length === 0 && url.after.length === 0 ? found : [...url.found, ...found, ...url.after];
-      see(seen, url.url);
+      seen.text += url.url + SEP;
+      if (url.runs) seen.digitRuns = true;
+      if (url.userInfo) seen.plain = false;
       for (const f of sv.placeholders) {
         see(seen, f.pointer);
         see(seen, f.ref);
@@ -125,13 +129,19 @@ function see(seen: Seen, s: string): void {
   if (mayHoldUserInfo(s)) seen.plain = false;
 }
 
+/** `see` for a string that is its own scrubText (scrubbing it again changes no digit run). */
+function seeScrubbed(seen: Seen, s: string): void {
+  seen.text += s + SEP;
+  if (mayHoldUserInfo(s)) seen.plain = false;
+}
+
 /** What the view shows of one record, for the final check. */
 interface Seen {
   text: string;
   numbers: number[];
   /** False once something needs the full scrub anyway (diagnostics). */
   plain: boolean;
-  /** True once a string shown may hold a card number (a long enough digit run). */
+  /** True once a string shown may hold a digit run that scrubbing it (again) could change. */
   digitRuns: boolean;
   /** The operations whose bodies were shown (their skeletons' key names were shown). */
   ops: OperationView[];
@@ -360,7 +370,7 @@ class BodyWalk {
     return out;
   }
 
-  /** Placeholders.render of a redacted string. */
+  /** Placeholders.render of a redacted string; `runs`: it may hold a digit run that scrubText could still change. */
   text(v: string, runs: boolean): string {
     if (v.charCodeAt(0) === 0x27e8) {
       const info = this.ph.lookup(v);
@@ -421,8 +431,11 @@ class BodyWalk {
       // redactScalar, then the placeholder it may be
       if (node.secret) return REDACTED;
       if (node.card || (node.keyCls === KEY_CARD && CARD_LIKE.test(value))) return this.text(maskCardNumber(value), true);
-      const runs = mayHoldCardNumber(value);
-      return this.text(runs ? scrubText(value) : value, runs);
+      // a string scrubText leaves as it is is its own scrubbed form: no digit run of it needs
+      // the joined check again; one it changed may (the masked text is checked again)
+      if (!mayHoldCardNumber(value)) return this.text(value, false);
+      const scrubbed = scrubText(value);
+      return this.text(scrubbed, scrubbed !== value);
     }
     if (typeof value === 'number') {
       if (node.secret) return REDACTED;
@@ -512,20 +525,34 @@ function replaceNumericSentinels(url: string, ph: Placeholders, found: StepPlanV
 type Found = StepPlanView['placeholders'];
 
 const NO_PLACEHOLDERS: StepPlanView['placeholders'] = [];
-// the last URL shown without placeholders, and how it is shown (most steps call one fixed URL)
-const shownUrls = new Map<string, string>();
 
-/** A request URL as shown (placeholders by name, card numbers masked) and the placeholders in it (string ones, then numeric ones). */
-function shownUrl(raw: string, ph: Placeholders): { url: string; found: Found; after: Found } {
+/** A request URL as shown, the placeholders in it (string ones, then numeric ones), and what `see` would note of it. */
+interface ShownUrl {
+  url: string;
+  found: Found;
+  after: Found;
+  /** It may hold a card number's digit run. */
+  runs: boolean;
+  /** It may hold URL user info. */
+  userInfo: boolean;
+}
+
+// URLs shown without placeholders, and how (most steps call one fixed URL)
+const shownUrls = new Map<string, ShownUrl>();
+
+/** A request URL as shown (placeholders by name, card numbers masked) and the placeholders in it. */
+function shownUrl(raw: string, ph: Placeholders): ShownUrl {
   // without a placeholder's marks or a sentinel's digits, rendering leaves the URL as it is
   if (!raw.includes('%E2%9F%A8') && !raw.includes('\u27E8') && !raw.includes('7770')) {
-    let url = shownUrls.get(raw);
-    if (url === undefined) {
-      url = scrubText(raw);
+    let known = shownUrls.get(raw);
+    if (known === undefined) {
+      const url = scrubText(raw);
+      // a URL scrubText left as it is needs no second look for card numbers
+      known = { url, found: NO_PLACEHOLDERS, after: NO_PLACEHOLDERS, runs: url !== raw && mayHoldCardNumber(url), userInfo: mayHoldUserInfo(url) };
       if (shownUrls.size >= 64) shownUrls.clear();
-      shownUrls.set(raw, url);
+      shownUrls.set(raw, known);
     }
-    return { url, found: NO_PLACEHOLDERS, after: NO_PLACEHOLDERS };
+    return known;
   }
   let urlText = raw;
   if (urlText.includes('%E2%9F%A8')) urlText = urlText.replace(/%E2%9F%A8(.*?)%E2%9F%A9/g, (_m, r: string) => `\u27E8${decodeURIComponent(r)}\u27E9`);
@@ -534,7 +561,7 @@ function shownUrl(raw: string, ph: Placeholders): { url: string; found: Found; a
   // numeric placeholders in the URL were sentinels; show their names
   const after: Found = [];
   const url = replaceNumericSentinels(scrubText(String(rendered.value)), ph, after);
-  return { url, found, after };
+  return { url, found, after, runs: url.length >= 13 && mayHoldCardNumber(url), userInfo: mayHoldUserInfo(url) };
 }
 
 function scrubDiagnostic(d: Diagnostic): Diagnostic {

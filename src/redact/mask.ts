@@ -38,6 +38,53 @@ export function mayHoldCardNumber(text: string): boolean {
 }
 
 /**
+ * True when `scrubText` would mask something in `text`: some run of digits (as PAN_CANDIDATE
+ * finds them: single spaces or dashes between digits) holds a card number by `cardSpans`' rules.
+ * One pass over the characters; a run of 13+ plain digits is checked where it stands, a grouped
+ * one by cardSpans.
+ */
+export function holdsCardNumber(text: string): boolean {
+  const n = text.length;
+  if (n < 13) return false;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      i++;
+      continue;
+    }
+    // a run starts here: the character before it (if any) is no digit
+    const start = i;
+    let digits = 1;
+    let grouped = false;
+    i++;
+    while (i < n) {
+      c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        digits++;
+        i++;
+        continue;
+      }
+      if ((c === 32 || c === 45) && i + 1 < n) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 48 && d <= 57) {
+          grouped = true;
+          digits++;
+          i += 2;
+          continue;
+        }
+      }
+      break;
+    }
+    if (digits >= 13) {
+      const run = text.slice(start, i);
+      if (grouped ? cardSpans(run).length > 0 : isCardNumber(run)) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * True when a digit string can be a card number: 13–19 digits, a possible first digit, and the
  * Luhn check. No card number starts with 0, and the only ones starting with 1 (UATP) have 15
  * digits — which keeps millisecond timestamps (13 or 16 digits starting with 1) intact.
@@ -52,7 +99,7 @@ export function isCardNumber(digits: string): boolean {
 
 /** Masks every Luhn-valid card-number-like digit run inside free text. */
 export function scrubText(text: string): string {
-  if (!mayHoldCardNumber(text)) return text;
+  if (!holdsCardNumber(text)) return text;
   return text.replace(PAN_CANDIDATE, (m) => {
     const spans = cardSpans(m);
     if (spans.length === 0) return m;
@@ -129,7 +176,7 @@ export function mayNeedMasking(text: string): boolean {
  * ({@link mayHoldCardNumber}) and skips that scan.
  */
 export function maskingChangesJoined(joined: string, digitRuns = true): boolean {
-  if (digitRuns && mayHoldCardNumber(joined) && scrubText(joined) !== joined) return true;
+  if (digitRuns && holdsCardNumber(joined)) return true;
   return CREDENTIAL_WORD.test(joined) && maskCredentials(joined) !== joined;
 }
 
