@@ -1,12 +1,13 @@
-// URLs without path values or query are the same for every record: parsed once.
-const fixedUrls = new Map<string, string>();
+// URLs without path values or query are the same for every record: parsed once (by base URL,
+// then path template: the same string objects every record, so no key is built per call)
+const fixedUrls = new Map<string, Map<string, string>>();
+let fixedCount = 0;
 
 /** Joins a base URL and a path template, percent-encoding path values and adding the query. */
 export function buildUrl(baseUrl: string, pathTemplate: string, pathValues: Record<string, unknown>, query: Record<string, unknown>): string {
   const fixed = !pathTemplate.includes('{') && isEmpty(query);
-  const cacheKey = fixed ? `${baseUrl}\u0000${pathTemplate}` : '';
   if (fixed) {
-    const known = fixedUrls.get(cacheKey);
+    const known = fixedUrls.get(baseUrl)?.get(pathTemplate);
     if (known !== undefined) return known;
   }
   if (!fixed && !pathTemplate.includes('{')) {
@@ -31,8 +32,17 @@ export function buildUrl(baseUrl: string, pathTemplate: string, pathValues: Reco
   }
   const text = url.toString();
   if (fixed) {
-    if (fixedUrls.size >= 1000) fixedUrls.clear();
-    fixedUrls.set(cacheKey, text);
+    if (fixedCount >= 1000) {
+      fixedUrls.clear();
+      fixedCount = 0;
+    }
+    let byPath = fixedUrls.get(baseUrl);
+    if (!byPath) {
+      byPath = new Map();
+      fixedUrls.set(baseUrl, byPath);
+    }
+    byPath.set(pathTemplate, text);
+    fixedCount++;
   }
   return text;
 }

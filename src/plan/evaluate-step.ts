@@ -83,7 +83,7 @@ export function* evaluateStepSteps(map: CompiledMap, step: CompiledStep, ctx: Re
     }
     const schema = step.operation.spec.request;
     if (schema) {
-      const validate = shippedValidator(schema);
+      const validate = requestValidator(schema);
       if (!validate(body)) {
         for (const v of toViolations(validate.errors)) {
           diagnostics.push(diagnostic('schema/payload-invalid', `${where}: ${formatPath(v.path)} ${v.message}`, {
@@ -101,6 +101,18 @@ export function* evaluateStepSteps(map: CompiledMap, step: CompiledStep, ctx: Re
   if (body !== undefined) result.request.body = body;
   void map;
   return result;
+}
+
+// the validator of each request schema, by the pack's (same) path string: no id built per record
+const requestValidators = new Map<string, ReturnType<typeof shippedValidator>>();
+
+function requestValidator(schema: string): ReturnType<typeof shippedValidator> {
+  let v = requestValidators.get(schema);
+  if (!v) {
+    v = shippedValidator(schema);
+    requestValidators.set(schema, v);
+  }
+  return v;
 }
 
 /** JSONata truthiness, as `when` conditions expect it. */

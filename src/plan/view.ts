@@ -3,7 +3,7 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
 import { maskCardNumber } from '../redact/mask.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
 import { collectRecordValues, collectRequestValues, redactionPlan } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
@@ -62,7 +62,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
     steps: [],
   };
   // strings shown that come from this record (joined by U+0000), numbers shown
-  const seen: Seen = { text: '', numbers: [view.index], digitRuns: false, plain: raw.context.diagnostics.length === 0 && fixed.plain && parent === NO_SECRETS, ops: [] };
+  const seen: Seen = { parts: [], text: '', numbers: [view.index], digitRuns: false, plain: raw.context.diagnostics.length === 0 && fixed.plain && parent === NO_SECRETS };
   if (raw.context.line !== undefined) {
     view.line = raw.context.line;
     seen.numbers.push(view.line);
@@ -91,7 +91,6 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       const found: StepPlanView['placeholders'] = [];
       let rendered: unknown;
       if (ev.request.body !== undefined) {
-        if (seen.ops.indexOf(op) === -1) seen.ops.push(op);
         rendered = new BodyWalk(op, raw.placeholders, found, seen).walk(ev.request.body, op.root, 0);
       }
       headers ??= { ...fixed.headers };
@@ -101,9 +100,8 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       sv.request.url = url.url;
       // as before: the URL's string placeholders, the body's, then the URL's numeric ones
       sv.placeholders = url.found.length === 0 && url.after.length === 0 ? found : [...url.found, ...found, ...url.after];
-      seen.text += url.url + SEP;
+      seen.parts.push(url.url);
       if (url.runs) seen.digitRuns = true;
-      if (url.userInfo) seen.plain = false;
       for (const f of sv.placeholders) {
         see(seen, f.pointer);
         see(seen, f.ref);
@@ -113,7 +111,11 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
     view.steps.push(sv);
   }
   // nothing to hide anywhere: Scrubber.value would return the view as it is
-  if (seen.plain && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
+  if (seen.plain) {
+    seen.text = seen.parts.join(SEP) + SEP;
+    // URL user info (both marks within one string shown), card runs, credentials' shapes; then the record's values
+    if (!USER_INFO_IN_ONE.test(seen.text) && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
+  }
   // the record's scrubber, as it always was: its own values, then each request's
   const scrub = recordScrubber(map, raw.context.record, parent);
   for (const ev of raw.steps) if (ev.request) addRequestValues(scrub, fixed.steps.get(ev.id)!.operation.spec, ev.request.body);
@@ -121,30 +123,35 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
 }
 
 const SEP = '\u0000';
+/**
+ * Some string shown holds both marks of URL user info (`@` and `://`, in either order): what
+ * `mayHoldUserInfo` of each string would say, on the strings joined by U+0000 (neither mark
+ * contains it, and the pattern cannot cross it).
+ */
+const USER_INFO_IN_ONE = /@[^\u0000]*:\/\/|:\/\/[^\u0000]*@/;
 
 /** Adds a string the view shows to what the final check looks at. */
 function see(seen: Seen, s: string): void {
-  seen.text += s + SEP;
+  seen.parts.push(s);
   if (s.length >= 13 && !seen.digitRuns && mayHoldCardNumber(s)) seen.digitRuns = true;
-  if (mayHoldUserInfo(s)) seen.plain = false;
 }
 
 /** `see` for a string that is its own scrubText (scrubbing it again changes no digit run). */
 function seeScrubbed(seen: Seen, s: string): void {
-  seen.text += s + SEP;
-  if (mayHoldUserInfo(s)) seen.plain = false;
+  seen.parts.push(s);
 }
 
 /** What the view shows of one record, for the final check. */
 interface Seen {
+  /** The strings shown that come from this record. */
+  parts: string[];
+  /** `parts`, each followed by U+0000 (joined for the final check). */
   text: string;
   numbers: number[];
   /** False once something needs the full scrub anyway (diagnostics). */
   plain: boolean;
   /** True once a string shown may hold a digit run that scrubbing it (again) could change. */
   digitRuns: boolean;
-  /** The operations whose bodies were shown (their skeletons' key names were shown). */
-  ops: OperationView[];
 }
 
 /**
@@ -170,8 +177,10 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
   if (values.length === 0) return false;
   // more than a scrubber keeps: let it decide
   if (values.length > MAX_VALUES / 4) return true;
-  const texts = { seen, fixed: fixed.text, numbers: undefined as string[] | undefined };
-  for (let i = 0; i < values.length; i++) {
+  const texts = { seen, fixed: fixedText(map, fixed), numbers: undefined as string[] | undefined };
+  next: for (let i = 0; i < values.length; i++) {
+    // a value found again (a card number at its record path and in the request) is looked for once
+    for (let j = 0; j < i; j++) if (values[j] === values[i] && kinds[j] === kinds[i]) continue next;
     const raw = String(values[i]);
     // the forms Scrubber.add searches for
     if (PLAIN_VALUE.test(raw)) {
@@ -207,9 +216,28 @@ function isShown(v: string, texts: ShownTexts): boolean {
       if (texts.numbers.includes(v)) return true;
     }
   }
-  if (inText(v, texts.seen.text) || inText(v, texts.fixed)) return true;
-  for (const op of texts.seen.ops) if (inText(v, op.keyText)) return true;
-  return false;
+  return inText(v, texts.seen.text) || inText(v, texts.fixed);
+}
+
+/**
+ * The map's fixed strings and the key names its operations' skeletons hold, joined: what a
+ * view may show besides the record's own strings (the key names of every operation of the map,
+ * a superset of those a given view shows). Built again whenever a skeleton learned a key name.
+ */
+function fixedText(map: CompiledMap, fixed: StaticParts): string {
+  if (fixed.keysVersion !== keyTextVersion) {
+    let text = fixed.text;
+    const done = new Set<OperationView>();
+    for (const s of map.steps) {
+      const op = operationView(s.operation.spec);
+      if (done.has(op)) continue;
+      done.add(op);
+      text += op.keyText;
+    }
+    fixed.withKeys = text;
+    fixed.keysVersion = keyTextVersion;
+  }
+  return fixed.withKeys;
 }
 
 /** Scrubber.knowsAnyIn for one value: a long one anywhere, a short one where it stands alone. */
@@ -233,6 +261,9 @@ interface StaticParts {
   text: string;
   /** True when none of them is changed by masking (card numbers, credentials' shapes). */
   plain: boolean;
+  /** `text` and the key names of the map's operations' skeletons (see fixedText), as of `keysVersion`. */
+  withKeys: string;
+  keysVersion: number;
 }
 
 const statics = new WeakMap<CompiledMap, StaticParts>();
@@ -256,7 +287,7 @@ function staticParts(map: CompiledMap): StaticParts {
         strings.push(s.when.source.trim());
       }
     }
-    p = { steps, headers, whens, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x) };
+    p = { steps, headers, whens, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x), withKeys: '', keysVersion: -1 };
     statics.set(map, p);
   }
   return p;
@@ -294,6 +325,9 @@ class Skeleton {
   }
 }
 
+/** Counts the key names learned by all skeletons (fixedText builds its text again when it moved). */
+let keyTextVersion = 0;
+
 /** An operation's body skeleton and the key names it holds. */
 class OperationView {
   readonly index: SensitivePathIndex;
@@ -318,6 +352,7 @@ class OperationView {
       c.kept = true;
       c.keyPlain = maskCredentials(scrubText(name)) === name;
       this.keyText += name + SEP;
+      keyTextVersion++;
       (node.children ??= new Map()).set(name, c);
     }
     return c;
@@ -381,9 +416,8 @@ class BodyWalk {
       see(this.seen, r);
       return r;
     }
-    this.seen.text += v + SEP;
+    this.seen.parts.push(v);
     if (runs && !this.seen.digitRuns && mayHoldCardNumber(v)) this.seen.digitRuns = true;
-    if (mayHoldUserInfo(v)) this.seen.plain = false;
     return v;
   }
 
@@ -533,8 +567,6 @@ interface ShownUrl {
   after: Found;
   /** It may hold a card number's digit run. */
   runs: boolean;
-  /** It may hold URL user info. */
-  userInfo: boolean;
 }
 
 // URLs shown without placeholders, and how (most steps call one fixed URL)
@@ -548,7 +580,7 @@ function shownUrl(raw: string, ph: Placeholders): ShownUrl {
     if (known === undefined) {
       const url = scrubText(raw);
       // a URL scrubText left as it is needs no second look for card numbers
-      known = { url, found: NO_PLACEHOLDERS, after: NO_PLACEHOLDERS, runs: url !== raw && mayHoldCardNumber(url), userInfo: mayHoldUserInfo(url) };
+      known = { url, found: NO_PLACEHOLDERS, after: NO_PLACEHOLDERS, runs: url !== raw && mayHoldCardNumber(url) };
       if (shownUrls.size >= 64) shownUrls.clear();
       shownUrls.set(raw, known);
     }
@@ -561,7 +593,7 @@ function shownUrl(raw: string, ph: Placeholders): ShownUrl {
   // numeric placeholders in the URL were sentinels; show their names
   const after: Found = [];
   const url = replaceNumericSentinels(scrubText(String(rendered.value)), ph, after);
-  return { url, found, after, runs: url.length >= 13 && mayHoldCardNumber(url), userInfo: mayHoldUserInfo(url) };
+  return { url, found, after, runs: url.length >= 13 && mayHoldCardNumber(url) };
 }
 
 function scrubDiagnostic(d: Diagnostic): Diagnostic {
