@@ -128,6 +128,7 @@ const SEP = '\u0000';
  * `mayHoldUserInfo` of each string would say, on the strings joined by U+0000 (neither mark
  * contains it, and the pattern cannot cross it).
  */
+// eslint-disable-next-line no-control-regex -- U+0000 is the separator of the joined strings
 const USER_INFO_IN_ONE = /@[^\u0000]*:\/\/|:\/\/[^\u0000]*@/;
 
 /** Adds a string the view shows to what the final check looks at. */
