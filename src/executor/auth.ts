@@ -17,8 +17,9 @@ export function createAuthSession(provider: ResolvedProvider, credentials: Recor
   const scheme = provider.pack.auth.schemes[provider.auth];
   if (!scheme) return { headers: async () => ({}), invalidate: () => false };
   if (scheme.type === 'header') {
-    const value = `${scheme.prefix ?? ''}${credentials[scheme.credential] ?? ''}`;
-    return { headers: async () => ({ [scheme.header]: value }), invalidate: () => false };
+    // the same header on every call: built once (callers copy it into each request's headers)
+    const header = { [scheme.header]: `${scheme.prefix ?? ''}${credentials[scheme.credential] ?? ''}` };
+    return { headers: async () => header, invalidate: () => false };
   }
   return tokenSession(scheme, credentials, clock, exchange);
 }

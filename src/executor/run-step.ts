@@ -315,8 +315,24 @@ export function collectIds(stepId: string, out: unknown, ids: Record<string, str
   if (!out || typeof out !== 'object' || Array.isArray(out)) return;
   for (const k of Object.keys(out)) {
     const v = (out as Record<string, unknown>)[k];
-    if ((typeof v === 'string' || typeof v === 'number') && endsInId(k)) ids[`${stepId}.${k}`] = typeof v === 'string' ? scrubText(v) : v;
+    if ((typeof v === 'string' || typeof v === 'number') && endsInId(k)) ids[idName(stepId, k)] = typeof v === 'string' ? scrubText(v) : v;
   }
+}
+
+// `<step>.<field>` names, made once: a name built anew is looked up in V8's string table at every use as a key
+const idNames = new Map<string, Map<string, string>>();
+function idName(stepId: string, k: string): string {
+  let m = idNames.get(stepId);
+  if (!m) {
+    if (idNames.size >= 1000) idNames.clear();
+    idNames.set(stepId, (m = new Map()));
+  }
+  let n = m.get(k);
+  if (n === undefined) {
+    n = `${stepId}.${k}`;
+    if (m.size < 1000) m.set(k, n);
+  }
+  return n;
 }
 
 /** `/id$/i.test(k)` without the regex. */
