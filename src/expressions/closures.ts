@@ -2,7 +2,7 @@ import { jsonataError } from './jsonata-builtins.js';
 import { EVALUATION_LIMITS, depthError, sequenceError } from './limits.js';
 import { regexMatcher } from './compiled-functions.js';
 import { SLOW, fastBuiltin, numberText } from './fast-builtins.js';
-import { toPlainJson } from './plain-json.js';
+import { isThenable, toPlainJson } from './plain-json.js';
 import {
   G, Frame, TailCall, append, apply, boolean, boolize, isArrayOfNumbers, isDeepEqual, isFunction, isNumeric, isSeq,
   lookup, makeLambda, runRoot, seq, seqOf, toJsonataString, type Any,
@@ -41,8 +41,47 @@ export function compileAst(ast: Node): CompiledFn {
  * constructors, paths of names, conditions, blocks) instead of as a jsonata value and a copy.
  */
 export function compileAstPlain(ast: Node): CompiledFn {
-  const root = compilePlain(ast);
+  let root: PlainFn;
+  if (neverThenable(ast)) {
+    root = compilePlain(ast);
+  } else {
+    // a value that may be a thenable (a promise in the bindings, an object with a `then`
+    // function): `toPlainJson(await value)`, as the contract says
+    const f = compile(ast);
+    root = (input, env, depth) => {
+      const v = f(input, env);
+      return isThenable(v) ? Promise.resolve(v).then((x) => toPlainJson(x)) : toPlainJson(v, depth);
+    };
+  }
   return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
+}
+
+/**
+ * True when a node's value can never be a thenable (`await` would not wait for it): literals,
+ * operators, arrays, object constructors whose literal keys are not "then", and conditions and
+ * blocks of those.
+ */
+export function neverThenable(node: Node): boolean {
+  if (hasOwn.call(node, 'predicate') || hasOwn.call(node, 'group') || node.keepArray || node.stages) return false;
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'value':
+    case 'binary':
+      return true;
+    case 'unary':
+      if (node.value === '-' || node.value === '[') return true;
+      if (node.value !== '{') return false;
+      return (node.lhs as Node[][]).every((pair) => pair[0].type === 'string' && pair[0].value !== 'then' && bare(pair[0]));
+    case 'condition':
+      return neverThenable(node.then) && (node.else === undefined || neverThenable(node.else));
+    case 'block':
+      return node.expressions.length === 0 || neverThenable(node.expressions[node.expressions.length - 1]);
+    case 'bind':
+      return neverThenable(node.rhs);
+    default:
+      return false;
+  }
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -6,7 +6,7 @@ import { EVALUATION_LIMITS } from './limits.js';
 import { regexProblem } from './regex-engine.js';
 import { isUnsafeRegex } from './safe-regex.js';
 import { isFunctionValue, isThenable, toPlainJson } from './plain-json.js';
-import { neverFunctionValue } from './closures.js';
+import { neverFunctionValue, neverThenable } from './closures.js';
 
 export { EVALUATION_LIMITS };
 
@@ -84,7 +84,7 @@ export function compileExpression(
   const evaluate = compiled.evaluate;
   const evaluatePlain = compiled.evaluatePlain;
   const evaluateLet =
-    compiled.backend === 'compiled' && neverFunctionValue(compiled.ast)
+    compiled.backend === 'compiled' && neverFunctionValue(compiled.ast) && neverThenable(compiled.ast)
       ? evaluatePlain
       : (input: unknown, bindings?: Record<string, unknown>): unknown => {
           const v = evaluate(input, bindings);

@@ -189,3 +189,22 @@ describe('evaluateLet: what a let binds (a function as it is, anything else as p
     expect(await run(() => e.evaluateLet(input, bindings))).toBe(await run(async () => letValue(await e.evaluate(input, bindings))));
   });
 });
+
+describe('evaluatePlain is toPlainJson(await evaluate(...)) when the value is a thenable', () => {
+  it.each([
+    ['$p', { p: Promise.resolve({ a: 1, f: () => 1, n: [1, undefined] }) }],
+    ['$p.x', { p: { x: Promise.resolve([1, 2]) } }],
+    ['{"then": function($resolve){ $resolve({"v": 5}) }}', {}],
+    ['{"then": 1, "a": 2}', {}],
+    ['(1; {"then": function($resolve){ $resolve(7) }})', {}],
+    ['[{"then": function($resolve){ $resolve(7) }}]', {}],
+  ] as const)('%s', async (source, b) => {
+    const p = compileJsonata(source);
+    expect(p.backend).toBe('compiled');
+    const want = toPlainJson(await p.evaluate({}, b));
+    expect(await p.evaluatePlain({}, b)).toEqual(want);
+    const e = compileExpression(source, () => ({ file: 'test', line: 1, column: 1 })).expression!;
+    const v = await e.evaluate({}, b);
+    expect(await e.evaluateLet({}, b)).toEqual(isFunctionValue(v) ? v : toPlainJson(v));
+  });
+});
