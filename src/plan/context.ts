@@ -3,7 +3,8 @@ import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
-import { checkRecordKeys } from '../source/read-records.js';
+import { checkRecordKeysNoting, CHECKED_BEFORE } from '../source/read-records.js';
+import { NamedValues } from '../redact/record-values.js';
 import { isThenable } from '../expressions/plain-json.js';
 import { drive, type Steps } from './drive.js';
 import type { RecordContext } from './types.js';
@@ -27,8 +28,17 @@ export function* prepareSteps(map: CompiledMap, record: unknown, opts: { index: 
     diagnostics.push(diagnostic('record/not-object', `${where} is ${Array.isArray(record) ? 'an array' : record === null ? 'null' : `a ${typeof record}`}, not an object`));
     return ctx;
   }
-  // records from readRecords/recordItems were checked when they were read: no second walk
-  const bad = opts.checked ? undefined : checkRecordKeys(record);
+  // records from readRecords/recordItems were checked when they were read: no second walk.
+  // Otherwise the walk also notes the values under sensitively named fields (for the view).
+  let bad: string | undefined;
+  if (!opts.checked) {
+    const named = new NamedValues();
+    const r = checkRecordKeysNoting(record, named);
+    if (r !== CHECKED_BEFORE) {
+      bad = r;
+      ctx.named = named;
+    }
+  }
   if (bad) {
     diagnostics.push(diagnostic('record/forbidden-key', `${where} has a key named "${bad}"`));
     return ctx;

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
+import type { NamedValues } from '../redact/record-values.js';
 
 /** An HTTP request as the plan (or the executor) would send it, before auth and redaction. */
 export interface PlannedRequest {
@@ -33,4 +34,6 @@ export interface RecordContext {
   steps: Record<string, unknown>;
   diagnostics: Diagnostic[];
   ok: boolean;
+  /** The values under sensitively named fields, noted by the forbidden-key walk when it ran here (the plan view uses them). */
+  named?: NamedValues;
 }

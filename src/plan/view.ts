@@ -166,7 +166,7 @@ interface Seen {
 function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticParts, seen: Seen): boolean {
   const values: Array<string | number> = [];
   const kinds: ScrubKind[] = [];
-  collectRecordValues(redactionPlan(map), raw.context.record, values, kinds);
+  collectRecordValues(redactionPlan(map), raw.context.record, values, kinds, raw.context.named);
   for (const ev of raw.steps) if (ev.request) collectRequestValues(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, values, kinds);
   for (const n of seen.numbers) {
     // a card number as a number (the scrubber masks those without knowing them)

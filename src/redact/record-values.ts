@@ -117,12 +117,37 @@ export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknow
 }
 
 /**
- * The values `addRecordValues` adds, in the order it adds them, with their kinds: those at the
- * plan's record paths, then those under sensitively named fields.
+ * The values under a record's sensitively named fields, noted while another walk (the
+ * forbidden-key check) passes each key: every value `collectRecordValues`' own walk would find
+ * there, and possibly more (that walk stops at depth 64, at 10,000 values, and below a named
+ * field) — a superset, for checks that may say "maybe" but never miss one.
  */
-export function collectRecordValues(plan: RedactionPlan, record: unknown, out: Array<string | number>, kinds: ScrubKind[]): void {
+export class NamedValues {
+  readonly values: Array<string | number> = [];
+  readonly kinds: ScrubKind[] = [];
+
+  key(name: string, value: unknown): void {
+    const c = nameClass(name);
+    if (c === NAME_CARD) collectLeaves(value, 'card', 0, this.values, this.kinds);
+    else if (c === NAME_SECRET) collectLeaves(value, 'secret', 0, this.values, this.kinds);
+  }
+}
+
+/**
+ * The values `addRecordValues` adds, in the order it adds them, with their kinds: those at the
+ * plan's record paths, then those under sensitively named fields (or, when `named` is given,
+ * the values it noted: at least those, in another order).
+ */
+export function collectRecordValues(plan: RedactionPlan, record: unknown, out: Array<string | number>, kinds: ScrubKind[], named?: NamedValues): void {
   if (record === null || typeof record !== 'object') return;
   for (const p of plan.paths) for (const v of valuesAt(record, p.segments, 0)) collectLeaves(v, p.kind, 0, out, kinds);
+  if (named) {
+    for (let i = 0; i < named.values.length; i++) {
+      out.push(named.values[i]!);
+      kinds.push(named.kinds[i]!);
+    }
+    return;
+  }
   // values and their depths, as a stack (two arrays: no object per entry)
   const values: unknown[] = [record];
   const depths: number[] = [0];

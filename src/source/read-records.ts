@@ -313,8 +313,13 @@ function isSpace(c: string): boolean {
 
 const DEPTH = Symbol('depth');
 
+/** Told every key name (and its value) a forbidden-key walk passes, in the walk's order. */
+export interface KeyNote {
+  key(name: string, value: unknown): void;
+}
+
 /** A prototype-polluting key anywhere in a parsed value, or DEPTH when it nests too deep. Iterative. */
-function inspectValue(value: unknown, maxDepth: number): string | typeof DEPTH | undefined {
+function inspectValue(value: unknown, maxDepth: number, note?: KeyNote): string | typeof DEPTH | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   // values and their depths, as a stack (two arrays: no object per entry); same order as before
   const values: unknown[] = [value];
@@ -338,6 +343,7 @@ function inspectValue(value: unknown, maxDepth: number): string | typeof DEPTH |
       const k = keys[i]!;
       if (FORBIDDEN_KEYS.has(k)) return k;
       const x = (v as Record<string, unknown>)[k];
+      if (note) note.key(k, x);
       if (x !== null && typeof x === 'object') {
         values.push(x);
         depths.push(d + 1);
@@ -358,6 +364,22 @@ const checkedRecords = new WeakSet<object>();
 
 function markChecked(value: unknown): void {
   if (value !== null && typeof value === 'object') checkedRecords.add(value);
+}
+
+/** What checkRecordKeysNoting gives for a record that was checked before (and is not walked). */
+export const CHECKED_BEFORE = Symbol('checked before');
+
+/**
+ * checkRecordKeys that tells `note` every key name the walk passes: the forbidden key found,
+ * undefined, or CHECKED_BEFORE when the record was checked before and is not walked (then
+ * `note` was told nothing).
+ */
+export function checkRecordKeysNoting(value: unknown, note: KeyNote): string | undefined | typeof CHECKED_BEFORE {
+  if (value !== null && typeof value === 'object' && checkedRecords.has(value)) return CHECKED_BEFORE;
+  const r = inspectValue(value, Number.POSITIVE_INFINITY, note);
+  const bad = typeof r === 'string' ? r : undefined;
+  if (bad === undefined) markChecked(value);
+  return bad;
 }
 
 /**
