@@ -11,18 +11,8 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { scrubValue } from '../../src/executor/scrub-value.js';
 import { createScrubber, redactValue, type Scrubber } from '../../src/redact/index.js';
+import { rng } from '../expressions/generator.js';
 
-// mulberry32: the same values on every run
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SECRET = 'tok_live_abcdef123456';
 const SHORT = '987';

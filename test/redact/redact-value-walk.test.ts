@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maskCardNumber, REDACTED, redactValue, scrubText, sensitivePaths, type SensitivePaths } from '../../src/redact/index.js';
+import { rng } from '../expressions/generator.js';
 
 const CARD_KEYS = new Set(['paymentaccountnumber', 'cardnumber', 'pan', 'accountnumber', 'card_number']);
 const SECRET_KEYS = new Set([
@@ -28,17 +29,6 @@ function oracle(value: unknown, path: string, key: string | undefined, paths: Se
   return out;
 }
 
-// mulberry32: the same values on every run
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b', 'card', 'Token', 'cvv', 'CardNumber', 'pan', 'accountNumber', 'note', 'paymentMethod', 'creditCard', 'paymentAccountNumber', 'securityCode', 'items', 'x.y', '0'];
 const STRINGS = ['', 'plain', '4111111111111111', '4111 1111 1111 1111', 'INV 9-4111111111111111', '1234567 4111111111111111', '987', 'Bearer abcdefghijk', '5500-0000-0000-0004', '12345678901234'];
