@@ -34,6 +34,23 @@ const inlineRequires = {
   },
 };
 
+/**
+ * commander loads node:child_process when it loads (some 5 ms at every start) for one use: running
+ * an executable subcommand, which datamap has none of. In the bundle it is loaded on that use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) return undefined;
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 /** Builds the bundle and its code cache beside their final place and moves them in whole. */
 export async function buildCliBundle() {
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -55,7 +72,7 @@ export async function buildCliBundle() {
     // import.meta.url of every bundled module is the bundle's own (paths.ts looks up from it)
     define: { 'import.meta.url': '__datamapImportMetaUrl' },
     banner: { js: "'use strict';\nconst __datamapImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [inlineRequires],
+    plugins: [inlineRequires, lazyChildProcess],
     logLevel: 'warning',
   });
   rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });

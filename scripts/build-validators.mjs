@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Generates the AJV validators of the shipped schemas, the engine's Data Map schema and the
 // shipped maps' input and setting schemas into dist/validators (run by `npm run build`, after tsc), so that
-// no start of the engine compiles them again. Needs dist/ built.
+// no start of the engine compiles them again, with V8's code cache of each. Needs dist/ built.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkDataMap } from '../dist/index.js';
-import { generateValidators } from '../dist/schemas/generate-validators.js';
+import { generateValidators, writeCodeCaches } from '../dist/schemas/generate-validators.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const inputs = [];
@@ -17,4 +17,6 @@ for (const name of readdirSync(join(root, 'mappings')).filter((f) => f.endsWith(
   for (const s of map?.settings ?? []) inputs.push(s.spec.schema ?? { type: 'string', minLength: 1 });
 }
 const { files, bytes } = generateValidators(inputs);
+// V8's code cache of each, so a start does not compile them either
+writeCodeCaches();
 if (!process.argv.includes('--quiet')) console.log(`validators: ${files} generated (${Math.round(bytes / 1024)} KiB) → dist/validators`);

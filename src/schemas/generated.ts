@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { AJV_CONFIG_ID } from './ajv-config.js';
@@ -17,7 +18,6 @@ export interface GeneratedIndex {
   files: Record<string, string>;
 }
 
-const require = createRequire(import.meta.url);
 let index: GeneratedIndex | null | undefined;
 
 function readIndex(): GeneratedIndex | null {
@@ -46,9 +46,27 @@ export function generatedValidator(key: string, shippedHash?: string): ValidateF
   if (!idx || !file) return undefined;
   if (shippedHash !== undefined && idx.shippedHash !== shippedHash) return undefined;
   try {
-    const mod = require(join(GENERATED_DIR, file)) as ValidateFunction | { default: ValidateFunction };
+    const mod = loadCommonJs(join(GENERATED_DIR, file)).exports as ValidateFunction | { default: ValidateFunction };
     return typeof mod === 'function' ? mod : mod.default;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Runs a generated CommonJS file as `require` would (its own `require` resolves from its folder),
+ * compiled from V8's code cache beside it (`<file>.cache`, written at build time by
+ * `writeCodeCaches`) when V8 accepts it (the same Node and flags), else compiled as usual.
+ */
+export function loadCommonJs(file: string): { exports: unknown; script: Script } {
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const module = { exports: {} as unknown };
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return { exports: module.exports, script };
 }

@@ -104,6 +104,22 @@ describe('the bundled command line', () => {
     expect(fresh.stdout).toContain('0 errors');
     expect(fresh.stderr).toMatch(/script .*\/dist\/cli-bundle\/main\.cjs cache used/);
     expect(fresh.stderr).not.toMatch(/\/dist\/cli\/main\.js/);
+    // the generated validators it loads come from their code caches too (dist/validators/*.cjs.cache)
+    expect(fresh.stderr).toMatch(/script .*\/dist\/validators\/[^ ]+\.cjs cache used/);
+    expect(fresh.stderr).not.toMatch(/validators\/[^ ]+ cache (refused|none)/);
+    // a validator's cache refused or missing: the same answer, compiled from its file
+    const validatorCaches = readdirSync(join(copy, 'dist', 'validators')).filter((f) => f.endsWith('.cjs.cache'));
+    expect(validatorCaches.length).toBeGreaterThan(10);
+    for (const [i, f] of validatorCaches.entries()) {
+      const path = join(copy, 'dist', 'validators', f);
+      if (i % 2 === 0) writeFileSync(path, Buffer.from(readFileSync(path).subarray(0, 4096)).fill(7, 64));
+      else rmSync(path);
+    }
+    const noValidatorCache = await start();
+    expect(noValidatorCache.code, noValidatorCache.stderr).toBe(0);
+    expect(noValidatorCache.stdout).toBe(fresh.stdout);
+    expect(noValidatorCache.stderr).toMatch(/validators\/[^ ]+ cache (refused|none)/);
+    expect(noValidatorCache.stderr).not.toMatch(/validators\/[^ ]+ cache used/);
     // a cache V8 refuses (another Node, or damaged): the bundle still starts, compiled as usual
     const cache = join(copy, 'dist', 'cli-bundle', 'main.cjs.cache');
     const good = readFileSync(cache);
