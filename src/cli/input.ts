@@ -3,7 +3,6 @@ import { extname } from 'node:path';
 import { DatamapError } from '../errors/diagnostic.js';
 import { readRecordBatches, readRecords, type RecordItem } from '../source/read-records.js';
 import { readCsvRecords } from '../source/read-csv.js';
-import { NamedValues } from '../redact/record-values.js';
 import type { CliIo } from './io.js';
 
 /** How much of a file input has been read (0..1), for progress; undefined for stdin. */
@@ -20,8 +19,6 @@ export interface OpenRecordsOptions {
   schema?: Record<string, unknown> | undefined;
   /** Receives how much of a file input has been read, for progress. */
   progress?: ((fraction: InputFraction) => void) | undefined;
-  /** JSON and NDJSON: the reader's forbidden-key walk also notes each record's values under sensitively named fields (for the plan view). */
-  noteNamed?: boolean | undefined;
 }
 
 /** Checks `--format`; a wrong value is a usage error (exit 2). */
@@ -59,7 +56,7 @@ export function openRecordBatches(input: string, io: CliIo, options: OpenRecords
   const source = input === '-' ? '<stdin>' : input;
   const chunks = openChunks(input, io, options);
   if (format === 'csv') return { batches: singles(readCsvRecords(chunks, options.schema ? { source, schema: options.schema } : { source })), checked: false };
-  return { batches: readRecordBatches(chunks, { source }, false, options.noteNamed ? () => new NamedValues() : undefined), checked: true };
+  return { batches: readRecordBatches(chunks, { source }, false), checked: true };
 }
 
 async function* singles(items: AsyncIterable<RecordItem>): AsyncGenerator<RecordItem[]> {

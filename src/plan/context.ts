@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { evaluationDiagnostic } from '../expressions/compile-expression.js';
 import { clockBindings } from '../expressions/bindings.js';
 import { toViolations, formatPath } from '../schemas/ajv-diagnostics.js';
-import { checkRecordKeysNoting, CHECKED_BEFORE, takeKeyNote } from '../source/read-records.js';
+import { checkRecordKeysNoting, CHECKED_BEFORE } from '../source/read-records.js';
 import { NamedValues } from '../redact/record-values.js';
 import { isThenable } from '../expressions/plain-json.js';
 import { drive, type Steps } from './drive.js';
@@ -31,11 +31,7 @@ export function* prepareSteps(map: CompiledMap, record: unknown, opts: { index: 
   // records from readRecords/recordItems were checked when they were read: no second walk.
   // Otherwise the walk also notes the values under sensitively named fields (for the view).
   let bad: string | undefined;
-  if (opts.checked) {
-    // the reader's walk may have noted them (the CLI's plan)
-    const noted = takeKeyNote(record);
-    if (noted instanceof NamedValues) ctx.named = noted;
-  } else {
+  if (!opts.checked) {
     const named = new NamedValues();
     const r = checkRecordKeysNoting(record, named);
     if (r !== CHECKED_BEFORE) {

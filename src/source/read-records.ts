@@ -39,11 +39,10 @@ export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iter
  * chunk of input completes, in order; none is empty. For callers that handle many records at
  * once (the CLI plans a batch with no turn of the event loop per record).
  */
-export async function* readRecordBatches(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ReadRecordsOptions = {}, remember = true, note?: () => KeyNote): AsyncGenerator<RecordItem[]> {
+export async function* readRecordBatches(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ReadRecordsOptions = {}, remember = true): AsyncGenerator<RecordItem[]> {
   // `remember: false` is for a caller that knows every record it is given was checked here
-  // (for forbidden keys and depth) and tells the planner so: the records are not remembered.
-  // `note`: each record's walk tells a new KeyNote every key it passes, kept for takeKeyNote
-  const scanner = new Scanner(options, remember, note);
+  // (for forbidden keys and depth) and tells the planner so: the records are not remembered
+  const scanner = new Scanner(options, remember);
   const splitter = new LineSplitter();
   for await (const chunk of chunks) {
     const done = scanner.lines(splitter.push(chunk));
@@ -81,7 +80,7 @@ class Scanner {
   private first = true;
   done = false;
 
-  constructor(options: ReadRecordsOptions, private readonly remember = true, private readonly note?: () => KeyNote) {
+  constructor(options: ReadRecordsOptions, private readonly remember = true) {
     this.file = options.source ?? '<input>';
     this.maxChars = options.maxRecordChars ?? 10 * 1024 * 1024;
     this.maxDepth = options.maxDepth ?? 64;
@@ -161,12 +160,10 @@ class Scanner {
   /** A parsed value, unless it is too deep or has a forbidden key. */
   private checked(value: unknown): RecordItem {
     const at = this.at();
-    const note = this.note?.();
-    const bad = inspectValue(value, this.maxDepth, note);
+    const bad = inspectValue(value, this.maxDepth);
     if (bad === DEPTH) return this.error(at, 'source/too-deep', `Record ${at.index + 1} nests deeper than ${this.maxDepth} levels`);
     if (bad) return this.error(at, 'record/forbidden-key', `Record ${at.index + 1} has a key named "${bad}"`);
     if (this.remember) markChecked(value);
-    if (note && value !== null && typeof value === 'object') keyNotes.set(value, note);
     return { ...at, value };
   }
 
@@ -367,21 +364,6 @@ const checkedRecords = new WeakSet<object>();
 
 function markChecked(value: unknown): void {
   if (value !== null && typeof value === 'object') checkedRecords.add(value);
-}
-
-// What the reader's walk noted of each record it read with a `note` (see readRecordBatches)
-const keyNotes = new WeakMap<object, KeyNote>();
-
-/**
- * The KeyNote the reader's forbidden-key walk told every key of `record` (the walk passed the
- * whole record: it is not too deep and has no forbidden key), once; undefined for a record not
- * read with a `note`.
- */
-export function takeKeyNote(record: unknown): KeyNote | undefined {
-  if (record === null || typeof record !== 'object') return undefined;
-  const n = keyNotes.get(record);
-  if (n) keyNotes.delete(record);
-  return n;
 }
 
 /** What checkRecordKeysNoting gives for a record that was checked before (and is not walked). */

@@ -1,10 +1,11 @@
 /**
- * `datamap plan` reads NDJSON with a forbidden-key walk that also notes the values under
- * sensitively named fields (cvv, password, token, pan...), and the plan view uses those notes
- * instead of walking the record again. Differential: for seeded hostile records (named fields at
- * any depth, in arrays, holding text the view shows elsewhere, card numbers, short codes), the
- * CLI's --json output must be exactly what planRecords gives when the view walks each record
- * itself (records checked beforehand, so no notes exist).
+ * The plan view skips the full scrub when its check finds nothing to hide, and that check keeps
+ * per-map memos (what the map's fixed text holds, by value). Differential, on seeded hostile
+ * records (sensitively named fields at any depth, in arrays, holding text the view shows
+ * elsewhere, card numbers, short codes): `datamap plan --json` (records read and checked by the
+ * NDJSON reader) gives exactly what planRecords gives (records checked beforehand, the view
+ * walking each record itself), and no view shows what a scrubber knowing the record's named
+ * values would still hide.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,7 @@ function namedValues(v: unknown, add: (x: unknown, card: boolean) => void, under
   } else if (under) add(v, under === 'card');
 }
 
-describe('plan view: values noted by the reader vs the view walking the record', () => {
+describe('plan view: the CLI, the library and a full scrub agree', () => {
   it('datamap plan --json gives what planRecords gives, record for record (seeded hostile records)', async () => {
     const r = rng(20261202);
     const records = Array.from({ length: 300 }, (_, i) => invoice(r, i));
@@ -84,7 +85,7 @@ describe('plan view: values noted by the reader vs the view walking the record',
 
       // nothing a scrubber knowing the record's named values would still hide is shown (the
       // fast check said "nothing to hide" for most of these: the memo of what the map's fixed
-      // text holds, the encoded forms looked for once, the reader's notes)
+      // text holds, the encoded forms looked for once)
       for (let i = 0; i < views.length; i++) {
         const s = createScrubber();
         namedValues(records[i], (v, card) => s.add(v, card ? 'card' : 'secret'));

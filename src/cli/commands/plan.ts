@@ -35,7 +35,7 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   parseInputFormat(opts.format);
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const records = openRecordBatches(opts.input, io, { format: opts.format, schema: map.spec.input, noteNamed: true });
+  const records = openRecordBatches(opts.input, io, { format: opts.format, schema: map.spec.input });
   const planOpts: PlanRunOptions = { clock: io.now, settings: { set: parseSets(opts.set), env: io.env } };
   if (opts.baseUrl) planOpts.baseUrl = opts.baseUrl;
   let total = 0;
