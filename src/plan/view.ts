@@ -93,8 +93,10 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       if (ev.request.body !== undefined) {
         rendered = new BodyWalk(op, raw.placeholders, found, seen).walk(ev.request.body, op.root, 0);
       }
-      headers ??= { ...fixed.headers };
-      sv.request = { method: ev.request.method, url: '', headers: ev.request.body === undefined ? withoutBodyHeaders(headers) : headers };
+      let shownHeaders: Record<string, string>;
+      if (ev.request.body === undefined) shownHeaders = { ...fixed.headersNoBody };
+      else shownHeaders = headers ??= { ...fixed.headers };
+      sv.request = { method: ev.request.method, url: '', headers: shownHeaders };
       if (ev.request.body !== undefined) sv.request.body = rendered;
       const url = shownUrl(ev.request.url, raw.placeholders);
       sv.request.url = url.url;
@@ -178,7 +180,7 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
   if (values.length === 0) return false;
   // more than a scrubber keeps: let it decide
   if (values.length > MAX_VALUES / 4) return true;
-  const texts = { seen, fixed: fixedText(map, fixed), numbers: undefined as string[] | undefined };
+  const texts: ShownTexts = { seen, fixed: fixedText(map, fixed), fixedHits: fixed.fixedHits, numbers: undefined };
   next: for (let i = 0; i < values.length; i++) {
     // a value found again (a card number at its record path and in the request) is looked for once
     for (let j = 0; j < i; j++) if (values[j] === values[i] && kinds[j] === kinds[i]) continue next;
@@ -190,7 +192,13 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
     }
     const text = raw.trim();
     if (text.length < MIN_SENSITIVE_LENGTH) continue;
-    if (isShown(text, texts) || isShown(JSON.stringify(text).slice(1, -1), texts) || isShown(encodeURIComponent(text), texts)) return true;
+    if (isShown(text, texts)) return true;
+    // the JSON-escaped and URI-encoded forms, where they differ from the text (a form equal to
+    // one already looked for would be found the same way)
+    const escaped = JSON.stringify(text).slice(1, -1);
+    if (escaped !== text && isShown(escaped, texts)) return true;
+    const encoded = encodeURIComponent(text);
+    if (encoded !== text && encoded !== escaped && isShown(encoded, texts)) return true;
     if (kinds[i] === 'card') {
       const digits = text.replace(/[\s-]/g, '');
       if (/^\d{13,19}$/.test(digits) && isShown(digits, texts)) return true;
@@ -203,6 +211,8 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
 interface ShownTexts {
   seen: Seen;
   fixed: string;
+  /** inText over `fixed`, by value (the same for every record while `fixed` stands). */
+  fixedHits: Map<string, boolean>;
   numbers: string[] | undefined;
 }
 
@@ -217,7 +227,14 @@ function isShown(v: string, texts: ShownTexts): boolean {
       if (texts.numbers.includes(v)) return true;
     }
   }
-  return inText(v, texts.seen.text) || inText(v, texts.fixed);
+  if (inText(v, texts.seen.text)) return true;
+  let hit = texts.fixedHits.get(v);
+  if (hit === undefined) {
+    hit = inText(v, texts.fixed);
+    if (texts.fixedHits.size >= 4096) texts.fixedHits.clear();
+    texts.fixedHits.set(v, hit);
+  }
+  return hit;
 }
 
 /**
@@ -237,6 +254,7 @@ function fixedText(map: CompiledMap, fixed: StaticParts): string {
     }
     fixed.withKeys = text;
     fixed.keysVersion = keyTextVersion;
+    fixed.fixedHits.clear();
   }
   return fixed.withKeys;
 }
@@ -265,6 +283,10 @@ interface StaticParts {
   /** `text` and the key names of the map's operations' skeletons (see fixedText), as of `keysVersion`. */
   withKeys: string;
   keysVersion: number;
+  /** Whether a value is found in `withKeys` (see isShown), as of `keysVersion`. */
+  fixedHits: Map<string, boolean>;
+  /** `headers` without Content-Type, for requests without a body. */
+  headersNoBody: Record<string, string>;
 }
 
 const statics = new WeakMap<CompiledMap, StaticParts>();
@@ -288,7 +310,7 @@ function staticParts(map: CompiledMap): StaticParts {
         strings.push(s.when.source.trim());
       }
     }
-    p = { steps, headers, whens, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x), withKeys: '', keysVersion: -1 };
+    p = { steps, headers, whens, text: strings.join(SEP) + SEP, plain: strings.every((x) => !mayNeedMasking(x) || maskCredentials(scrubText(x)) === x), withKeys: '', keysVersion: -1, fixedHits: new Map(), headersNoBody: withoutBodyHeaders(headers) };
     statics.set(map, p);
   }
   return p;
@@ -384,6 +406,9 @@ for (let i = 0; i < 256; i++) INDEXES.push(String(i));
 
 const CARD_LIKE = /^\d[\d -]{11,}$/;
 
+/** A placeholder's display text (Placeholders.display) and whether it may hold a card number's digit run, by placeholder. */
+const displays = new WeakMap<object, { ref: string; type: string; text: string; runs: boolean }>();
+
 /**
  * A request body as shown: redacted (redactValue's rules, path by path) and its placeholders
  * rendered (Placeholders.render's rules, with their JSON pointers), in one walk; every string
@@ -424,9 +449,16 @@ class BodyWalk {
 
   placeholder(info: { ref: string; type: string }): string {
     this.found.push({ pointer: this.at(), ...info });
-    const d = Placeholders.display(info);
-    see(this.seen, d);
-    return d;
+    // what `see` notes of its display text, worked out once per placeholder
+    let d = displays.get(info);
+    if (!d || d.ref !== info.ref || d.type !== info.type) {
+      const text = Placeholders.display(info);
+      d = { ref: info.ref, type: info.type, text, runs: text.length >= 13 && mayHoldCardNumber(text) };
+      displays.set(info, d);
+    }
+    this.seen.parts.push(d.text);
+    if (d.runs) this.seen.digitRuns = true;
+    return d.text;
   }
 
   /** Placeholders.render's walk, for what lies below the redaction's depth limit. */
