@@ -4,6 +4,7 @@ import { buildUrl } from '../plan/build-url.js';
 import { pathParams } from '../providers/registry.js';
 import type { AuthSession } from './auth.js';
 import { callHttp, type CallContext } from './call-http.js';
+import { isThenable } from '../expressions/plain-json.js';
 import { packExpression, type PackExpression } from './pack-expression.js';
 
 /** What one lookup concluded. */
@@ -71,7 +72,9 @@ export async function lookupParams(op: OperationSpec, sent: SentCall): Promise<R
   const input = { request: sent.body, params: sent.params, key: sent.key };
   for (const [name, expr] of c.params) {
     try {
-      const v = await expr.evaluate(input);
+      const e = expr.evaluate(input);
+      // the compiled backend answers at once: no await (a tick per value) unless it is a promise
+      const v = isThenable(e) ? await e : e;
       if (v !== undefined) out[name] = v;
     } catch {
       // a parameter that cannot be computed is left out: that lookup cannot be made later
@@ -134,7 +137,10 @@ export async function lookupOnce(ctx: CallContext, map: CompiledMap, op: Operati
   const input = { request: sent.body, params: sent.params, key: sent.key };
   const values: Record<string, unknown> = {};
   try {
-    for (const [name, expr] of c.params) values[name] = await expr.evaluate(input);
+    for (const [name, expr] of c.params) {
+      const e = expr.evaluate(input);
+      values[name] = isThenable(e) ? await e : e;
+    }
   } catch (err) {
     return { kind: 'no-lookup', reason: `lookup parameters failed: ${(err as Error).message}` };
   }
@@ -153,7 +159,8 @@ export async function lookupOnce(ctx: CallContext, map: CompiledMap, op: Operati
   if (s < 200 || s >= 300) return { kind: 'failed', reason: `lookup answered HTTP ${s}`, status: s };
   let found: unknown;
   try {
-    found = await c.found.evaluate(out.response.body, { request: sent.body, params: sent.params });
+    const e = c.found.evaluate(out.response.body, { request: sent.body, params: sent.params });
+    found = isThenable(e) ? await e : e;
   } catch (err) {
     return { kind: 'failed', reason: `lookup result could not be read: ${(err as Error).message}` };
   }

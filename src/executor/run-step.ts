@@ -19,6 +19,7 @@ import { chargedBy } from './totals.js';
 import { lookupOnce, reconcile, reviewFacts, type SentCall } from './reconcile.js';
 import type { RecordBook, StepOutcomePatch } from './record-book.js';
 import { redactRequest, redactResponse } from './redact-step.js';
+import { sharePart } from './scrub-value.js';
 import { followUpIds } from '../status/follow-up.js';
 import type { Runtime } from './run-record.js';
 import type { StepResult } from './types.js';
@@ -43,6 +44,8 @@ export interface StepRun {
 /** The redacted request shown in results, and its fingerprint (never of raw card data). */
 export function describeRequest(rt: Runtime, step: CompiledStep, req: StepRequest): { shown: NonNullable<StepResult['request']>; fp: string } {
   const shown = redactRequest(step.operation.spec, req, shownHeaders(rt.map.provider, req.body !== undefined));
+  // the intent's lookup context and the result both carry the shown body: scrubbed once
+  sharePart(shown.body);
   return { shown, fp: fingerprint({ operation: step.operation.id, method: shown.method, url: shown.url, body: shown.body }) };
 }
 

@@ -47,6 +47,71 @@ export function scrubValue<T>(scrubber: Scrubber, value: T): T {
   return (out === FALLBACK ? scrubber.value(redactValue(v)) : out) as T;
 }
 
+/** A part's scrubbed copy, for one scrubber as it was (its size: values are only ever added to it). */
+interface PartCopy {
+  s: Scrubber;
+  size: number;
+  out: unknown;
+  /** The depth of the part's deepest object, below the part. */
+  depth: number;
+}
+const parts = new WeakMap<object, PartCopy | null>();
+/** A part being scrubbed: met again inside itself (a cycle), it is walked in place. */
+const BUSY: PartCopy = { s: undefined as unknown as Scrubber, size: -1, out: undefined, depth: 0 };
+
+/**
+ * Marks an object that several values written or reported carry as it is (a step's shown
+ * request body: in the intent's lookup context and in the result), so that it is scrubbed once
+ * per scrubber state rather than in each. Scrubbing is a walk of independent pieces: the copy
+ * of a part under a plain key name is the same wherever the part is (as the two walks make it),
+ * so the copy made once stands for every later walk — while the scrubber knows no more values
+ * than then, the part's nesting fits within the depth redaction goes at its place, and its own
+ * scrub was the one-walk kind (one that would leave the part to the two walks is not kept, and
+ * the part is walked in place as before). The part must not change after it is marked.
+ */
+export function sharePart(v: unknown): void {
+  if (v !== null && typeof v === 'object' && !parts.has(v)) parts.set(v, null);
+}
+
+/**
+ * The scrubbed copy of a marked part at `depth` (a fresh copy each time), or undefined to walk
+ * it in place; `walker` (a walk that tracks how deep it went) learns the part's depth.
+ */
+function partCopy(s: Scrubber, v: object, depth: number, walker?: Collect): unknown {
+  let p = parts.get(v);
+  if (p === undefined || p === BUSY) return undefined;
+  const size = s.size;
+  if (p === null || p.s !== s || p.size !== size) {
+    parts.set(v, BUSY);
+    const c = new Collect(s);
+    const copy = c.walk(v, KEY_PLAIN, 0);
+    const out = copy === FALLBACK ? FALLBACK : c.clean() ? copy : exact(s, v, KEY_PLAIN, 0);
+    if (out === FALLBACK) {
+      parts.set(v, null);
+      return undefined;
+    }
+    p = { s, size, out, depth: c.maxDepth };
+    parts.set(v, p);
+  }
+  if (depth + p.depth > MAX_DEPTH) return undefined;
+  if (walker && depth + p.depth > walker.maxDepth) walker.maxDepth = depth + p.depth;
+  return copyPlain(p.out);
+}
+
+/** A copy of what the walks build: plain objects, arrays without holes, and scalars. */
+function copyPlain(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const a: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) a[i] = copyPlain(v[i]);
+    return a;
+  }
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) o[k] = copyPlain((v as Record<string, unknown>)[k]);
+  return o;
+}
+
 /** The redacting walk: redactValue's copy with the scrubber's number rule, every key and string seen. */
 class Collect {
   /** Keys known to be left as they are by masking, joined. */
@@ -56,6 +121,8 @@ class Collect {
   private digitRuns = false;
   private userInfo = false;
   private newKeys: string[] | undefined;
+  /** The depth of the deepest object walked. */
+  maxDepth = 0;
 
   constructor(private readonly s: Scrubber) {}
 
@@ -131,10 +198,15 @@ class Collect {
     }
     if (typeof v !== 'object') return v;
     if (depth > MAX_DEPTH) return FALLBACK;
+    if (depth > this.maxDepth) this.maxDepth = depth;
     // a secret (by its key name) holds nothing shown, whatever it is
     if (keyCls === KEY_SECRET) {
       this.see(REDACTED);
       return REDACTED;
+    }
+    if (keyCls === KEY_PLAIN && depth > 0) {
+      const p = partCopy(this.s, v, depth, this);
+      if (p !== undefined) return p;
     }
     if (Array.isArray(v)) {
       if (Object.getPrototypeOf(v) !== ARRAY_PROTO) return FALLBACK;
@@ -178,6 +250,10 @@ function exact(s: Scrubber, v: unknown, keyCls: number, depth: number): unknown 
   if (typeof v !== 'object') return v;
   if (depth > MAX_DEPTH) return FALLBACK;
   if (keyCls === KEY_SECRET) return s.text(REDACTED);
+  if (keyCls === KEY_PLAIN && depth > 0) {
+    const p = partCopy(s, v, depth);
+    if (p !== undefined) return p;
+  }
   if (Array.isArray(v)) {
     if (Object.getPrototypeOf(v) !== ARRAY_PROTO) return FALLBACK;
     const n = v.length;

@@ -1,6 +1,7 @@
 import type { CompiledMap } from '../datamap/types.js';
 import { diagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import type { ChargedSpec } from '../providers/pack-types.js';
+import { isThenable } from '../expressions/plain-json.js';
 import { packExpression, type PackExpression } from './pack-expression.js';
 import type { RecordTotals, StepResult } from './types.js';
 
@@ -23,9 +24,12 @@ export async function chargedBy(spec: ChargedSpec | undefined, body: unknown): P
   if (!spec || body === undefined) return undefined;
   const c = compiled(spec);
   try {
-    const total = num(await c.total.evaluate(body));
+    // the compiled backend answers at once: no await (a tick per value) unless it is a promise
+    const t = c.total.evaluate(body);
+    const total = num(isThenable(t) ? await t : t);
     if (total === undefined) return undefined;
-    const tax = c.tax ? num(await c.tax.evaluate(body)) : undefined;
+    const x = c.tax?.evaluate(body);
+    const tax = c.tax ? num(isThenable(x) ? await x : x) : undefined;
     return tax !== undefined ? { total, tax } : { total };
   } catch {
     // an answer without those fields reports nothing
@@ -48,7 +52,8 @@ export async function recordTotals(map: CompiledMap, steps: readonly StepResult[
   }
   if (map.total) {
     try {
-      const host = num(await map.total.evaluate(record, bindings));
+      const h = map.total.evaluate(record, bindings);
+      const host = num(isThenable(h) ? await h : h);
       if (host !== undefined) totals.host = host;
     } catch {
       // a total that cannot be computed is not reported

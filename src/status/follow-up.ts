@@ -1,5 +1,6 @@
 import { packExpression, type PackExpression } from '../executor/pack-expression.js';
 import type { FollowUpSpec } from '../providers/pack-types.js';
+import { isThenable } from '../expressions/plain-json.js';
 
 /** Prefix of the step ids that hold a call's follow-up lookup parameters (e.g. `followUp.invoiceId`). */
 export const FOLLOW_UP_PREFIX = 'followUp.';
@@ -21,7 +22,8 @@ export async function followUpIds(spec: FollowUpSpec | undefined, input: { reque
   }
   for (const [name, expr] of compiled) {
     try {
-      const v: unknown = await expr.evaluate(input);
+      const e = expr.evaluate(input);
+      const v: unknown = isThenable(e) ? await e : e;
       if (typeof v === 'string' || typeof v === 'number') out[FOLLOW_UP_PREFIX + name] = v;
     } catch {
       // a parameter that cannot be computed is not stored: that step cannot be followed up

@@ -9,7 +9,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { scrubValue } from '../../src/executor/scrub-value.js';
+import { scrubValue, sharePart } from '../../src/executor/scrub-value.js';
 import { createScrubber, redactValue, type Scrubber } from '../../src/redact/index.js';
 import { rng } from '../expressions/generator.js';
 
@@ -116,5 +116,80 @@ describe('scrubValue = scrubber.value(redactValue(v))', () => {
     const text = JSON.stringify(out);
     expect(text).not.toContain(SECRET);
     expect(text).not.toMatch(/\b987\b/);
+  });
+
+  it('gives the same with shared parts (scrubbed once, copied after), however often and deep they recur, while the scrubber learns more', () => {
+    const r = rng(20261203);
+    // every object of a value, for marking some of them as parts
+    const objects = (v: unknown, out: object[] = [], depth = 0): object[] => {
+      if (v === null || typeof v !== 'object' || depth > 120) return out;
+      out.push(v);
+      for (const x of Object.values(v)) objects(x, out, depth + 1);
+      return out;
+    };
+    let n = 0;
+    for (let i = 0; i < 3000; i++) {
+      const run = createScrubber([SECRET, 'bench']);
+      const s = run.child();
+      const part = value(r, 0, i % 40 === 0);
+      const inner = objects(part);
+      sharePart(part);
+      for (const o of inner) if (r() < 0.2) sharePart(o);
+      // the part in a journal row, then in the result (deeper), then after the scrubber learns a value
+      const wrap = [{ request: part, params: { ref: 'x' } }, { steps: [{ request: { body: part, url: 'u' } }], again: part }, { note: [[[part]]] }];
+      for (let k = 0; k < 6; k++) {
+        if (k === 3) s.add(r() < 0.5 ? '4111111111111111' : SHORT, r() < 0.5 ? 'card' : 'secret');
+        if (k === 4) run.add('plain', 'secret');
+        const v = wrap[k % 3];
+        const got = scrubValue(s, v);
+        const want = s.value(redactValue(v));
+        if (!same(got, want)) throw new Error(`case ${i}.${k}: ${inspect(v, { depth: 6 })}\nwant ${inspect(want, { depth: 6 })}\ngot  ${inspect(got, { depth: 6 })}`);
+        n++;
+      }
+    }
+    expect(n).toBe(18000);
+  });
+
+  it('a shared part that fits within the depth redaction goes where it was scrubbed, but not where it is met later, is walked in place there', () => {
+    const [, , s] = scrubbers();
+    for (let d = 92; d <= 101; d++) {
+      let part: unknown = { note: `cvv ${SHORT}`, n: 4111111111111111 };
+      for (let i = 0; i < d; i++) part = i % 2 ? { note: part } : [part];
+      sharePart(part);
+      for (let at = 1; at <= 8; at++) {
+        let v: unknown = part;
+        for (let i = 0; i < at; i++) v = { body: v };
+        expect(same(scrubValue(s!, v), s!.value(redactValue(v)))).toBe(true);
+      }
+      // a part around it, scrubbed after it: as deep as the inner part makes it
+      const outer = { wrap: part };
+      sharePart(outer);
+      for (let at = 1; at <= 8; at++) {
+        let v: unknown = outer;
+        for (let i = 0; i < at; i++) v = { body: v };
+        expect(same(scrubValue(s!, v), s!.value(redactValue(v)))).toBe(true);
+      }
+    }
+  });
+
+  it('copies a shared part afresh each time', () => {
+    const [, , s] = scrubbers();
+    const part = { currency: 'USD', value: 1, card: '4111111111111111' };
+    sharePart(part);
+    const a = scrubValue(s!, { body: part }) as { body: object };
+    const b = scrubValue(s!, { request: { body: part }, again: part }) as { request: { body: object }; again: object };
+    expect(a.body).toEqual({ currency: 'USD', value: 1, card: '411111******1111' });
+    expect(b.request.body).toEqual(a.body);
+    expect(new Set([a.body, b.request.body, b.again]).size).toBe(3);
+    expect(part.card).toBe('4111111111111111');
+  });
+
+  it('a part inside itself (a cycle) is walked in place, as before', () => {
+    const [, , s] = scrubbers();
+    const part: Record<string, unknown> = { note: SECRET };
+    part.self = part;
+    sharePart(part);
+    const v = { body: part };
+    expect(same(scrubValue(s!, v), s!.value(redactValue(v)))).toBe(true);
   });
 });
