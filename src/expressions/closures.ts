@@ -334,7 +334,9 @@ function compilePath(node: Node): Fn {
       else if ((v as Any).cons || (v as Any).sequence) return general(input, env);
       else {
         // evaluateStep flattens this array into a new sequence; its members, in order, are v's
+        // (jsonata's forEach skips the holes of a sparse array: the general path does too)
         if (v.length === 0) return undefined;
+        if (hasHoles(v)) return general(input, env);
         if (v.length > 16) G.cells(v.length);
         over = v;
       }
@@ -352,6 +354,12 @@ function compilePath(node: Node): Fn {
     }
     return Array.isArray(v) ? finish(general(input, env), false) : v;
   });
+}
+
+/** True when an array has holes (a sparse array from the caller's JavaScript: jsonata's forEach skips them). */
+function hasHoles(v: Any[]): boolean {
+  for (let i = 0; i < v.length; i++) if (!(i in v)) return true;
+  return false;
 }
 
 /** A path `a.b.<step>` or `$v.a.<step>` (plain names, a last step of any kind): the names, and whether a variable comes first. */
@@ -406,18 +414,30 @@ function namesOnly(node: Node): string[] | undefined {
 function evaluateStep(step: StepFn, input: Any[], env: Frame, lastStep: boolean): Any {
   const result = seq();
   const g = G;
+  const stages = step.stages;
+  let arrays = false;
   for (let ii = 0; ii < input.length; ii++) {
     let res = step.fn(input[ii], env);
-    for (const st of step.stages) res = st(res, env);
-    if (res !== undefined) result.push(res);
+    for (let k = 0; k < stages.length; k++) res = stages[k]!(res, env);
+    if (res !== undefined) {
+      if (Array.isArray(res)) arrays = true;
+      result.push(res);
+    }
     g.tick();
   }
   if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSeq(result[0])) return result[0];
+  if (!arrays) {
+    // no member is an array: the flattened sequence has the same members, in the same order
+    if (result.length > 16) g.cells(result.length);
+    return result;
+  }
   const out = seq();
   for (let i = 0; i < result.length; i++) {
     const res = result[i];
     if (!Array.isArray(res) || (res as Any).cons) out.push(res);
-    else for (let j = 0; j < res.length; j++) out.push(res[j]);
+    else {
+      for (let j = 0; j < res.length; j++) if (j in res) out.push(res[j]);
+    }
   }
   if (out.length > 16) g.cells(out.length);
   return out;
@@ -448,6 +468,11 @@ function compilePredicate(pred: Node): (input: Any, env: Frame) => Any {
     for (let index = 0; index < input.length; index++) {
       const item = input[index];
       let res = fn(item, env);
+      if (res === true) {
+        results.push(item);
+        g.tick();
+        continue;
+      }
       if (isNumeric(res)) res = [res];
       if (isArrayOfNumbers(res)) {
         for (const ires of res) {
@@ -669,12 +694,13 @@ function compileUnary(node: Node): Fn {
       const items: Array<{ fn: Fn; nested: boolean }> = node.expressions.map((item: Node) => ({ fn: compile(item), nested: item.value === '[' }));
       const consarray = node.consarray === true;
       return (input, env) => {
-        let result: Any = [];
-        for (const item of items) {
+        const result: Any = [];
+        for (let k = 0; k < items.length; k++) {
+          const item = items[k]!;
           const value = item.fn(input, env);
           if (value !== undefined) {
-            if (item.nested) result.push(value);
-            else result = append(result, value);
+            if (item.nested || !Array.isArray(value)) result.push(value);
+            else appendMembers(result, value);
           }
         }
         if (result.length > 16) G.cells(result.length);
@@ -686,6 +712,17 @@ function compileUnary(node: Node): Fn {
       return compileGroup(node);
     default:
       throw new Unsupported(`unary ${node.value}`);
+  }
+}
+
+/**
+ * What jsonata's append (`result.concat(value)`) adds to a plain array: the members of `value`
+ * in order, a hole where `value` has one (a sparse array from the caller's bindings).
+ */
+function appendMembers(result: Any[], value: Any[]): void {
+  for (let j = 0; j < value.length; j++) {
+    if (j in value) result.push(value[j]);
+    else result.length++;
   }
 }
 
@@ -920,7 +957,6 @@ function bare(node: Node): boolean {
   return !(hasOwn.call(node, 'predicate') || hasOwn.call(node, 'group') || node.keepArray || node.stages);
 }
 
-const isObjectConstructor = (node: Node): boolean => node.type === 'unary' && node.value === '{' && bare(node);
 
 /**
  * Compiles a node to give `toPlainJson` of its value directly: object constructors with literal
@@ -1033,11 +1069,83 @@ function plainObject(node: Node): PlainFn {
   };
 }
 
+/** True when a node's value is an object or undefined, never an array (object constructors, conditions and blocks of them). */
+function neverArray(node: Node): boolean {
+  if (!bare(node)) return false;
+  switch (node.type) {
+    case 'unary':
+      return node.value === '{';
+    case 'condition':
+      return neverArray(node.then) && (node.else === undefined || neverArray(node.else));
+    case 'block':
+      return node.expressions.length > 0 && neverArray(node.expressions[node.expressions.length - 1]);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The members a path `a.b.<step>` or `$v.a.<step>` adds to an array constructor, pushed as plain
+ * JSON onto `out`, when its last step gives an object or nothing (`lines.{…}`, `items.(…; {…})`):
+ * the same walk as compilePath's mapped case, the last step built plain directly instead of as
+ * a value and a copy. Answers how many members the path gave, or -1 when the walk met an array
+ * before the last step (the caller evaluates the path as usual then).
+ */
+type MappedPlain = (input: Any, env: Frame, depth: number, out: Any[]) => number;
+
+function mappedPlain(node: Node): MappedPlain | undefined {
+  if (node.type !== 'path' || !bare(node) || unsupportedFeatures(node)) return undefined;
+  const mapped = namesThenStep(node);
+  if (!mapped) return undefined;
+  const steps = node.steps as Node[];
+  const lastNode = steps[steps.length - 1];
+  if (!plainStep(lastNode) || !neverArray(lastNode)) return undefined;
+  const head = mapped.variable ? compile(steps[0]) : undefined;
+  const prefix = mapped.names;
+  const last = compilePlain(lastNode);
+  return (input, env, depth, out) => {
+    let v = input;
+    if (head !== undefined) {
+      v = head(input, env);
+      if (v === undefined) return 0;
+    }
+    for (let i = 0; i < prefix.length; i++) {
+      if (Array.isArray(v)) return -1;
+      v = lookup(v, prefix[i]!);
+      if (v === undefined) return 0;
+    }
+    const g = G;
+    if (!Array.isArray(v)) {
+      const p = last(v, env, depth);
+      g.tick();
+      if (p === undefined) return 0;
+      out.push(p);
+      return 1;
+    }
+    if ((v as Any).cons || (v as Any).sequence) return -1;
+    if (v.length > 16) g.cells(v.length);
+    // evaluateStep over v's members: each step's value (an object, or nothing), then a tick
+    let n = 0;
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) continue; // a hole: jsonata's forEach skips it
+      const p = last(v[i], env, depth);
+      if (p !== undefined) {
+        out.push(p);
+        n++;
+      }
+      g.tick();
+    }
+    if (n > 16) g.cells(n);
+    return n;
+  };
+}
+
 function plainArray(node: Node): PlainFn {
   const f = compile(node);
-  const items: Array<{ fn: Fn; plain: PlainFn | undefined; nested: boolean }> = node.expressions.map((item: Node) => ({
+  const items: Array<{ fn: Fn; plain: PlainFn | undefined; mapped: MappedPlain | undefined; nested: boolean }> = node.expressions.map((item: Node) => ({
     fn: compile(item),
-    plain: isObjectConstructor(item) ? compilePlain(item) : undefined,
+    plain: neverArray(item) ? compilePlain(item) : undefined,
+    mapped: mappedPlain(item),
     nested: item.value === '[',
   }));
   // as the array constructor: each item appended (an array's members one by one, a nested
@@ -1050,11 +1158,20 @@ function plainArray(node: Node): PlainFn {
     for (let k = 0; k < items.length; k++) {
       const item = items[k]!;
       if (item.plain !== undefined) {
-        // an object constructor always gives an object
-        count++;
+        // an object, or nothing (a condition without else)
         const p = item.plain(input, env, d);
-        if (p !== undefined) out.push(p);
+        if (p !== undefined) {
+          count++;
+          out.push(p);
+        }
         continue;
+      }
+      if (item.mapped !== undefined) {
+        const n = item.mapped(input, env, d, out);
+        if (n >= 0) {
+          count += n;
+          continue;
+        }
       }
       const value = item.fn(input, env);
       if (value === undefined) continue;

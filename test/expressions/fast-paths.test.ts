@@ -46,6 +46,8 @@ const input = {
 const bindings = {
   o: { x: 1, y: [1, [2, 3]], z: { w: 'deep' } }, arr: [{ x: 1 }, { x: 2 }], str: 'text', num: 2.675, k: 'K', inf: Infinity, ninf: { v: -Infinity },
   fn: () => 1, fobj: { f: () => 2 }, steps: { order: [{ id: 1 }, { id: 2, total: 3 }] }, big: Array.from({ length: 20 }, (_, i) => i),
+  // a sparse array (holes, as a caller's JavaScript may pass) and arrays inside arrays
+  sparse: Object.assign(new Array(4), { 0: 1, 2: { x: 3 } }), nested: [[{ x: 1 }, { x: 2 }], { x: 3 }, [[{ x: 4 }]]],
 };
 
 describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', () => {
@@ -93,6 +95,16 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     '{"a": $o.y, "b": $o.z, "c": $arr.x, "d": $nosuch.x, "e": $str.x, "f": obj.y, "g": obj.x, "h": $$.obj.x, "i": $.obj.x, "j": $inf.x, "k": $o.x}',
     '{"a": $inf, "b": $o, "c": $ninf.v, "d": items.p, "e": one, "f": empty, "g": $fn, "h": $fobj.f, "i": true, "j": null, "k": "s", "l": 2.5}',
     '($o := {"y": [1, [2]], "z": one}; {"a": $o.y, "b": $o.z})', '{"a": $steps.order.id, "b": $steps.order.total, "c": $steps.missing.id}',
+    // array constructors (members appended as jsonata's concat does), predicates, steps over arrays
+    '[items, a]', '[$sparse]', '[$sparse, 1]', '[1, $sparse][2]', '$count([$sparse])', '[a, one, [empty], nosuch, obj.y, $nested]', '[$nested.x]',
+    'a[$ > 1]', 'items[q > 1].p', '[1, 2, 3][true]', 'a[[0, 2]]', 'a[$ = 2 or true]', 'items.[p]', 'items.(q > 1 ? [p, q] : p)', '$nested.($)',
+    // a path whose last step builds objects, inside an array constructor: built plain directly
+    '[items.(p > 2 ? {"p": p})]', '[items.($x := p; {"x": $x})]', '[items.(q > 1 ? {"a": 1} : {"b": 2})]', '[$arr.{"x": x}]', '[obj.{"x": x}]',
+    '[nosuch.{"x": 1}]', '[empty.{"x": 1}]', '[$big.{"v": $}]', '[$steps.order.{"id": id}]', '[$nested.{"x": x}]', '[obj.y.{"v": $}]', '[a.{"v": $}]',
+    '($v := items.p; [$v.{"p": $}])', '($v := items; [$v.{"p": p}])', '[items.{"p": p}, a.{"q": $}, {"r": 1}]', '[items.{"p": p}[0]]', '[$sparse.{"x": x}]', '$sparse.{"x": x}', '$sparse.($)', '{"a": [$sparse]}.a.x', '$sparse[0]', '$sparse.x',
+    '[z = 0 ? {"a": 1}, z = 1 ? {"b": 2}, nosuch ? {"c": 3} : {"d": 4}]', '{"lines": [items.{"p": p, "q": q, "f": function(){ 1 }, "n": nosuch}]}',
+    '[items.{"p": $round(p * q, 1), "t": $string(p) & "x"}]', '[$str.{"s": $}]', '[items.($y := q; $y > 1 ? {"y": $y})]', '[items.{"a": 1/0}]', '[items.{"k": $$.t}]',
+    '[$nosuch.{"x": 1}]', '[$.items.{"p": p}]', '[$inf.{"x": $}]', '[items.{"e": 1 + "x"}]', '[items.(q > 2 ? {"e": $number("x")})]',
     // module functions instead of per-call closures: chaining, $sort, $replace, regex matchers
     '($g := $uppercase ~> $trim; $g(" ab "))', '($g := $string ~> $length; [$g(123), $g("😀")])', '$sort([3, 1, 2])', '$sort(["b", "a"])', '$sort([1, "a"])',
     '$sort(items, function($l, $r){ $l.q < $r.q }).q', '$sort(items, function($l, $r){ $l.p > $r.p }).p', '$replace("a-b c", /[ -]/, "")', '$replace("4111 1111-1111", /[ -]/, "")',
