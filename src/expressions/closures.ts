@@ -540,8 +540,59 @@ function positioned(err: Any, position: number, token: string): Any {
   return err;
 }
 
+/** jsonata's $boolean as a condition reads it (undefined is false), strings, booleans and null inline. */
+function truthy(v: Any): boolean {
+  if (typeof v === 'string') return v.length > 0;
+  if (typeof v === 'boolean') return v;
+  if (v === undefined || v === null) return false;
+  return boolean(v) === true;
+}
+
+/**
+ * The operands of a chain `a & b & c …` (left-nested `&` nodes without predicates or flags),
+ * left to right, with the position of the `&` that joins each one after the first.
+ */
+function concatChain(node: Node): { operands: Node[]; positions: number[] } {
+  const operands: Node[] = [];
+  const positions: number[] = [];
+  let n = node;
+  while (n.type === 'binary' && n.value === '&' && bare(n) && !unsupportedFeatures(n)) {
+    operands.push(n.rhs);
+    positions.push(n.position as number);
+    n = n.lhs;
+  }
+  operands.push(n);
+  return { operands: operands.reverse(), positions: positions.reverse() };
+}
+
+/**
+ * `a & b & c …` in one closure: the operands evaluated left to right, each joined to the text so
+ * far as the nested `&` nodes would (same order of evaluation, same size accounting of every
+ * intermediate text, an error positioned at its own `&`).
+ */
+function compileConcat(node: Node): Fn {
+  const chain = concatChain(node);
+  const fns = chain.operands.map((o) => compile(o));
+  const positions = chain.positions;
+  const first = fns[0]!;
+  return (input, env) => {
+    let s: Any = first(input, env);
+    for (let i = 1; i < fns.length; i++) {
+      const r = fns[i]!(input, env);
+      try {
+        s = (i === 1 ? concatText(s) : s) + concatText(r);
+      } catch (err) {
+        throw positioned(err, positions[i - 1]!, '&');
+      }
+      if (s.length > 64) G.chars(s.length);
+    }
+    return s;
+  };
+}
+
 function compileBinary(node: Node): Fn {
   const op = node.value as string;
+  if (op === '&') return compileConcat(node);
   const lhs = compile(node.lhs);
   const rhs = compile(node.rhs);
   const pos = node.position as number;
@@ -806,7 +857,7 @@ function compileCondition(node: Node): Fn {
   const then = compile(node.then);
   const otherwise = node.else !== undefined ? compile(node.else) : undefined;
   return (input, env) => {
-    if (boolean(cond(input, env))) return then(input, env);
+    if (truthy(cond(input, env))) return then(input, env);
     return otherwise ? otherwise(input, env) : undefined;
   };
 }
@@ -1197,7 +1248,7 @@ function plainCondition(node: Node): PlainFn {
   const then = finishedPlain(node.then);
   const otherwise = node.else !== undefined ? finishedPlain(node.else) : undefined;
   return (input, env, depth) => {
-    if (boolean(cond(input, env))) return then(input, env, depth);
+    if (truthy(cond(input, env))) return then(input, env, depth);
     return otherwise ? otherwise(input, env, depth) : undefined;
   };
 }

@@ -105,6 +105,12 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     '[z = 0 ? {"a": 1}, z = 1 ? {"b": 2}, nosuch ? {"c": 3} : {"d": 4}]', '{"lines": [items.{"p": p, "q": q, "f": function(){ 1 }, "n": nosuch}]}',
     '[items.{"p": $round(p * q, 1), "t": $string(p) & "x"}]', '[$str.{"s": $}]', '[items.($y := q; $y > 1 ? {"y": $y})]', '[items.{"a": 1/0}]', '[items.{"k": $$.t}]',
     '[$nosuch.{"x": 1}]', '[$.items.{"p": p}]', '[$inf.{"x": $}]', '[items.{"e": 1 + "x"}]', '[items.(q > 2 ? {"e": $number("x")})]',
+    // conditions read inline (strings, booleans, null, undefined) and through $boolean
+    'n ? 1 : 2', '"" ? 1 : 2', 't ? 1 : 2', 'obj ? 1 : 2', 'o ? 1 : 2', 'empty ? 1 : 2', 'a ? 1 : 2', 'one ? 1 : 2', '(1/0) ? 1 : 2', '$fn ? 1 : 2',
+    'z ? 1 : 2', 's ? 1 : 2', 'nosuch ?: "d"', 't ?: "d"', '[0, 0] ? 1 : 2', '[n] ? 1 : 2', '(z = 0) ? 1 : 2', '[items.(p > 2 ? {"p": p} : {"q": q})]',
+    // chains of `&` in one closure: order, intermediate sizes, errors at their own `&`
+    '"a" & 1/0 & "b"', '"a" & "b" & (1/0)', '(1/0) & "a" & "b"', 'n & t & nosuch & 1.5', '"x" & $big & "y"', '$pad("a", 60, "b") & "cdefgh" & "i"',
+    '"a" & ("b" & "c") & "d"', '("a" & "b")[0] & "c"', '"a" & $fn & "b"', 'items.(p & " × " & q & "!")', '"a" & $number("x") & "b"',
     // module functions instead of per-call closures: chaining, $sort, $replace, regex matchers
     '($g := $uppercase ~> $trim; $g(" ab "))', '($g := $string ~> $length; [$g(123), $g("😀")])', '$sort([3, 1, 2])', '$sort(["b", "a"])', '$sort([1, "a"])',
     '$sort(items, function($l, $r){ $l.q < $r.q }).q', '$sort(items, function($l, $r){ $l.p > $r.p }).p', '$replace("a-b c", /[ -]/, "")', '$replace("4111 1111-1111", /[ -]/, "")',
