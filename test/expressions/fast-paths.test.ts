@@ -111,6 +111,12 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     // chains of `&` in one closure: order, intermediate sizes, errors at their own `&`
     '"a" & 1/0 & "b"', '"a" & "b" & (1/0)', '(1/0) & "a" & "b"', 'n & t & nosuch & 1.5', '"x" & $big & "y"', '$pad("a", 60, "b") & "cdefgh" & "i"',
     '"a" & ("b" & "c") & "d"', '("a" & "b")[0] & "c"', '"a" & $fn & "b"', 'items.(p & " × " & q & "!")', '"a" & $number("x") & "b"',
+    // order-by: jsonata's merge sort (stable, undefined last), its errors, stages after it
+    'items^(p)', 'items^(>p)', 'items^(>q, p).p', 'items^(p)[0]', 'items^(>p)[0].q', '$arr^(>x)', '[3, 1, 2]^($)', '["b", "a", "c"]^(>$)', '[1, "a"]^($)',
+    '["a", 1, "b"]^($)', '[{"a": {}}, {"a": 1}]^(a)', '[{"a": 1}, {"a": true}]^(a)', '[{"a": 1}, {}, {"a": 0}, {}]^(a).a', 'nosuch^(x)', 'one^($)', 'a^(>$)',
+    '$big^(>$)', 'items^(nosuch).p', '[{"a": [1]}, {"a": 2}]^(a)', 'items^(p)^(>q).q', '[{"k": 1, "v": "a"}, {"k": 0, "v": "b"}, {"k": 1, "v": "c"}, {"k": 0, "v": "d"}]^(k).v',
+    '[{"k": 1, "v": "a"}, {"k": 0, "v": "b"}, {"k": 1, "v": "c"}]^(>k, >v).v', 'items[q > 1]^(>p)[0]', '{"r": items^(p).p}', '[items^(>p).{"p": p}]', 'empty^($)',
+    '$count(items^(p))', 'items^(p)[-1].p', '$nested^(x)', '[{"a": "x"}, {"a": 1/0}]^(a)', 'items^(p * -1).p', '$sparse^(x)',
     // module functions instead of per-call closures: chaining, $sort, $replace, regex matchers
     '($g := $uppercase ~> $trim; $g(" ab "))', '($g := $string ~> $length; [$g(123), $g("😀")])', '$sort([3, 1, 2])', '$sort(["b", "a"])', '$sort([1, "a"])',
     '$sort(items, function($l, $r){ $l.q < $r.q }).q', '$sort(items, function($l, $r){ $l.p > $r.p }).p', '$replace("a-b c", /[ -]/, "")', '$replace("4111 1111-1111", /[ -]/, "")',
@@ -129,7 +135,7 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
   });
 
   it('an array input (jsonata\'s outer wrapper) gives the same values', async () => {
-    for (const source of ['$.x', '{"a": $}', '[$]', '{"n": $count($)}', '$[0].x', 'x']) {
+    for (const source of ['$.x', '{"a": $}', '[$]', '{"n": $count($)}', '$[0].x', 'x', '$[x > 0]^(>x)[0]', '$^(x).x', '$[x = 3]^(>x)[0]']) {
       const arr = [{ x: 1 }, { x: 2 }];
       const ref = await reference(source, arr, {});
       const got = await compiled(source, arr, {});
