@@ -2,6 +2,7 @@ import { jsonataError } from './jsonata-builtins.js';
 import { EVALUATION_LIMITS, depthError, sequenceError } from './limits.js';
 import { regexMatcher } from './compiled-functions.js';
 import { SLOW, fastBuiltin, numberText } from './fast-builtins.js';
+import { orderBy } from './order-by.js';
 import { isThenable, toPlainJson } from './plain-json.js';
 import {
   G, Frame, TailCall, append, apply, boolean, boolize, isArrayOfNumbers, isDeepEqual, isFunction, isNumeric, isSeq,
@@ -459,66 +460,10 @@ const unreachable: Fn = () => {
   throw new Unsupported('order-by step outside a path');
 };
 
-/**
- * jsonata's evaluateSortExpression and $sort with its comparator: the same merge sort (the
- * same comparisons in the same order, so the same error when values cannot be compared),
- * undefined sort keys last, T2008 for a key that is not a string or number, T2007 for a string
- * and a number. The merge is a loop instead of jsonata's recursion (same comparisons).
- */
+/** An order-by step: its terms compiled, sorted as jsonata sorts (see order-by.ts). */
 function compileSort(node: Node): (input: Any[], env: Frame) => Any {
   const terms = (node.terms as Node[]).map((t) => ({ fn: compile(t.expression), descending: t.descending === true }));
-  const pos = node.position;
-  // jsonata's comparator: true when a and b are to be swapped
-  const swap = (a: Any, b: Any, env: Frame): boolean => {
-    G.tick();
-    let comp = 0;
-    for (let index = 0; comp === 0 && index < terms.length; index++) {
-      const term = terms[index]!;
-      const aa = term.fn(a, env);
-      const bb = term.fn(b, env);
-      const atype = typeof aa;
-      const btype = typeof bb;
-      if (atype === 'undefined') {
-        comp = btype === 'undefined' ? 0 : 1;
-        continue;
-      }
-      if (btype === 'undefined') {
-        comp = -1;
-        continue;
-      }
-      if (!(atype === 'string' || atype === 'number') || !(btype === 'string' || btype === 'number')) {
-        throw jsonataError('T2008', { position: pos, value: !(atype === 'string' || atype === 'number') ? aa : bb });
-      }
-      if (atype !== btype) throw jsonataError('T2007', { position: pos, value: aa, value2: bb });
-      if (aa === bb) continue;
-      comp = aa < bb ? -1 : 1;
-      if (term.descending) comp = -comp;
-    }
-    return comp === 1;
-  };
-  const merge = (l: Any[], r: Any[], env: Frame): Any[] => {
-    const merged: Any[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < l.length && j < r.length) {
-      if (swap(l[i], r[j], env)) merged.push(r[j++]);
-      else merged.push(l[i++]);
-    }
-    while (i < l.length) merged.push(l[i++]);
-    while (j < r.length) merged.push(r[j++]);
-    return merged;
-  };
-  const msort = (array: Any[], env: Frame): Any[] => {
-    if (array.length <= 1) return array;
-    const middle = Math.floor(array.length / 2);
-    const left = msort(array.slice(0, middle), env);
-    const right = msort(array.slice(middle), env);
-    return merge(left, right, env);
-  };
-  return (input, env) => {
-    if (input.length > 16) G.cells(input.length);
-    return msort(input, env);
-  };
+  return orderBy(terms, node.position);
 }
 
 /** jsonata's evaluateFilter, as a function of the value it filters. */
