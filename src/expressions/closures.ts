@@ -2,6 +2,7 @@ import { jsonataError } from './jsonata-builtins.js';
 import { EVALUATION_LIMITS, depthError, sequenceError } from './limits.js';
 import { regexMatcher } from './compiled-functions.js';
 import { SLOW, fastBuiltin, numberText } from './fast-builtins.js';
+import { orderBy } from './order-by.js';
 import { isThenable, toPlainJson } from './plain-json.js';
 import {
   G, Frame, TailCall, append, apply, boolean, boolize, isArrayOfNumbers, isDeepEqual, isFunction, isNumeric, isSeq,
@@ -258,16 +259,22 @@ interface StepFn {
   fn: Fn;
   stages: Array<(input: Any, env: Frame) => Any>;
   consarray: boolean;
+  /** An order-by step (`^(…)`): sorts the whole input sequence. */
+  sort?: (input: Any[], env: Frame) => Any;
 }
 
 function compilePath(node: Node): Fn {
   const steps: StepFn[] = node.steps.map((s: Node) => {
-    if (s.type === 'sort') throw new Unsupported('order-by (^)');
     if (s.type === 'parent') throw new Unsupported('parent (%)');
     const stages = (s.stages ?? []).map((st: Node) => {
       if (st.type !== 'filter') throw new Unsupported(`${st.type} stage`);
       return compilePredicate(st.expr);
     });
+    if (s.type === 'sort') {
+      const why = unsupportedFeatures(s);
+      if (why) throw new Unsupported(why);
+      return { fn: unreachable, stages, consarray: false, sort: compileSort(s) };
+    }
     return { fn: compile(s), stages, consarray: s.consarray === true };
   });
   const firstIsVariable = node.steps[0].type === 'variable';
@@ -334,7 +341,9 @@ function compilePath(node: Node): Fn {
       else if ((v as Any).cons || (v as Any).sequence) return general(input, env);
       else {
         // evaluateStep flattens this array into a new sequence; its members, in order, are v's
+        // (jsonata's forEach skips the holes of a sparse array: the general path does too)
         if (v.length === 0) return undefined;
+        if (hasHoles(v)) return general(input, env);
         if (v.length > 16) G.cells(v.length);
         over = v;
       }
@@ -352,6 +361,12 @@ function compilePath(node: Node): Fn {
     }
     return Array.isArray(v) ? finish(general(input, env), false) : v;
   });
+}
+
+/** True when an array has holes (a sparse array from the caller's JavaScript: jsonata's forEach skips them). */
+function hasHoles(v: Any[]): boolean {
+  for (let i = 0; i < v.length; i++) if (!(i in v)) return true;
+  return false;
 }
 
 /** A path `a.b.<step>` or `$v.a.<step>` (plain names, a last step of any kind): the names, and whether a variable comes first. */
@@ -404,23 +419,51 @@ function namesOnly(node: Node): string[] | undefined {
 }
 
 function evaluateStep(step: StepFn, input: Any[], env: Frame, lastStep: boolean): Any {
+  if (step.sort !== undefined) {
+    // jsonata's evaluateSortExpression over the whole sequence, then the stages over its result
+    let sorted = step.sort(input, env);
+    for (let k = 0; k < step.stages.length; k++) sorted = step.stages[k]!(sorted, env);
+    return sorted;
+  }
   const result = seq();
   const g = G;
+  const stages = step.stages;
+  let arrays = false;
   for (let ii = 0; ii < input.length; ii++) {
     let res = step.fn(input[ii], env);
-    for (const st of step.stages) res = st(res, env);
-    if (res !== undefined) result.push(res);
+    for (let k = 0; k < stages.length; k++) res = stages[k]!(res, env);
+    if (res !== undefined) {
+      if (Array.isArray(res)) arrays = true;
+      result.push(res);
+    }
     g.tick();
   }
   if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSeq(result[0])) return result[0];
+  if (!arrays) {
+    // no member is an array: the flattened sequence has the same members, in the same order
+    if (result.length > 16) g.cells(result.length);
+    return result;
+  }
   const out = seq();
   for (let i = 0; i < result.length; i++) {
     const res = result[i];
     if (!Array.isArray(res) || (res as Any).cons) out.push(res);
-    else for (let j = 0; j < res.length; j++) out.push(res[j]);
+    else {
+      for (let j = 0; j < res.length; j++) if (j in res) out.push(res[j]);
+    }
   }
   if (out.length > 16) g.cells(out.length);
   return out;
+}
+
+const unreachable: Fn = () => {
+  throw new Unsupported('order-by step outside a path');
+};
+
+/** An order-by step: its terms compiled, sorted as jsonata sorts (see order-by.ts). */
+function compileSort(node: Node): (input: Any[], env: Frame) => Any {
+  const terms = (node.terms as Node[]).map((t) => ({ fn: compile(t.expression), descending: t.descending === true }));
+  return orderBy(terms, node.position);
 }
 
 /** jsonata's evaluateFilter, as a function of the value it filters. */
@@ -448,6 +491,11 @@ function compilePredicate(pred: Node): (input: Any, env: Frame) => Any {
     for (let index = 0; index < input.length; index++) {
       const item = input[index];
       let res = fn(item, env);
+      if (res === true) {
+        results.push(item);
+        g.tick();
+        continue;
+      }
       if (isNumeric(res)) res = [res];
       if (isArrayOfNumbers(res)) {
         for (const ires of res) {
@@ -515,8 +563,59 @@ function positioned(err: Any, position: number, token: string): Any {
   return err;
 }
 
+/** jsonata's $boolean as a condition reads it (undefined is false), strings, booleans and null inline. */
+function truthy(v: Any): boolean {
+  if (typeof v === 'string') return v.length > 0;
+  if (typeof v === 'boolean') return v;
+  if (v === undefined || v === null) return false;
+  return boolean(v) === true;
+}
+
+/**
+ * The operands of a chain `a & b & c …` (left-nested `&` nodes without predicates or flags),
+ * left to right, with the position of the `&` that joins each one after the first.
+ */
+function concatChain(node: Node): { operands: Node[]; positions: number[] } {
+  const operands: Node[] = [];
+  const positions: number[] = [];
+  let n = node;
+  while (n.type === 'binary' && n.value === '&' && bare(n) && !unsupportedFeatures(n)) {
+    operands.push(n.rhs);
+    positions.push(n.position as number);
+    n = n.lhs;
+  }
+  operands.push(n);
+  return { operands: operands.reverse(), positions: positions.reverse() };
+}
+
+/**
+ * `a & b & c …` in one closure: the operands evaluated left to right, each joined to the text so
+ * far as the nested `&` nodes would (same order of evaluation, same size accounting of every
+ * intermediate text, an error positioned at its own `&`).
+ */
+function compileConcat(node: Node): Fn {
+  const chain = concatChain(node);
+  const fns = chain.operands.map((o) => compile(o));
+  const positions = chain.positions;
+  const first = fns[0]!;
+  return (input, env) => {
+    let s: Any = first(input, env);
+    for (let i = 1; i < fns.length; i++) {
+      const r = fns[i]!(input, env);
+      try {
+        s = (i === 1 ? concatText(s) : s) + concatText(r);
+      } catch (err) {
+        throw positioned(err, positions[i - 1]!, '&');
+      }
+      if (s.length > 64) G.chars(s.length);
+    }
+    return s;
+  };
+}
+
 function compileBinary(node: Node): Fn {
   const op = node.value as string;
+  if (op === '&') return compileConcat(node);
   const lhs = compile(node.lhs);
   const rhs = compile(node.rhs);
   const pos = node.position as number;
@@ -669,12 +768,13 @@ function compileUnary(node: Node): Fn {
       const items: Array<{ fn: Fn; nested: boolean }> = node.expressions.map((item: Node) => ({ fn: compile(item), nested: item.value === '[' }));
       const consarray = node.consarray === true;
       return (input, env) => {
-        let result: Any = [];
-        for (const item of items) {
+        const result: Any = [];
+        for (let k = 0; k < items.length; k++) {
+          const item = items[k]!;
           const value = item.fn(input, env);
           if (value !== undefined) {
-            if (item.nested) result.push(value);
-            else result = append(result, value);
+            if (item.nested || !Array.isArray(value)) result.push(value);
+            else appendMembers(result, value);
           }
         }
         if (result.length > 16) G.cells(result.length);
@@ -686,6 +786,17 @@ function compileUnary(node: Node): Fn {
       return compileGroup(node);
     default:
       throw new Unsupported(`unary ${node.value}`);
+  }
+}
+
+/**
+ * What jsonata's append (`result.concat(value)`) adds to a plain array: the members of `value`
+ * in order, a hole where `value` has one (a sparse array from the caller's bindings).
+ */
+function appendMembers(result: Any[], value: Any[]): void {
+  for (let j = 0; j < value.length; j++) {
+    if (j in value) result.push(value[j]);
+    else result.length++;
   }
 }
 
@@ -769,7 +880,7 @@ function compileCondition(node: Node): Fn {
   const then = compile(node.then);
   const otherwise = node.else !== undefined ? compile(node.else) : undefined;
   return (input, env) => {
-    if (boolean(cond(input, env))) return then(input, env);
+    if (truthy(cond(input, env))) return then(input, env);
     return otherwise ? otherwise(input, env) : undefined;
   };
 }
@@ -920,7 +1031,6 @@ function bare(node: Node): boolean {
   return !(hasOwn.call(node, 'predicate') || hasOwn.call(node, 'group') || node.keepArray || node.stages);
 }
 
-const isObjectConstructor = (node: Node): boolean => node.type === 'unary' && node.value === '{' && bare(node);
 
 /**
  * Compiles a node to give `toPlainJson` of its value directly: object constructors with literal
@@ -1033,11 +1143,83 @@ function plainObject(node: Node): PlainFn {
   };
 }
 
+/** True when a node's value is an object or undefined, never an array (object constructors, conditions and blocks of them). */
+function neverArray(node: Node): boolean {
+  if (!bare(node)) return false;
+  switch (node.type) {
+    case 'unary':
+      return node.value === '{';
+    case 'condition':
+      return neverArray(node.then) && (node.else === undefined || neverArray(node.else));
+    case 'block':
+      return node.expressions.length > 0 && neverArray(node.expressions[node.expressions.length - 1]);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The members a path `a.b.<step>` or `$v.a.<step>` adds to an array constructor, pushed as plain
+ * JSON onto `out`, when its last step gives an object or nothing (`lines.{…}`, `items.(…; {…})`):
+ * the same walk as compilePath's mapped case, the last step built plain directly instead of as
+ * a value and a copy. Answers how many members the path gave, or -1 when the walk met an array
+ * before the last step (the caller evaluates the path as usual then).
+ */
+type MappedPlain = (input: Any, env: Frame, depth: number, out: Any[]) => number;
+
+function mappedPlain(node: Node): MappedPlain | undefined {
+  if (node.type !== 'path' || !bare(node) || unsupportedFeatures(node)) return undefined;
+  const mapped = namesThenStep(node);
+  if (!mapped) return undefined;
+  const steps = node.steps as Node[];
+  const lastNode = steps[steps.length - 1];
+  if (!plainStep(lastNode) || !neverArray(lastNode)) return undefined;
+  const head = mapped.variable ? compile(steps[0]) : undefined;
+  const prefix = mapped.names;
+  const last = compilePlain(lastNode);
+  return (input, env, depth, out) => {
+    let v = input;
+    if (head !== undefined) {
+      v = head(input, env);
+      if (v === undefined) return 0;
+    }
+    for (let i = 0; i < prefix.length; i++) {
+      if (Array.isArray(v)) return -1;
+      v = lookup(v, prefix[i]!);
+      if (v === undefined) return 0;
+    }
+    const g = G;
+    if (!Array.isArray(v)) {
+      const p = last(v, env, depth);
+      g.tick();
+      if (p === undefined) return 0;
+      out.push(p);
+      return 1;
+    }
+    if ((v as Any).cons || (v as Any).sequence) return -1;
+    if (v.length > 16) g.cells(v.length);
+    // evaluateStep over v's members: each step's value (an object, or nothing), then a tick
+    let n = 0;
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) continue; // a hole: jsonata's forEach skips it
+      const p = last(v[i], env, depth);
+      if (p !== undefined) {
+        out.push(p);
+        n++;
+      }
+      g.tick();
+    }
+    if (n > 16) g.cells(n);
+    return n;
+  };
+}
+
 function plainArray(node: Node): PlainFn {
   const f = compile(node);
-  const items: Array<{ fn: Fn; plain: PlainFn | undefined; nested: boolean }> = node.expressions.map((item: Node) => ({
+  const items: Array<{ fn: Fn; plain: PlainFn | undefined; mapped: MappedPlain | undefined; nested: boolean }> = node.expressions.map((item: Node) => ({
     fn: compile(item),
-    plain: isObjectConstructor(item) ? compilePlain(item) : undefined,
+    plain: neverArray(item) ? compilePlain(item) : undefined,
+    mapped: mappedPlain(item),
     nested: item.value === '[',
   }));
   // as the array constructor: each item appended (an array's members one by one, a nested
@@ -1050,11 +1232,20 @@ function plainArray(node: Node): PlainFn {
     for (let k = 0; k < items.length; k++) {
       const item = items[k]!;
       if (item.plain !== undefined) {
-        // an object constructor always gives an object
-        count++;
+        // an object, or nothing (a condition without else)
         const p = item.plain(input, env, d);
-        if (p !== undefined) out.push(p);
+        if (p !== undefined) {
+          count++;
+          out.push(p);
+        }
         continue;
+      }
+      if (item.mapped !== undefined) {
+        const n = item.mapped(input, env, d, out);
+        if (n >= 0) {
+          count += n;
+          continue;
+        }
       }
       const value = item.fn(input, env);
       if (value === undefined) continue;
@@ -1080,7 +1271,7 @@ function plainCondition(node: Node): PlainFn {
   const then = finishedPlain(node.then);
   const otherwise = node.else !== undefined ? finishedPlain(node.else) : undefined;
   return (input, env, depth) => {
-    if (boolean(cond(input, env))) return then(input, env, depth);
+    if (truthy(cond(input, env))) return then(input, env, depth);
     return otherwise ? otherwise(input, env, depth) : undefined;
   };
 }

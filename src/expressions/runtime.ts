@@ -80,8 +80,12 @@ export function lookup(input: Any, key: string): Any {
     for (let i = 0; i < input.length; i++) {
       const res = lookup(input[i], key);
       if (res !== undefined) {
-        if (Array.isArray(res)) for (let j = 0; j < res.length; j++) result.push(res[j]);
-        else result.push(res);
+        // (jsonata's forEach: the holes of a sparse array are skipped)
+        if (Array.isArray(res)) {
+          for (let j = 0; j < res.length; j++) if (j in res) result.push(res[j]);
+        } else {
+          result.push(res);
+        }
       }
     }
     return result;

@@ -46,6 +46,8 @@ const input = {
 const bindings = {
   o: { x: 1, y: [1, [2, 3]], z: { w: 'deep' } }, arr: [{ x: 1 }, { x: 2 }], str: 'text', num: 2.675, k: 'K', inf: Infinity, ninf: { v: -Infinity },
   fn: () => 1, fobj: { f: () => 2 }, steps: { order: [{ id: 1 }, { id: 2, total: 3 }] }, big: Array.from({ length: 20 }, (_, i) => i),
+  // a sparse array (holes, as a caller's JavaScript may pass) and arrays inside arrays
+  sparse: Object.assign(new Array(4), { 0: 1, 2: { x: 3 } }), nested: [[{ x: 1 }, { x: 2 }], { x: 3 }, [[{ x: 4 }]]],
 };
 
 describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', () => {
@@ -93,6 +95,28 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
     '{"a": $o.y, "b": $o.z, "c": $arr.x, "d": $nosuch.x, "e": $str.x, "f": obj.y, "g": obj.x, "h": $$.obj.x, "i": $.obj.x, "j": $inf.x, "k": $o.x}',
     '{"a": $inf, "b": $o, "c": $ninf.v, "d": items.p, "e": one, "f": empty, "g": $fn, "h": $fobj.f, "i": true, "j": null, "k": "s", "l": 2.5}',
     '($o := {"y": [1, [2]], "z": one}; {"a": $o.y, "b": $o.z})', '{"a": $steps.order.id, "b": $steps.order.total, "c": $steps.missing.id}',
+    // array constructors (members appended as jsonata's concat does), predicates, steps over arrays
+    '[items, a]', '[$sparse]', '[$sparse, 1]', '[1, $sparse][2]', '$count([$sparse])', '[a, one, [empty], nosuch, obj.y, $nested]', '[$nested.x]',
+    'a[$ > 1]', 'items[q > 1].p', '[1, 2, 3][true]', 'a[[0, 2]]', 'a[$ = 2 or true]', 'items.[p]', 'items.(q > 1 ? [p, q] : p)', '$nested.($)',
+    // a path whose last step builds objects, inside an array constructor: built plain directly
+    '[items.(p > 2 ? {"p": p})]', '[items.($x := p; {"x": $x})]', '[items.(q > 1 ? {"a": 1} : {"b": 2})]', '[$arr.{"x": x}]', '[obj.{"x": x}]',
+    '[nosuch.{"x": 1}]', '[empty.{"x": 1}]', '[$big.{"v": $}]', '[$steps.order.{"id": id}]', '[$nested.{"x": x}]', '[obj.y.{"v": $}]', '[a.{"v": $}]',
+    '($v := items.p; [$v.{"p": $}])', '($v := items; [$v.{"p": p}])', '[items.{"p": p}, a.{"q": $}, {"r": 1}]', '[items.{"p": p}[0]]', '[$sparse.{"x": x}]', '$sparse.{"x": x}', '$sparse.($)', '{"a": [$sparse]}.a.x', '$sparse[0]', '$sparse.x',
+    '[z = 0 ? {"a": 1}, z = 1 ? {"b": 2}, nosuch ? {"c": 3} : {"d": 4}]', '{"lines": [items.{"p": p, "q": q, "f": function(){ 1 }, "n": nosuch}]}',
+    '[items.{"p": $round(p * q, 1), "t": $string(p) & "x"}]', '[$str.{"s": $}]', '[items.($y := q; $y > 1 ? {"y": $y})]', '[items.{"a": 1/0}]', '[items.{"k": $$.t}]',
+    '[$nosuch.{"x": 1}]', '[$.items.{"p": p}]', '[$inf.{"x": $}]', '[items.{"e": 1 + "x"}]', '[items.(q > 2 ? {"e": $number("x")})]',
+    // conditions read inline (strings, booleans, null, undefined) and through $boolean
+    'n ? 1 : 2', '"" ? 1 : 2', 't ? 1 : 2', 'obj ? 1 : 2', 'o ? 1 : 2', 'empty ? 1 : 2', 'a ? 1 : 2', 'one ? 1 : 2', '(1/0) ? 1 : 2', '$fn ? 1 : 2',
+    'z ? 1 : 2', 's ? 1 : 2', 'nosuch ?: "d"', 't ?: "d"', '[0, 0] ? 1 : 2', '[n] ? 1 : 2', '(z = 0) ? 1 : 2', '[items.(p > 2 ? {"p": p} : {"q": q})]',
+    // chains of `&` in one closure: order, intermediate sizes, errors at their own `&`
+    '"a" & 1/0 & "b"', '"a" & "b" & (1/0)', '(1/0) & "a" & "b"', 'n & t & nosuch & 1.5', '"x" & $big & "y"', '$pad("a", 60, "b") & "cdefgh" & "i"',
+    '"a" & ("b" & "c") & "d"', '("a" & "b")[0] & "c"', '"a" & $fn & "b"', 'items.(p & " × " & q & "!")', '"a" & $number("x") & "b"',
+    // order-by: jsonata's merge sort (stable, undefined last), its errors, stages after it
+    'items^(p)', 'items^(>p)', 'items^(>q, p).p', 'items^(p)[0]', 'items^(>p)[0].q', '$arr^(>x)', '[3, 1, 2]^($)', '["b", "a", "c"]^(>$)', '[1, "a"]^($)',
+    '["a", 1, "b"]^($)', '[{"a": {}}, {"a": 1}]^(a)', '[{"a": 1}, {"a": true}]^(a)', '[{"a": 1}, {}, {"a": 0}, {}]^(a).a', 'nosuch^(x)', 'one^($)', 'a^(>$)',
+    '$big^(>$)', 'items^(nosuch).p', '[{"a": [1]}, {"a": 2}]^(a)', 'items^(p)^(>q).q', '[{"k": 1, "v": "a"}, {"k": 0, "v": "b"}, {"k": 1, "v": "c"}, {"k": 0, "v": "d"}]^(k).v',
+    '[{"k": 1, "v": "a"}, {"k": 0, "v": "b"}, {"k": 1, "v": "c"}]^(>k, >v).v', 'items[q > 1]^(>p)[0]', '{"r": items^(p).p}', '[items^(>p).{"p": p}]', 'empty^($)',
+    '$count(items^(p))', 'items^(p)[-1].p', '$nested^(x)', '[{"a": "x"}, {"a": 1/0}]^(a)', 'items^(p * -1).p', '$sparse^(x)',
     // module functions instead of per-call closures: chaining, $sort, $replace, regex matchers
     '($g := $uppercase ~> $trim; $g(" ab "))', '($g := $string ~> $length; [$g(123), $g("😀")])', '$sort([3, 1, 2])', '$sort(["b", "a"])', '$sort([1, "a"])',
     '$sort(items, function($l, $r){ $l.q < $r.q }).q', '$sort(items, function($l, $r){ $l.p > $r.p }).p', '$replace("a-b c", /[ -]/, "")', '$replace("4111 1111-1111", /[ -]/, "")',
@@ -111,7 +135,7 @@ describe('fast paths: compiled = jsonata 2.2.2 (evaluate and evaluatePlain)', ()
   });
 
   it('an array input (jsonata\'s outer wrapper) gives the same values', async () => {
-    for (const source of ['$.x', '{"a": $}', '[$]', '{"n": $count($)}', '$[0].x', 'x']) {
+    for (const source of ['$.x', '{"a": $}', '[$]', '{"n": $count($)}', '$[0].x', 'x', '$[x > 0]^(>x)[0]', '$^(x).x', '$[x = 3]^(>x)[0]']) {
       const arr = [{ x: 1 }, { x: 2 }];
       const ref = await reference(source, arr, {});
       const got = await compiled(source, arr, {});

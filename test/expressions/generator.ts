@@ -24,7 +24,7 @@ export function genExpr(r: R, depth = 0, vars: string[] = []): string {
   const leaf = depth >= 4 || r() < 0.25;
   if (leaf) return genLeaf(r, vars);
   const e = () => genExpr(r, depth + 1, vars);
-  const choice = Math.floor(r() * 28);
+  const choice = Math.floor(r() * 30);
   switch (choice) {
     case 0: return `${e()} ${pick(r, ['+', '-', '*', '/', '%'])} ${e()}`;
     case 1: return `${e()} ${pick(r, ['=', '!=', '<', '<=', '>', '>='])} ${e()}`;
@@ -61,6 +61,10 @@ export function genExpr(r: R, depth = 0, vars: string[] = []): string {
       const v = `v${vars.length}`;
       return `($${v} := ${e()}; {"k0": $${v}, "k1": ${genExpr(r, depth + 1, [...vars, v])}})`;
     }
+    // order-by, a chain of `&`, a path building objects inside an array constructor
+    case 24: return `${genPath(r, depth, vars)}^(${pick(r, ['>', '<', ''])}${pick(r, FIELDS)}${r() < 0.3 ? `, >${pick(r, FIELDS)}` : ''})${r() < 0.5 ? '[0]' : ''}`;
+    case 25: return r() < 0.5 ? `[${e()}, ${e()}, ${e()}]^(${pick(r, ['$', '>$'])})` : `${e()} & ${e()} & ${e()} & ${e()}`;
+    case 26: return `[${genPath(r, depth, vars)}.(${e()} ? {"k0": ${e()}}${r() < 0.5 ? ` : {"k1": ${e()}}` : ''}), ${e()}]`;
     default: return genCall(r, depth, vars);
   }
 }
