@@ -3,7 +3,7 @@ import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
 import { maskCardNumber } from '../redact/mask.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
 import { collectRecordValues, collectRequestValues, redactionPlan } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
@@ -116,7 +116,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
   if (seen.plain) {
     seen.text = seen.parts.join(SEP) + SEP;
     // URL user info (both marks within one string shown), card runs, credentials' shapes; then the record's values
-    if (!USER_INFO_IN_ONE.test(seen.text) && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
+    if (!userInfoInOne(seen) && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
   }
   // the record's scrubber, as it always was: its own values, then each request's
   const scrub = recordScrubber(map, raw.context.record, parent);
@@ -126,12 +126,14 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
 
 const SEP = '\u0000';
 /**
- * Some string shown holds both marks of URL user info (`@` and `://`, in either order): what
- * `mayHoldUserInfo` of each string would say, on the strings joined by U+0000 (neither mark
- * contains it, and the pattern cannot cross it).
+ * Some string shown holds both marks of URL user info (`@` and `://`): `mayHoldUserInfo` of
+ * each string. The joined text is looked at first (no mark anywhere, no string with both);
+ * the strings one by one only when both marks are somewhere, since a shown string may itself
+ * hold U+0000, and a test on the joined text cannot tell its joints from its own characters.
  */
-// eslint-disable-next-line no-control-regex -- U+0000 is the separator of the joined strings
-const USER_INFO_IN_ONE = /@[^\u0000]*:\/\/|:\/\/[^\u0000]*@/;
+function userInfoInOne(seen: Seen): boolean {
+  return mayHoldUserInfo(seen.text) && seen.parts.some(mayHoldUserInfo);
+}
 
 /** Adds a string the view shows to what the final check looks at. */
 function see(seen: Seen, s: string): void {

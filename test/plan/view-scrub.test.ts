@@ -43,6 +43,8 @@ const CASES: Array<{ name: string; record: Record<string, unknown>; hidden: stri
   { name: 'the record card number elsewhere', record: invoice({}, { unit: 'card 4111111111111111' }), hidden: ['4111111111111111'] },
   { name: 'a bearer credential', record: invoice({}, { unit: 'Bearer abcdefghijklmnop' }), hidden: ['abcdefghijklmnop'] },
   { name: 'URL user info', record: invoice({}, { unit: 'https://dana:hunter22@example.com/x' }), hidden: ['hunter22'] },
+  { name: 'URL user info holding U+0000', record: invoice({}, { unit: 'https://\u0000dana:hunter22@example.com/x' }), hidden: ['hunter22'] },
+  { name: 'URL user info with U+0000 between its marks', record: invoice({}, { unit: 'https://dana\u0000:hunter23@example.com' }), hidden: ['hunter23'] },
   { name: 'a credential pair', record: invoice({}, { unit: 'apiKey=zz9plural' }), hidden: ['zz9plural'] },
   { name: 'a long secret as a number', record: invoice({ token: 10.33 * 3 }, {}), hidden: [] },
   { name: 'nothing to hide', record: invoice(), hidden: [] },
