@@ -75,6 +75,10 @@ export async function buildCliBundle() {
     plugins: [inlineRequires, lazyChildProcess],
     logLevel: 'warning',
   });
+  // bin/launch.cjs reads the bundle as Latin-1, which is its text only while it is ASCII
+  const bytes = readFileSync(join(tmp, 'main.cjs'));
+  const wide = bytes.findIndex((b) => b > 0x7f);
+  if (wide >= 0) throw new Error(`the command line's bundle is not ASCII (byte ${wide}): bin/launch.cjs reads it as Latin-1`);
   rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });
   renameSync(tmp, CLI_BUNDLE_DIR);
   // made in place: the cache records the file name its functions report
