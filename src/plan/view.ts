@@ -4,7 +4,7 @@ import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
 import { maskCardNumber } from '../redact/mask.js';
 import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
-import { collectRecordValues, collectRequestValues, redactionPlan } from '../redact/record-values.js';
+import { redactionPlan, someRecordValue, someRequestValue, type ValueProbe } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
@@ -168,10 +168,6 @@ interface Seen {
  * which gives the same view); never false where it would find something.
  */
 function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticParts, seen: Seen): boolean {
-  const values: Array<string | number> = [];
-  const kinds: ScrubKind[] = [];
-  collectRecordValues(redactionPlan(map), raw.context.record, values, kinds, raw.context.named);
-  for (const ev of raw.steps) if (ev.request) collectRequestValues(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, values, kinds);
   for (const n of seen.numbers) {
     // a card number as a number (the scrubber masks those without knowing them)
     if (Number.isInteger(n) && (n >= 1e12 || n <= -1e11)) {
@@ -179,21 +175,42 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
       if (t.length >= 13 && scrubText(t) !== t) return true;
     }
   }
-  if (values.length === 0) return false;
-  // more than a scrubber keeps: let it decide
-  if (values.length > MAX_VALUES / 4) return true;
-  const texts: ShownTexts = { seen, fixed: fixedText(map, fixed), fixedHits: fixed.fixedHits, numbers: undefined };
-  next: for (let i = 0; i < values.length; i++) {
-    // a value found again (a card number at its record path and in the request) is looked for once
-    for (let j = 0; j < i; j++) if (values[j] === values[i] && kinds[j] === kinds[i]) continue next;
-    const raw = String(values[i]);
+  // the values the record's scrubber would hold, each looked for as it is found (no arrays of them built)
+  const probe = new ShownProbe(map, fixed, seen);
+  if (someRecordValue(redactionPlan(map), raw.context.record, probe, raw.context.named)) return true;
+  for (const ev of raw.steps) if (ev.request && someRequestValue(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, probe)) return true;
+  return false;
+}
+
+/** Most values the final check looks for one by one; with more, the record's scrubber decides. */
+const MAX_PROBED = MAX_VALUES / 4;
+
+/** Told each sensitive value of the record (and its requests): true when something shown may hold it, in a form the scrubber would search for. */
+class ShownProbe implements ValueProbe {
+  private count = 0;
+  /** The values looked for so far and their kinds (a card number at its record path and in the request is looked for once). */
+  private readonly done: Array<string | number> = [];
+  private readonly doneKinds: ScrubKind[] = [];
+  private texts: ShownTexts | undefined;
+
+  constructor(
+    private readonly map: CompiledMap,
+    private readonly fixed: StaticParts,
+    private readonly seen: Seen,
+  ) {}
+
+  found(value: string | number, kind: ScrubKind): boolean {
+    // more than a scrubber keeps: let it decide
+    if (++this.count > MAX_PROBED) return true;
+    for (let j = 0; j < this.done.length; j++) if (this.done[j] === value && this.doneKinds[j] === kind) return false;
+    this.done.push(value);
+    this.doneKinds.push(kind);
+    const texts = (this.texts ??= { seen: this.seen, fixed: fixedText(this.map, this.fixed), fixedHits: this.fixed.fixedHits, numbers: undefined });
+    const raw = String(value);
     // the forms Scrubber.add searches for
-    if (PLAIN_VALUE.test(raw)) {
-      if (isShown(raw, texts)) return true;
-      continue;
-    }
+    if (PLAIN_VALUE.test(raw)) return isShown(raw, texts);
     const text = raw.trim();
-    if (text.length < MIN_SENSITIVE_LENGTH) continue;
+    if (text.length < MIN_SENSITIVE_LENGTH) return false;
     if (isShown(text, texts)) return true;
     // the JSON-escaped and URI-encoded forms, where they differ from the text (a form equal to
     // one already looked for would be found the same way)
@@ -201,12 +218,12 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
     if (escaped !== text && isShown(escaped, texts)) return true;
     const encoded = encodeURIComponent(text);
     if (encoded !== text && encoded !== escaped && isShown(encoded, texts)) return true;
-    if (kinds[i] === 'card') {
+    if (kind === 'card') {
       const digits = text.replace(/[\s-]/g, '');
       if (/^\d{13,19}$/.test(digits) && isShown(digits, texts)) return true;
     }
+    return false;
   }
-  return false;
 }
 
 /** What recordValuesShown looks in: the strings shown, the map's fixed strings, the bodies' key names, the numbers shown. */
