@@ -560,11 +560,13 @@ class BodyWalk {
       }
       return out ?? value;
     }
+    // for…in with an own-property guard: Object.keys' names in its order (a prototype's
+    // enumerable name shadowed by an own one is not visited), without building the array
     const obj = value as Record<string, unknown>;
-    const names = Object.keys(obj);
     let out: Record<string, unknown> | undefined;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
+    let i = 0;
+    for (const name in obj) {
+      if (!hasOwn.call(obj, name)) continue;
       const c = this.op.child(node, name);
       if (!c.kept) see(this.seen, name);
       else if (!c.keyPlain) this.seen.plain = false;
@@ -573,14 +575,26 @@ class BodyWalk {
       const y = this.walk(x, c, depth + 1);
       this.pointer.pop();
       if (out) out[name] = y;
-      else if (y !== x) {
-        out = {};
-        for (let k = 0; k < i; k++) out[names[k]!] = obj[names[k]!];
-        out[name] = y;
-      }
+      else if (y !== x) out = copyBefore(obj, i, name, y);
+      i++;
     }
     return out ?? value;
   }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A copy of `obj`'s first `n` own names (in for…in order, as the walk met them), then `name` set to `y`. */
+function copyBefore(obj: Record<string, unknown>, n: number, name: string, y: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let k = 0;
+  for (const m in obj) {
+    if (!hasOwn.call(obj, m)) continue;
+    if (k++ === n) break;
+    out[m] = obj[m];
+  }
+  out[name] = y;
+  return out;
 }
 
 /** String placeholders inside a longer string, as Placeholders.render shows them. */

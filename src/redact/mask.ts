@@ -5,9 +5,28 @@ export const REDACTED = '[redacted]';
 
 /** A card number as first 6 + last 4 (PCI DSS 3.4.1); shorter values are hidden entirely. */
 export function maskCardNumber(value: string | number): string {
-  const digits = String(value).replace(/[\s-]/g, '');
-  if (!/^\d+$/.test(digits) || digits.length < 13) return REDACTED;
-  return digits.slice(0, 6) + '*'.repeat(digits.length - 10) + digits.slice(-4);
+  const text = typeof value === 'string' ? value : String(value);
+  // fewer than 13 characters cannot hold 13 digits
+  if (text.length < 13) return REDACTED;
+  // digits only (a card number as most records hold it): nothing to take out
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      plain = false;
+      break;
+    }
+  }
+  const digits = plain ? text : text.replace(/[\s-]/g, '');
+  if (!plain && (!/^\d+$/.test(digits) || digits.length < 13)) return REDACTED;
+  return digits.slice(0, 6) + stars(digits.length - 10) + digits.slice(-4);
+}
+
+// '*' runs of the lengths card numbers need (3 to 9; longer ones built when asked)
+const STARS: string[] = [];
+for (let n = 0; n <= 16; n++) STARS.push('*'.repeat(n));
+function stars(n: number): string {
+  return n < STARS.length ? STARS[n]! : '*'.repeat(n);
 }
 
 // A whole run of digits, optionally grouped by single spaces or dashes; see cardSpans.

@@ -168,3 +168,31 @@ describe('plan view: the quick path shows exactly what the full scrub shows', ()
     expect(quick, file).toBeGreaterThan(RECORDS_PER_MAP * 0.4);
   }, 60_000);
 });
+
+describe('plan view: bodies that are not plain JSON objects', () => {
+  it('own enumerable names only, in Object.keys order (inherited, shadowed, non-enumerable, null-prototype, integer-like names)', () => {
+    const file = 'field-service-to-revolv3.yaml';
+    const map = bound(file);
+    const record = JSON.parse(readFileSync(join(repoRoot, 'examples/field-service/invoices.json'), 'utf8'))[0] as Record<string, unknown>;
+    const proto = { inherited: '4111111111111111', cvv: 'shadowed-secret', note: 'from the prototype' };
+    const odd = Object.create(proto) as Record<string, unknown>;
+    Object.defineProperty(odd, 'cvv', { value: 'hidden-own', enumerable: false });
+    Object.defineProperty(odd, 'note', { value: 'not enumerable', enumerable: false });
+    odd['2'] = 'two';
+    odd.z = '5555 5555 5555 4444';
+    odd['1'] = { securityCode: '987', plain: 'x' };
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare.pan = '4111111111111111';
+    bare.b = 'b';
+    bare['0'] = 'zero';
+    for (const extra of [odd, bare, { a: odd, b: [bare, odd] }]) {
+      const raw = plan(map, structuredClone(record), 0, true);
+      const ev = raw.steps.find((s) => s.request?.body !== undefined)!;
+      (ev.request!.body as Record<string, unknown>).extra = extra;
+      const got = viewPlan(map, raw);
+      expect(JSON.stringify(got)).toBe(JSON.stringify(fullyScrubbedView(map, raw)));
+      expect(JSON.stringify(got)).not.toContain('shadowed-secret');
+      expect(JSON.stringify(got)).not.toContain('from the prototype');
+    }
+  });
+});
