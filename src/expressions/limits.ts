@@ -48,34 +48,48 @@ export const stringError = (n: number): LimitError =>
 export const budgetError = (): LimitError =>
   limitError('size', 'D2017', `The expression built more than ${EVALUATION_LIMITS.budget} values in one evaluation.`, EVALUATION_LIMITS.budget);
 
-/** Per-evaluation guard: deadline, depth and the memory budget. */
+/**
+ * Per-evaluation guard: deadline, depth and the memory budget. The clock is read lazily: the
+ * deadline is set from the first reading, made at the 64th step counted (or by `checkTime`), so
+ * an expression of fewer steps never reads it; after that it is read every 256 steps. The time
+ * an evaluation spends before its 64th step (a few microseconds of work) is not counted.
+ */
 export class Guard {
   depth = 0;
   private ticks = 0;
   private budget: number = EVALUATION_LIMITS.budget;
+  /** Infinity until the first clock reading. */
   deadline: number;
 
-  constructor(now = Date.now()) {
-    this.deadline = now + EVALUATION_LIMITS.timeout;
+  /** `now`: the start of the evaluation, when the caller has read the clock already; else read lazily. */
+  constructor(now?: number) {
+    this.deadline = now === undefined ? Infinity : now + EVALUATION_LIMITS.timeout;
   }
 
   /** Starts a new evaluation with this guard (a reused guard is as good as a new one). */
-  reset(now: number): this {
+  reset(now?: number): this {
     this.depth = 0;
     this.ticks = 0;
     this.budget = EVALUATION_LIMITS.budget;
-    this.deadline = now + EVALUATION_LIMITS.timeout;
+    this.deadline = now === undefined ? Infinity : now + EVALUATION_LIMITS.timeout;
     return this;
   }
 
-  /** Called in every loop and call: reads the clock every 256 steps. */
+  /** Called in every loop and call: sets the deadline at the 64th step, then reads the clock every 256 steps. */
   tick(): void {
-    if ((++this.ticks & 255) === 0 && Date.now() > this.deadline) throw timeoutError();
+    if ((++this.ticks & 63) === 0) this.slowTick();
+  }
+
+  private slowTick(): void {
+    if (this.deadline === Infinity) this.deadline = Date.now() + EVALUATION_LIMITS.timeout;
+    else if ((this.ticks & 255) === 0 && Date.now() > this.deadline) throw timeoutError();
   }
 
   /** Reads the clock now (before work that cannot be interrupted). */
   checkTime(): void {
-    if (Date.now() > this.deadline) throw timeoutError();
+    const now = Date.now();
+    if (this.deadline === Infinity) this.deadline = now + EVALUATION_LIMITS.timeout;
+    else if (now > this.deadline) throw timeoutError();
   }
 
   enter(): void {

@@ -116,7 +116,15 @@ export function isDeepEqual(lhs: Any, rhs: Any): boolean {
 export interface Ctx {
   bindings: Record<string, Any>;
   root: Any;
-  timestamp: number;
+  /** The evaluation's clock reading for `$now()`/`$millis()`: read at the first use (see `evaluationTime`). */
+  timestamp: number | undefined;
+}
+
+/** `$now()`/`$millis()`'s time: the clock read once per evaluation, at the first use (jsonata: the same value within one evaluation). */
+export function evaluationTime(ctx: Ctx): number {
+  let t = ctx.timestamp;
+  if (t === undefined) t = ctx.timestamp = Date.now();
+  return t;
 }
 
 /** A scope of `:=` bindings and lambda parameters, like jsonata's frames. */
@@ -156,18 +164,18 @@ BUILTIN_IMPLS.set(NOW_DEF, (args, _input, ctx) => {
   for (let i = 0; i < args.length; i++) {
     if (args[i] !== undefined && typeof args[i] !== 'string') throw jsonataError('T0410', { value: args[i], index: i + 1 });
   }
-  return fromMillis.implementation(ctx.timestamp, args[0], args[1]);
+  return fromMillis.implementation(evaluationTime(ctx), args[0], args[1]);
 });
 BUILTIN_IMPLS.set(MILLIS_DEF, (args, _input, ctx) => {
   if (args.length > 0) throw jsonataError('T0410', { value: args[0], index: 1 });
-  return ctx.timestamp;
+  return evaluationTime(ctx);
 });
 
 /** The guard of the evaluation running now (compiled evaluation is synchronous, so one at a time). */
 export let G: Guard = new Guard();
 let active = 0;
 /** The guard of outermost evaluations, reset for each (nested ones get a fresh guard). */
-const OUTER_GUARD = new Guard(0);
+const OUTER_GUARD = new Guard();
 
 /** Runs one compiled evaluation with a fresh guard (deadline from `now`, default the clock) and its context. */
 export function runCompiled<T>(ctx: Ctx, body: () => T, now?: number): T {
@@ -189,13 +197,12 @@ export function runCompiled<T>(ctx: Ctx, body: () => T, now?: number): T {
 }
 
 /**
- * One evaluation of a compiled root: its context (bindings, `$$`, one clock reading that is both
- * `$now()` and the guard's start), jsonata's outer wrapper for an array input, a guard with a
- * fresh deadline, depth and budget. `depth` 0 is passed on for the plain-JSON roots.
+ * One evaluation of a compiled root: its context (bindings, `$$`, the clock read lazily for
+ * `$now()`), jsonata's outer wrapper for an array input, a guard with a fresh deadline (taken
+ * lazily, see Guard), depth and budget. `depth` 0 is passed on for the plain-JSON roots.
  */
 export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, input: Any, bindings: Record<string, Any>): Any {
-  const timestamp = Date.now();
-  const ctx: Ctx = { bindings, root: input, timestamp };
+  const ctx: Ctx = { bindings, root: input, timestamp: undefined };
   let inp = input;
   if (Array.isArray(inp) && !(inp as Any).sequence) {
     inp = seqOf(inp);
@@ -203,7 +210,7 @@ export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, in
   }
   const prevG = G;
   const prevCtx = currentCtx;
-  G = active === 0 ? OUTER_GUARD.reset(timestamp) : new Guard(timestamp);
+  G = active === 0 ? OUTER_GUARD.reset() : new Guard();
   currentCtx = ctx;
   active++;
   try {
@@ -219,7 +226,7 @@ export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, in
 }
 
 /** The context of the evaluation running now (for `$now()`). */
-let currentCtx: Ctx = { bindings: {}, root: undefined, timestamp: 0 };
+let currentCtx: Ctx = { bindings: {}, root: undefined, timestamp: undefined };
 
 /** A compiled lambda: parameters, body, the frame and input it closes over. */
 export interface Lambda {
