@@ -2,8 +2,8 @@ import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
-import { maskCardNumber } from '../redact/mask.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
+import { maskCardNumber, mayHoldUserInfoJoined } from '../redact/mask.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
 import { redactionPlan, someRecordValue, someRequestValue, type ValueProbe } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
@@ -126,13 +126,13 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
 
 const SEP = '\u0000';
 /**
- * Some string shown holds both marks of URL user info (`@` and `://`): `mayHoldUserInfo` of
- * each string. The joined text is looked at first (no mark anywhere, no string with both);
- * the strings one by one only when both marks are somewhere, since a shown string may itself
- * hold U+0000, and a test on the joined text cannot tell its joints from its own characters.
+ * Some string shown may hold URL user info as maskCredentials masks it (`scheme://user@`):
+ * mayHoldUserInfoJoined on the joined text, which holds for a match inside any one string
+ * whatever joins them (a shown string may itself hold U+0000, so the joints cannot be told
+ * from its own characters and are not relied on).
  */
 function userInfoInOne(seen: Seen): boolean {
-  return mayHoldUserInfo(seen.text) && seen.parts.some(mayHoldUserInfo);
+  return mayHoldUserInfoJoined(seen.text);
 }
 
 /** Adds a string the view shows to what the final check looks at. */
