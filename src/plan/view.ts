@@ -105,9 +105,9 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       seen.parts.push(url.url);
       if (url.runs) seen.digitRuns = true;
       for (const f of sv.placeholders) {
-        see(seen, f.pointer);
-        see(seen, f.ref);
-        see(seen, f.type);
+        seeRepeated(seen, f.pointer);
+        seeRepeated(seen, f.ref);
+        seeRepeated(seen, f.type);
       }
     }
     view.steps.push(sv);
@@ -139,6 +139,22 @@ function userInfoInOne(seen: Seen): boolean {
 function see(seen: Seen, s: string): void {
   seen.parts.push(s);
   if (s.length >= 13 && !seen.digitRuns && mayHoldCardNumber(s)) seen.digitRuns = true;
+}
+
+// mayHoldCardNumber of the texts every record's placeholders show (pointers, refs, types), by text
+const runsByText = new Map<string, boolean>();
+
+/** `see` for texts that come back record after record (a placeholder's pointer, ref and type): the digit-run check memoised by text. */
+function seeRepeated(seen: Seen, s: string): void {
+  seen.parts.push(s);
+  if (s.length < 13 || seen.digitRuns) return;
+  let runs = runsByText.get(s);
+  if (runs === undefined) {
+    runs = mayHoldCardNumber(s);
+    if (runsByText.size >= 4096) runsByText.clear();
+    runsByText.set(s, runs);
+  }
+  if (runs) seen.digitRuns = true;
 }
 
 /** `see` for a string that is its own scrubText (scrubbing it again changes no digit run). */
@@ -467,7 +483,7 @@ class BodyWalk {
   }
 
   placeholder(info: { ref: string; type: string }): string {
-    this.found.push({ pointer: this.at(), ...info });
+    this.found.push({ pointer: this.at(), ref: info.ref, type: info.type });
     // what `see` notes of its display text, worked out once per placeholder
     let d = displays.get(info);
     if (!d || d.ref !== info.ref || d.type !== info.type) {
