@@ -114,7 +114,11 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
   }
   // nothing to hide anywhere: Scrubber.value would return the view as it is
   if (seen.plain) {
-    seen.text = seen.parts.join(SEP) + SEP;
+    // each part followed by U+0000, in one flat string (a `+ SEP` after the join would make a
+    // rope that the first search flattens: a second copy)
+    seen.parts.push('');
+    seen.text = seen.parts.join(SEP);
+    seen.parts.pop();
     // URL user info (both marks within one string shown), card runs, credentials' shapes; then the record's values
     if (!userInfoInOne(seen) && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
   }
@@ -221,7 +225,7 @@ class ShownProbe implements ValueProbe {
     for (let j = 0; j < this.done.length; j++) if (this.done[j] === value && this.doneKinds[j] === kind) return false;
     this.done.push(value);
     this.doneKinds.push(kind);
-    const texts = (this.texts ??= { seen: this.seen, fixed: fixedText(this.map, this.fixed), fixedHits: this.fixed.fixedHits, numbers: undefined });
+    const texts = (this.texts ??= { seen: this.seen, fixed: fixedText(this.map, this.fixed), fixedHits: this.fixed.fixedHits });
     const raw = String(value);
     // the forms Scrubber.add searches for
     if (PLAIN_VALUE.test(raw)) return isShown(raw, texts);
@@ -248,7 +252,6 @@ interface ShownTexts {
   fixed: string;
   /** inText over `fixed`, by value (the same for every record while `fixed` stands). */
   fixedHits: Map<string, boolean>;
-  numbers: string[] | undefined;
 }
 
 /** True when the scrubber would find `v` (one form of a sensitive value) in something shown: Scrubber.knowsAnyIn and changesNumber's rules. */
@@ -258,8 +261,10 @@ function isShown(v: string, texts: ShownTexts): boolean {
     const c = v.charCodeAt(0);
     if ((c >= 48 && c <= 57) || c === 45 || c === 73 || c === 78) {
       // only text that starts like a number (a digit, -, Infinity, NaN) can be a number's
-      texts.numbers ??= texts.seen.numbers.map(String);
-      if (texts.numbers.includes(v)) return true;
+      // v is String(n) of a number n shown exactly when String(Number(v)) is v and Number(v)
+      // is shown (SameValueZero: 0 and -0 both give '0', NaN gives 'NaN'), without a string per number
+      const n = Number(v);
+      if (String(n) === v && texts.seen.numbers.includes(n)) return true;
     }
   }
   if (inText(v, texts.seen.text)) return true;
@@ -527,8 +532,8 @@ class BodyWalk {
     return v;
   }
 
-  walk(value: unknown, node: Skeleton, depth: number): unknown {
-    if (value === null || value === undefined) return value;
+  /** A leaf (anything but an object) as shown: redactScalar's rules, then the placeholder it may be. */
+  scalar(value: unknown, node: Skeleton): unknown {
     if (typeof value === 'string') {
       // redactScalar, then the placeholder it may be
       if (node.secret) return REDACTED;
@@ -553,7 +558,11 @@ class BodyWalk {
       this.seen.numbers.push(n);
       return n;
     }
-    if (typeof value !== 'object') return value;
+    return value;
+  }
+
+  walk(value: unknown, node: Skeleton, depth: number): unknown {
+    if (value === null || typeof value !== 'object') return this.scalar(value, node);
     if (depth > 100) {
       // redactValue leaves what is this deep as it is; render still walks it
       this.seen.plain = false;
@@ -566,7 +575,8 @@ class BodyWalk {
       for (let i = 0; i < value.length; i++) {
         this.pointer.push(i < 256 ? INDEXES[i]! : String(i));
         const x: unknown = value[i];
-        const y = this.walk(x, item, depth + 1);
+        // leaves without a call of the (recursive, not inlined) walk
+        const y = x === null || typeof x !== 'object' ? this.scalar(x, item) : this.walk(x, item, depth + 1);
         this.pointer.pop();
         if (out) out.push(y);
         else if (y !== x) {
@@ -588,7 +598,7 @@ class BodyWalk {
       else if (!c.keyPlain) this.seen.plain = false;
       this.pointer.push(c.seg);
       const x = obj[name];
-      const y = this.walk(x, c, depth + 1);
+      const y = x === null || typeof x !== 'object' ? this.scalar(x, c) : this.walk(x, c, depth + 1);
       this.pointer.pop();
       if (out) out[name] = y;
       else if (y !== x) out = copyBefore(obj, i, name, y);
