@@ -2,8 +2,8 @@ import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
-import { maskCardNumber } from '../redact/mask.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
+import { maskCardNumber, mayHoldUserInfoJoined } from '../redact/mask.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
 import { redactionPlan, someRecordValue, someRequestValue, type ValueProbe } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
@@ -105,16 +105,20 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       seen.parts.push(url.url);
       if (url.runs) seen.digitRuns = true;
       for (const f of sv.placeholders) {
-        see(seen, f.pointer);
-        see(seen, f.ref);
-        see(seen, f.type);
+        seeRepeated(seen, f.pointer);
+        seeRepeated(seen, f.ref);
+        seeRepeated(seen, f.type);
       }
     }
     view.steps.push(sv);
   }
   // nothing to hide anywhere: Scrubber.value would return the view as it is
   if (seen.plain) {
-    seen.text = seen.parts.join(SEP) + SEP;
+    // each part followed by U+0000, in one flat string (a `+ SEP` after the join would make a
+    // rope that the first search flattens: a second copy)
+    seen.parts.push('');
+    seen.text = seen.parts.join(SEP);
+    seen.parts.pop();
     // URL user info (both marks within one string shown), card runs, credentials' shapes; then the record's values
     if (!userInfoInOne(seen) && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
   }
@@ -126,19 +130,35 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
 
 const SEP = '\u0000';
 /**
- * Some string shown holds both marks of URL user info (`@` and `://`): `mayHoldUserInfo` of
- * each string. The joined text is looked at first (no mark anywhere, no string with both);
- * the strings one by one only when both marks are somewhere, since a shown string may itself
- * hold U+0000, and a test on the joined text cannot tell its joints from its own characters.
+ * Some string shown may hold URL user info as maskCredentials masks it (`scheme://user@`):
+ * mayHoldUserInfoJoined on the joined text, which holds for a match inside any one string
+ * whatever joins them (a shown string may itself hold U+0000, so the joints cannot be told
+ * from its own characters and are not relied on).
  */
 function userInfoInOne(seen: Seen): boolean {
-  return mayHoldUserInfo(seen.text) && seen.parts.some(mayHoldUserInfo);
+  return mayHoldUserInfoJoined(seen.text);
 }
 
 /** Adds a string the view shows to what the final check looks at. */
 function see(seen: Seen, s: string): void {
   seen.parts.push(s);
   if (s.length >= 13 && !seen.digitRuns && mayHoldCardNumber(s)) seen.digitRuns = true;
+}
+
+// mayHoldCardNumber of the texts every record's placeholders show (pointers, refs, types), by text
+const runsByText = new Map<string, boolean>();
+
+/** `see` for texts that come back record after record (a placeholder's pointer, ref and type): the digit-run check memoised by text. */
+function seeRepeated(seen: Seen, s: string): void {
+  seen.parts.push(s);
+  if (s.length < 13 || seen.digitRuns) return;
+  let runs = runsByText.get(s);
+  if (runs === undefined) {
+    runs = mayHoldCardNumber(s);
+    if (runsByText.size >= 4096) runsByText.clear();
+    runsByText.set(s, runs);
+  }
+  if (runs) seen.digitRuns = true;
 }
 
 /** `see` for a string that is its own scrubText (scrubbing it again changes no digit run). */
@@ -205,7 +225,7 @@ class ShownProbe implements ValueProbe {
     for (let j = 0; j < this.done.length; j++) if (this.done[j] === value && this.doneKinds[j] === kind) return false;
     this.done.push(value);
     this.doneKinds.push(kind);
-    const texts = (this.texts ??= { seen: this.seen, fixed: fixedText(this.map, this.fixed), fixedHits: this.fixed.fixedHits, numbers: undefined });
+    const texts = (this.texts ??= { seen: this.seen, fixed: fixedText(this.map, this.fixed), fixedHits: this.fixed.fixedHits });
     const raw = String(value);
     // the forms Scrubber.add searches for
     if (PLAIN_VALUE.test(raw)) return isShown(raw, texts);
@@ -232,7 +252,6 @@ interface ShownTexts {
   fixed: string;
   /** inText over `fixed`, by value (the same for every record while `fixed` stands). */
   fixedHits: Map<string, boolean>;
-  numbers: string[] | undefined;
 }
 
 /** True when the scrubber would find `v` (one form of a sensitive value) in something shown: Scrubber.knowsAnyIn and changesNumber's rules. */
@@ -242,8 +261,10 @@ function isShown(v: string, texts: ShownTexts): boolean {
     const c = v.charCodeAt(0);
     if ((c >= 48 && c <= 57) || c === 45 || c === 73 || c === 78) {
       // only text that starts like a number (a digit, -, Infinity, NaN) can be a number's
-      texts.numbers ??= texts.seen.numbers.map(String);
-      if (texts.numbers.includes(v)) return true;
+      // v is String(n) of a number n shown exactly when String(Number(v)) is v and Number(v)
+      // is shown (SameValueZero: 0 and -0 both give '0', NaN gives 'NaN'), without a string per number
+      const n = Number(v);
+      if (String(n) === v && texts.seen.numbers.includes(n)) return true;
     }
   }
   if (inText(v, texts.seen.text)) return true;
@@ -467,7 +488,7 @@ class BodyWalk {
   }
 
   placeholder(info: { ref: string; type: string }): string {
-    this.found.push({ pointer: this.at(), ...info });
+    this.found.push({ pointer: this.at(), ref: info.ref, type: info.type });
     // what `see` notes of its display text, worked out once per placeholder
     let d = displays.get(info);
     if (!d || d.ref !== info.ref || d.type !== info.type) {
@@ -511,8 +532,8 @@ class BodyWalk {
     return v;
   }
 
-  walk(value: unknown, node: Skeleton, depth: number): unknown {
-    if (value === null || value === undefined) return value;
+  /** A leaf (anything but an object) as shown: redactScalar's rules, then the placeholder it may be. */
+  scalar(value: unknown, node: Skeleton): unknown {
     if (typeof value === 'string') {
       // redactScalar, then the placeholder it may be
       if (node.secret) return REDACTED;
@@ -537,7 +558,11 @@ class BodyWalk {
       this.seen.numbers.push(n);
       return n;
     }
-    if (typeof value !== 'object') return value;
+    return value;
+  }
+
+  walk(value: unknown, node: Skeleton, depth: number): unknown {
+    if (value === null || typeof value !== 'object') return this.scalar(value, node);
     if (depth > 100) {
       // redactValue leaves what is this deep as it is; render still walks it
       this.seen.plain = false;
@@ -550,7 +575,8 @@ class BodyWalk {
       for (let i = 0; i < value.length; i++) {
         this.pointer.push(i < 256 ? INDEXES[i]! : String(i));
         const x: unknown = value[i];
-        const y = this.walk(x, item, depth + 1);
+        // leaves without a call of the (recursive, not inlined) walk
+        const y = x === null || typeof x !== 'object' ? this.scalar(x, item) : this.walk(x, item, depth + 1);
         this.pointer.pop();
         if (out) out.push(y);
         else if (y !== x) {
@@ -572,7 +598,7 @@ class BodyWalk {
       else if (!c.keyPlain) this.seen.plain = false;
       this.pointer.push(c.seg);
       const x = obj[name];
-      const y = this.walk(x, c, depth + 1);
+      const y = x === null || typeof x !== 'object' ? this.scalar(x, c) : this.walk(x, c, depth + 1);
       this.pointer.pop();
       if (out) out[name] = y;
       else if (y !== x) out = copyBefore(obj, i, name, y);

@@ -199,6 +199,35 @@ export function maskingChangesJoined(joined: string, digitRuns = true): boolean 
   return CREDENTIAL_WORD.test(joined) && maskCredentials(joined) !== joined;
 }
 
+/**
+ * For strings joined by any character (U+0000 or another, which a string may itself hold):
+ * false when `maskCredentials` finds URL user info in none of them. Each `://` is followed to
+ * the first character URL_USERINFO's user info cannot hold (a subset of them: `/ ? # " ' < >`
+ * and ASCII white space) or to an `@` after at least one other character, which means "maybe".
+ * A match inside one string is found the same way in the joined text, whatever joins them;
+ * linear (a `://` inside a stretch already followed is not followed again).
+ */
+export function mayHoldUserInfoJoined(text: string): boolean {
+  const n = text.length;
+  let at = text.indexOf('://');
+  while (at !== -1) {
+    const start = at + 3;
+    let i = start;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 64) {
+        if (i > start) return true;
+        break;
+      }
+      // / ? # " ' < > and ASCII white space: no user info goes on past one
+      if (c === 47 || c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || c === 32 || (c >= 9 && c <= 13)) break;
+    }
+    // a later `://` before i would be followed to the same end
+    at = text.indexOf('://', Math.max(at + 1, i - 2));
+  }
+  return false;
+}
+
 /** False when `text` holds no URL with user info (`scheme://user@host`) for maskCredentials to mask. */
 export function mayHoldUserInfo(text: string): boolean {
   return text.includes('@') && text.includes('://');
