@@ -6,7 +6,7 @@ import { orderBy } from './order-by.js';
 import { isThenable, toPlainJson } from './plain-json.js';
 import {
   G, Frame, TailCall, append, apply, boolean, boolize, isArrayOfNumbers, isDeepEqual, isFunction, isNumeric, isSeq,
-  lookup, makeLambda, runRoot, seq, seqOf, toJsonataString, type Any,
+  lookup, makeLambda, runRoot, seq, seqOf, toJsonataString, RootState, Spare, type Any,
 } from './runtime.js';
 
 /**
@@ -31,9 +31,41 @@ export type CompiledFn = (input: Any, bindings?: Record<string, Any>) => Any;
 
 const NO_BINDINGS: Record<string, Any> = Object.freeze(Object.create(null));
 
+/**
+ * True when no node of the AST defines a function value that could capture a frame (a lambda, a
+ * tail call's thunk, a partial application): its evaluations may reuse their context and frames.
+ */
+export function lambdaFree(node: Any): boolean {
+  if (node === null || typeof node !== 'object') return true;
+  if (Array.isArray(node)) return node.every(lambdaFree);
+  if (node.type === 'lambda' || node.type === 'partial') return false;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    if (v !== null && typeof v === 'object' && !(v instanceof RegExp) && !lambdaFree(v)) return false;
+  }
+  return true;
+}
+
+/** Set while compiling a lambda-free expression: blocks reuse their frames (see Spare). */
+let reuseFrames = false;
+
+function withReuse<T>(ast: Node, f: () => T): T {
+  const prev = reuseFrames;
+  reuseFrames = lambdaFree(ast);
+  try {
+    return f();
+  } finally {
+    reuseFrames = prev;
+  }
+}
+
 export function compileAst(ast: Node): CompiledFn {
-  const root = compile(ast);
-  return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
+  return withReuse(ast, () => {
+    const root = compile(ast);
+    if (!reuseFrames) return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
+    const state = new RootState();
+    return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS, state);
+  });
 }
 
 /**
@@ -42,6 +74,10 @@ export function compileAst(ast: Node): CompiledFn {
  * constructors, paths of names, conditions, blocks) instead of as a jsonata value and a copy.
  */
 export function compileAstPlain(ast: Node): CompiledFn {
+  return withReuse(ast, () => compileAstPlainInner(ast));
+}
+
+function compileAstPlainInner(ast: Node): CompiledFn {
   let root: PlainFn;
   if (neverThenable(ast)) {
     root = compilePlain(ast);
@@ -54,7 +90,9 @@ export function compileAstPlain(ast: Node): CompiledFn {
       return isThenable(v) ? Promise.resolve(v).then((x) => toPlainJson(x)) : toPlainJson(v, depth);
     };
   }
-  return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
+  if (!reuseFrames) return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS);
+  const state = new RootState();
+  return (input, bindings) => runRoot(root, input, bindings ?? NO_BINDINGS, state);
 }
 
 /**
@@ -887,6 +925,19 @@ function compileCondition(node: Node): Fn {
 
 function compileBlock(node: Node): Fn {
   const exprs = node.expressions.map((e: Node) => compile(e));
+  if (reuseFrames) {
+    const spare = new Spare();
+    return (input, env) => {
+      const frame = spare.take(env);
+      try {
+        let result: Any;
+        for (const e of exprs) result = e(input, frame);
+        return result;
+      } finally {
+        spare.give(frame);
+      }
+    };
+  }
   return (input, env) => {
     const frame = new Frame(env, env.ctx);
     let result: Any;
@@ -1281,6 +1332,18 @@ function plainBlock(node: Node): PlainFn {
   if (all.length === 0) return genericPlain(compile(node));
   const first = all.slice(0, -1).map((e) => compile(e));
   const last = finishedPlain(all[all.length - 1]);
+  if (reuseFrames) {
+    const spare = new Spare();
+    return (input, env, depth) => {
+      const frame = spare.take(env);
+      try {
+        for (let i = 0; i < first.length; i++) first[i]!(input, frame);
+        return last(input, frame, depth);
+      } finally {
+        spare.give(frame);
+      }
+    };
+  }
   return (input, env, depth) => {
     const frame = new Frame(env, env.ctx);
     for (let i = 0; i < first.length; i++) first[i]!(input, frame);

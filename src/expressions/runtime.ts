@@ -130,7 +130,11 @@ export function evaluationTime(ctx: Ctx): number {
 /** A scope of `:=` bindings and lambda parameters, like jsonata's frames. */
 export class Frame {
   vars: Record<string, Any> | null = null;
-  constructor(readonly parent: Frame | null, readonly ctx: Ctx) {}
+  /** parent and ctx are only reassigned by a Spare (frames reused by lambda-free expressions). */
+  constructor(
+    public parent: Frame | null,
+    public ctx: Ctx,
+  ) {}
 
   bind(name: string, value: Any): void {
     (this.vars ??= Object.create(null) as Record<string, Any>)[name] = value;
@@ -146,6 +150,47 @@ export class Frame {
     if (hasOwn.call(ctx.bindings, name)) return ctx.bindings[name];
     return BUILTIN_VALUES.get(name);
   }
+}
+
+const NO_BINDINGS: Record<string, Any> = Object.freeze(Object.create(null));
+/** What a reused frame or context points at between evaluations (so it keeps no input alive). */
+const IDLE_CTX: Ctx = { bindings: NO_BINDINGS, root: undefined, timestamp: undefined };
+
+/**
+ * The frame of one block of a lambda-free expression, reused from one evaluation of the block to
+ * the next: nothing can keep a frame past the block's end when no lambda can capture it. A block
+ * entered again while its frame is in use (the same expression evaluated from inside itself,
+ * through a function in the bindings) gets a new frame. Released frames keep no values.
+ */
+export class Spare {
+  private frame: Frame | null = null;
+
+  take(parent: Frame): Frame {
+    const f = this.frame;
+    if (f === null) return new Frame(parent, parent.ctx);
+    this.frame = null;
+    f.parent = parent;
+    f.ctx = parent.ctx;
+    return f;
+  }
+
+  give(f: Frame): void {
+    f.vars = null;
+    f.parent = null;
+    f.ctx = IDLE_CTX;
+    this.frame = f;
+  }
+}
+
+/**
+ * The context and root frame a lambda-free compiled expression reuses from one evaluation to the
+ * next (no lambda can capture them), instead of a new pair per evaluation. An evaluation of the
+ * same expression from inside itself (through a function in the bindings) gets a new pair.
+ */
+export class RootState {
+  readonly ctx: Ctx = { bindings: NO_BINDINGS, root: undefined, timestamp: undefined };
+  readonly frame = new Frame(null, this.ctx);
+  busy = false;
 }
 
 /** `$now()` and `$millis()` when the caller binds none: the evaluation's own timestamp. */
@@ -201,8 +246,22 @@ export function runCompiled<T>(ctx: Ctx, body: () => T, now?: number): T {
  * `$now()`), jsonata's outer wrapper for an array input, a guard with a fresh deadline (taken
  * lazily, see Guard), depth and budget. `depth` 0 is passed on for the plain-JSON roots.
  */
-export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, input: Any, bindings: Record<string, Any>): Any {
-  const ctx: Ctx = { bindings, root: input, timestamp: undefined };
+export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, input: Any, bindings: Record<string, Any>, state?: RootState): Any {
+  let ctx: Ctx;
+  let frame: Frame;
+  const reuse = state !== undefined && !state.busy;
+  if (reuse) {
+    state.busy = true;
+    ctx = state.ctx;
+    ctx.bindings = bindings;
+    ctx.root = input;
+    ctx.timestamp = undefined;
+    frame = state.frame;
+    frame.vars = null;
+  } else {
+    ctx = { bindings, root: input, timestamp: undefined };
+    frame = new Frame(null, ctx);
+  }
   let inp = input;
   if (Array.isArray(inp) && !(inp as Any).sequence) {
     inp = seqOf(inp);
@@ -214,7 +273,7 @@ export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, in
   currentCtx = ctx;
   active++;
   try {
-    return root(inp, new Frame(null, ctx), 0);
+    return root(inp, frame, 0);
   } catch (err) {
     if (err instanceof RangeError && /call stack/i.test(err.message)) throw depthError();
     throw err;
@@ -222,6 +281,13 @@ export function runRoot(root: (input: Any, env: Frame, depth: number) => Any, in
     active--;
     G = prevG;
     currentCtx = prevCtx;
+    if (reuse) {
+      // nothing of this evaluation stays reachable from the reused pair
+      ctx.bindings = NO_BINDINGS;
+      ctx.root = undefined;
+      frame.vars = null;
+      state.busy = false;
+    }
   }
 }
 
