@@ -368,6 +368,8 @@ const MAX_SKELETON = 2000;
  */
 class Skeleton {
   children: Map<string, Skeleton> | undefined;
+  /** The kept child last found at each place (0, 1, …) of a body's names (see OperationView.child). */
+  order: Array<{ name: string; node: Skeleton }> | undefined;
   item: Skeleton | undefined;
   readonly secret: boolean;
   readonly card: boolean;
@@ -388,6 +390,9 @@ class Skeleton {
   }
 }
 
+/** Places of a body's names remembered per skeleton position (beyond them, the map alone). */
+const ORDER_SLOTS = 64;
+
 /** Counts the key names learned by all skeletons (fixedText builds its text again when it moved). */
 let keyTextVersion = 0;
 
@@ -405,9 +410,16 @@ class OperationView {
   }
 
   /** The position of key `name` below `node`. */
-  child(node: Skeleton, name: string): Skeleton {
+  child(node: Skeleton, name: string, at: number): Skeleton {
+    // bodies of an operation mostly give their names in the same order: the name seen at this
+    // place last time is one comparison (the same interned string, usually), else the map
+    const slot = node.order?.[at];
+    if (slot !== undefined && slot.name === name) return slot.node;
     const known = node.children?.get(name);
-    if (known) return known;
+    if (known) {
+      if (at < ORDER_SLOTS) ((node.order ??= [])[at] = { name, node: known });
+      return known;
+    }
     const c = new Skeleton(this.index.child(node.path, name), keyClass(name), this.paths);
     c.seg = name.includes('~') || name.includes('/') ? name.replace(/~/g, '~0').replace(/\//g, '~1') : name;
     if (this.size < MAX_SKELETON && name.length <= 256) {
@@ -417,6 +429,7 @@ class OperationView {
       this.keyText += name + SEP;
       keyTextVersion++;
       (node.children ??= new Map()).set(name, c);
+      if (at < ORDER_SLOTS) ((node.order ??= [])[at] = { name, node: c });
     }
     return c;
   }
@@ -593,7 +606,7 @@ class BodyWalk {
     let i = 0;
     for (const name in obj) {
       if (!hasOwn.call(obj, name)) continue;
-      const c = this.op.child(node, name);
+      const c = this.op.child(node, name, i);
       if (!c.kept) see(this.seen, name);
       else if (!c.keyPlain) this.seen.plain = false;
       this.pointer.push(c.seg);
