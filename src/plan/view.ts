@@ -9,6 +9,7 @@ import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standal
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
 import { Placeholders, PLACEHOLDER_NUMBERS } from './placeholders.js';
+import { settingSecrets } from '../settings/secrets.js';
 
 /** A printable step of a dry run: redacted, placeholders shown by name. */
 export interface StepPlanView {
@@ -124,6 +125,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
   }
   // the record's scrubber, as it always was: its own values, then each request's
   const scrub = recordScrubber(map, raw.context.record, parent);
+  for (const secret of settingSecrets(map)) scrub.add(secret, 'secret');
   for (const ev of raw.steps) if (ev.request) addRequestValues(scrub, fixed.steps.get(ev.id)!.operation.spec, ev.request.body);
   return scrub.value(view);
 }
@@ -197,6 +199,8 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
   }
   // the values the record's scrubber would hold, each looked for as it is found (no arrays of them built)
   const probe = new ShownProbe(map, fixed, seen);
+  // the values of settings declared secret, wherever the map put them
+  for (const secret of settingSecrets(map)) if (probe.found(secret, 'secret')) return true;
   if (someRecordValue(redactionPlan(map), raw.context.record, probe, raw.context.named)) return true;
   for (const ev of raw.steps) if (ev.request && someRequestValue(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, probe)) return true;
   return false;
