@@ -258,19 +258,22 @@ async function finishAnswer(rt: Runtime, book: RecordBook, step: CompiledStep, o
     }
   }
   let output: unknown;
-  // the follow-up parameters (where a later status is looked up) first, then the output's ids
-  const ids: Record<string, string | number> = { ...(extra.ids ?? {}) };
+  let charged: StepOutcomePatch['charged'];
+  // the follow-up parameters (where a later status is looked up) first, then the output's ids;
+  // objects built with all their keys at once (a key added after a spread makes a slow object)
+  const ids: Record<string, string | number> = {};
+  if (extra.ids) for (const k in extra.ids) ids[k] = extra.ids[k]!;
   if (cls === 'succeeded' || cls === 'pending') {
     output = await stepOutput(rt, step, body, bindings, result.warnings);
     collectIds(step.id, output, ids);
+    charged = await chargedBy(op.charged, body);
   }
-  const patch: StepOutcomePatch = { ...extra, ids, httpStatus: result.status ?? 200 };
-  if (output !== undefined) patch.output = output;
-  if (cls === 'succeeded' || cls === 'pending') {
-    const charged = await chargedBy(op.charged, body);
-    if (charged) patch.charged = charged;
-  }
-  if (result.error) { patch.errorCode = result.error.code; patch.errorMessage = result.error.message; }
+  // undefined fields are not written (RecordBook.outcome)
+  const patch: StepOutcomePatch = {
+    httpStatus: result.status ?? 200, output: output !== undefined ? output : extra.output, ids, reconciliation: extra.reconciliation,
+    errorCode: result.error ? result.error.code : extra.errorCode, errorMessage: result.error ? result.error.message : extra.errorMessage,
+    review: extra.review, charged: charged ?? extra.charged,
+  };
   const row = await book.outcome(step.id, step.operation.id, event, patch, fp);
   // later steps read the output as stored (scrubbed), so a resumed run sees the same values
   return { result, output: row.output };
