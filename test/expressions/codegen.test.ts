@@ -1,0 +1,167 @@
+import jsonata from 'jsonata';
+import { readFileSync, readdirSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { compileJsonata, loadDataMap, mapExpressions, SANDBOX_SETTINGS } from '../../src/index.js';
+import { setCodegen } from '../../src/expressions/closures.js';
+import { generatedCount, logClosures } from '../../src/expressions/codegen.js';
+import { canonical, genExpr, genObject, plainOracle, rng } from './generator.js';
+
+/**
+ * Code generation (src/expressions/codegen.ts) against jsonata 2.2.2 and against the closures it
+ * replaces: seeded generated expressions (DIFF_SEED=<n> DIFF_CASES=<n> replay or widen a run),
+ * the split between generated code and closures pinned for every shipped expression, and
+ * constants that look like JavaScript staying data.
+ */
+const SEEDS = process.env.DIFF_SEED ? [Number(process.env.DIFF_SEED)] : [101, 102, 104];
+const CASES = Number(process.env.DIFF_CASES ?? 1500);
+
+type Outcome = string;
+
+const describeError = (err: unknown, full: boolean): string => {
+  const e = err as { code?: string; position?: number; token?: string; message?: string; name?: string };
+  return full ? `error ${String(e.code ?? e.name)} at ${e.position} token ${e.token}: ${e.message}` : `error ${String(e.code ?? e.name)}`;
+};
+
+async function outcome(f: () => unknown, full: boolean): Promise<Outcome> {
+  try {
+    return canonical(await f());
+  } catch (err) {
+    return describeError(err, full);
+  }
+}
+
+async function reference(source: string, input: unknown, bindings: Record<string, unknown>): Promise<{ value: Outcome; plain: Outcome }> {
+  try {
+    const v: unknown = await jsonata(source).evaluate(input, bindings);
+    return { value: canonical(v), plain: canonical(plainOracle(v)) };
+  } catch (err) {
+    const o = describeError(err, false);
+    return { value: o, plain: o };
+  }
+}
+
+/** The compiled program with code generation on or off. */
+function program(source: string, codegen: boolean) {
+  const prev = setCodegen(codegen);
+  try {
+    return compileJsonata(source);
+  } finally {
+    setCodegen(prev);
+  }
+}
+
+/** True when an array or object constructor has two or more items (jsonata evaluates them concurrently). */
+function hasConcurrentItems(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(hasConcurrentItems);
+  const n = node as { type?: string; value?: unknown; expressions?: unknown[]; lhs?: unknown[] };
+  if (n.type === 'unary' && ((n.value === '[' && (n.expressions?.length ?? 0) > 1) || (n.value === '{' && (n.lhs?.length ?? 0) > 1))) return true;
+  return Object.values(n).some(hasConcurrentItems);
+}
+
+describe('codegen = jsonata 2.2.2 and = closures on generated expressions', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: ${CASES} expressions`, async () => {
+      const r = rng(seed);
+      const mismatches: string[] = [];
+      const before = generatedCount;
+      let generatedCases = 0;
+      for (let i = 0; i < CASES; i++) {
+        const source = genExpr(r);
+        const input = genObject(r);
+        const bindings = { key: 'K-1', record: input };
+        try {
+          jsonata(source);
+        } catch {
+          continue;
+        }
+        if (process.env.CODEGEN_TRACE) process.stderr.write(`${i} ${source}\n`);
+        const count = generatedCount;
+        const gen = program(source, true);
+        if (generatedCount > count) generatedCases++;
+        const clo = program(source, false);
+        if (gen.backend !== clo.backend) mismatches.push(`case ${i}: ${source}: backends ${gen.backend} vs ${clo.backend}`);
+        // codegen and closures: the same values and the same errors (code, position, token, message)
+        const g = { value: await outcome(() => gen.evaluate(input, bindings), true), plain: await outcome(() => gen.evaluatePlain(input, bindings), true) };
+        const c = { value: await outcome(() => clo.evaluate(input, bindings), true), plain: await outcome(() => clo.evaluatePlain(input, bindings), true) };
+        if (g.value !== c.value || g.plain !== c.plain) mismatches.push(`case ${i}: ${source}\n  input ${JSON.stringify(input)}\n  codegen ${JSON.stringify(g)}\n  closures ${JSON.stringify(c)}`);
+        // codegen and jsonata: values, undefined, error codes
+        const ref = await reference(source, input, bindings);
+        const short = (o: Outcome) => (o.startsWith('error ') ? o.split(' ').slice(0, 2).join(' ') : o);
+        const same = short(g.value) === ref.value && short(g.plain) === ref.plain;
+        if (!same && !(ref.value.startsWith('error') && g.value.startsWith('error') && hasConcurrentItems(jsonata(source).ast()))) {
+          mismatches.push(`case ${i}: ${source}\n  input ${JSON.stringify(input)}\n  jsonata ${JSON.stringify(ref)}\n  codegen ${JSON.stringify(g)}`);
+        }
+      }
+      if (mismatches.length > 0) {
+        throw new Error(`seed ${seed} (replay: DIFF_SEED=${seed} DIFF_CASES=${CASES}): ${mismatches.length} differ\n${mismatches.slice(0, 5).join('\n')}`);
+      }
+      // the generator's expressions mostly get generated code
+      expect(generatedCount - before).toBeGreaterThan(0);
+      expect(generatedCases).toBeGreaterThan(CASES * 0.5);
+    }, 300_000);
+  }
+});
+
+/** Every expression of the shipped maps and provider packs. */
+function shippedExpressions(): Array<{ where: string; source: string }> {
+  const out: Array<{ where: string; source: string }> = [];
+  for (const file of readdirSync('mappings').filter((f) => f.endsWith('.yaml') && !f.includes('.test.')).sort()) {
+    const map = loadDataMap({ file: `mappings/${file}`, ...(SANDBOX_SETTINGS ? {} : {}) });
+    for (const e of mapExpressions(map)) out.push({ where: `${file} ${e.path}`, source: e.expression.source });
+  }
+  for (const file of readdirSync('providers').filter((f) => f.endsWith('.yaml')).sort()) {
+    const pack = parse(readFileSync(`providers/${file}`, 'utf8')) as { operations?: Record<string, Record<string, unknown>> };
+    for (const [op, spec] of Object.entries(pack.operations ?? {})) {
+      const add = (what: string, v: unknown) => {
+        if (typeof v === 'string') out.push({ where: `${file} ${op}.${what}`, source: v });
+      };
+      const charged = spec.charged as Record<string, unknown> | undefined;
+      if (charged) for (const k of ['total', 'tax']) add(`charged.${k}`, charged[k]);
+      const reconcile = spec.reconcile as Record<string, unknown> | undefined;
+      if (reconcile) {
+        for (const [k, v] of Object.entries((reconcile.params as Record<string, unknown>) ?? {})) add(`reconcile.params.${k}`, v);
+        add('reconcile.found', reconcile.found);
+        add('reconcile.amount', reconcile.amount);
+      }
+      const followUp = spec.followUp as Record<string, unknown> | undefined;
+      if (followUp) for (const [k, v] of Object.entries((followUp.params as Record<string, unknown>) ?? {})) add(`followUp.params.${k}`, v);
+    }
+  }
+  return out;
+}
+
+describe('shipped expressions: which subtrees still run as closures (pinned)', () => {
+  it('every expression of mappings/*.yaml and providers/*.yaml', () => {
+    const rows = shippedExpressions();
+    expect(rows.length).toBeGreaterThan(60);
+    const pinned: Record<string, string[]> = {};
+    for (const { where, source } of rows) {
+      const { value, closures } = logClosures(() => compileJsonata(source));
+      expect(value.backend, where).toBe('compiled');
+      // the same list twice (evaluate's and evaluatePlain's compilations) is kept once
+      pinned[`${where}: ${source.replace(/\s+/g, ' ').trim()}`] = [...new Set(closures)];
+    }
+    expect(pinned).toMatchSnapshot();
+  });
+});
+
+describe('constants are data, never code', () => {
+  const hostile = ['"); process.exit(1); ("', "'); process.exit(1); ('", '`${process.exit(1)}`', '${process.exit(1)}', '\u2028process.exit(1)\u2029', '*/ process.exit(1); /*', '\\', 'K[0]', '"+input+"'];
+  it.each(hostile)('string constant %j stays a string (values and keys)', async (text) => {
+    const lit = JSON.stringify(text);
+    for (const source of [lit, `${lit} & a`, `{ ${lit}: ${lit}, "k": [${lit}, a] }`, `a = ${lit} ? ${lit} : "no"`, `$uppercase(${lit})`, `( $v := ${lit}; $v & $v )`, `\`${text.replace(/`/g, '')}\`.x`]) {
+      let parsed = true;
+      try {
+        jsonata(source);
+      } catch {
+        parsed = false;
+      }
+      if (!parsed) continue;
+      const p = compileJsonata(source);
+      const input = { a: text, x: 1, [text.replace(/`/g, '')]: { x: 'field' } };
+      expect(canonical(await p.evaluate(input))).toBe(canonical(await jsonata(source).evaluate(input)));
+    }
+  });
+});
