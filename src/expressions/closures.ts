@@ -133,8 +133,8 @@ function unsupportedFeatures(node: Node): string | undefined {
   return undefined;
 }
 
-/** Code generation on (the default) or off (closures only; for tests and benchmarks). */
-let codegenOn = true;
+/** Code generation on, or off (the default until the shopify-to-invoiss $assert mismatch found by bench/ab.mjs is fixed; closures only). */
+let codegenOn = false;
 export function setCodegen(on: boolean): boolean {
   const prev = codegenOn;
   codegenOn = on;

@@ -138,7 +138,7 @@ describe('shipped expressions: which subtrees still run as closures (pinned)', (
     expect(rows.length).toBeGreaterThan(60);
     const pinned: Record<string, string[]> = {};
     for (const { where, source } of rows) {
-      const { value, closures } = logClosures(() => compileJsonata(source));
+      const { value, closures } = logClosures(() => program(source, true));
       expect(value.backend, where).toBe('compiled');
       // the same list twice (evaluate's and evaluatePlain's compilations) is kept once
       pinned[`${where}: ${source.replace(/\s+/g, ' ').trim()}`] = [...new Set(closures)];
