@@ -2,7 +2,7 @@
 // the bindings a plan gives them) between two builds in one process:
 // `node bench/ab-expr.mjs <distA> <distB> [rounds]`. Prints, per map, the CPU per record of all
 // its expressions for A and B and the median of paired ratios B/A, and the per-expression ratios.
-import { readFileSync } from 'node:fs';
+import { loadBenchMap, recordsFor } from './records.mjs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -23,18 +23,8 @@ const load = async (d) => {
 };
 const A = await load(distA);
 const B = await load(distB);
-const fieldService = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8')).filter((r) => r.status === 'open' && r.payment.card.number === '4111111111111111');
-const shopify = JSON.parse(readFileSync('examples/shopify/orders.json', 'utf8')).filter((r) => r.financial_status === 'pending');
-const recordsFor = (file, n) => {
-  const base = file.startsWith('shopify') ? shopify : fieldService;
-  return Array.from({ length: n }, (_, i) => (file.startsWith('shopify') ? { ...base[i % base.length], id: 900000 + i, name: `#B${i}` } : { ...base[i % base.length], invoiceNumber: `BENCH-${i}` }));
-};
 const maps = ['field-service-to-revolv3.yaml', 'field-service-to-invoiss.yaml', 'shopify-to-invoiss.yaml', 'shopify-to-revolv3.yaml'];
-const mk = (M, file) => {
-  const loaded = M.lib.loadDataMap({ file: `mappings/${file}` });
-  const settings = loaded.settings.length ? M.resolveSettings(loaded, { env: { ...M.lib.SANDBOX_SETTINGS } }, 'plan').values : {};
-  return { map: M.withSettings(loaded, settings), settings };
-};
+const mk = loadBenchMap;
 const cpu = (f) => {
   const c0 = process.cpuUsage();
   f();

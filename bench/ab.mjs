@@ -1,7 +1,7 @@
 // Paired A/B of planRecords CPU per record (and per-expression evaluate CPU) between two builds
 // in one process: `node bench/ab.mjs <distA> <distB> [rounds]`. Alternates A,B / B,A each round;
 // prints medians and the median of paired ratios B/A per map.
-import { readFileSync } from 'node:fs';
+import { loadBenchMap, recordsFor } from './records.mjs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -19,23 +19,8 @@ const load = async (d) => {
 };
 const A = await load(distA);
 const B = await load(distB);
-const fieldService = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8')).filter((r) => r.status === 'open' && r.payment.card.number === '4111111111111111');
-const shopify = JSON.parse(readFileSync('examples/shopify/orders.json', 'utf8')).filter((r) => r.financial_status === 'pending');
-const recordsFor = (file, n) => {
-  const base = file.startsWith('shopify') ? shopify : fieldService;
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const b = base[i % base.length];
-    out.push(file.startsWith('shopify') ? { ...b, id: 900000 + i, name: `#B${i}` } : { ...b, invoiceNumber: `BENCH-${i}` });
-  }
-  return out;
-};
 const maps = ['field-service-to-revolv3.yaml', 'field-service-to-invoiss.yaml', 'shopify-to-invoiss.yaml', 'shopify-to-revolv3.yaml'];
-const mk = (M, file) => {
-  const loaded = M.lib.loadDataMap({ file: `mappings/${file}` });
-  const settings = loaded.settings.length ? M.resolveSettings(loaded, { env: { ...M.lib.SANDBOX_SETTINGS } }, 'plan').values : {};
-  return M.withSettings(loaded, settings);
-};
+const mk = loadBenchMap;
 const cpu = async (f) => {
   const c0 = process.cpuUsage();
   await f();

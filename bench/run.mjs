@@ -12,11 +12,12 @@
 //  5. run over keep-alive HTTP against the in-process sandbox, and the journal: µs per call with
 //     the in-memory journal vs a SQLite journal file, memory at 10k vs 40k records (bench/journal.mjs).
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import jsonata from 'jsonata';
+import { fieldServiceRecords, recordsFor } from './records.mjs';
 import { loadDataMap, planRecords, runRecords, startSandbox, SANDBOX_SETTINGS } from '../dist/index.js';
 import { resolveSettings } from '../dist/settings/resolve.js';
 import { withSettings } from '../dist/settings/with-settings.js';
@@ -53,18 +54,6 @@ const rounds = async (f, arg, per) => {
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
 };
 const range = (r) => `median of ${ROUNDS}, ${fmt(r.min)}–${fmt(r.max)}`;
-
-const fieldService = JSON.parse(readFileSync('examples/field-service/invoices.json', 'utf8')).filter((r) => r.status === 'open' && r.payment.card.number === '4111111111111111');
-const shopify = JSON.parse(readFileSync('examples/shopify/orders.json', 'utf8')).filter((r) => r.financial_status === 'pending');
-const recordsFor = (file, n) => {
-  const base = file.startsWith('shopify') ? shopify : fieldService;
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const b = base[i % base.length];
-    out.push(file.startsWith('shopify') ? { ...b, id: 900000 + i, name: `#B${i}` } : { ...b, invoiceNumber: `BENCH-${i}` });
-  }
-  return out;
-};
 
 // ---- 1. plan ---------------------------------------------------------------------------------
 const maps = readdirSync('mappings').filter((f) => f.endsWith('.yaml') && !f.includes('.test.')).sort();
@@ -159,7 +148,7 @@ for (const file of maps) {
   let heapMax = heap0;
   let i = 0;
   async function* stream() {
-    for (let k = 0; k < N_PLAN * 2; k++) yield { index: k, line: 0, value: { ...fieldService[k % fieldService.length], invoiceNumber: `M-${k}` } };
+    for (let k = 0; k < N_PLAN * 2; k++) yield { index: k, line: 0, value: { ...fieldServiceRecords[k % fieldServiceRecords.length], invoiceNumber: `M-${k}` } };
   }
   for await (const p of planRecords(map, stream(), { clock })) {
     if (!p.ok) throw new Error('memory bench record did not plan');

@@ -24,7 +24,7 @@ export type {
 export { maskCardNumber, scrubText, findCardNumbers, redactValue, luhnValid, maskCredentials, createScrubber, Scrubber, recordScrubber, redactionPlan, addRequestValues, type SensitivePaths, type ScrubKind, type RedactionPlan, type SensitiveRecordPath } from './redact/index.js';
 export { runRecords, summarize } from './executor/run.js';
 export { OUTCOMES } from './executor/types.js';
-export { resolveSettings, withSettings, type ResolvedSettings, type SettingSpec, type SettingsInput, type CompiledSetting } from './settings/index.js';
+export { resolveSettings, withSettings, settingSecrets, type ResolvedSettings, type SettingSpec, type SettingsInput, type CompiledSetting } from './settings/index.js';
 export { classifyDetail, type ClassifyDetail } from './executor/classify.js';
 /** Later statuses (ACH settlement, refund confirmation) applied to the journal; provider webhooks. */
 export { syncStatuses, type SyncOptions, type SyncReport, type SyncFailure, type SyncSkipped, applyReportedStatus, followUpSteps, FOLLOW_UP_PREFIX, type StatusApplied, type StatusChange, type StatusUnchanged, type FollowUpStep } from './status/index.js';

@@ -5,11 +5,12 @@ import { planRecordRaw, type RecordPlanRaw } from '../plan/plan-record.js';
 import { DatamapError } from '../errors/diagnostic.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { withSettings } from '../settings/with-settings.js';
+import { settingSecrets } from '../settings/secrets.js';
 import type { SettingsInput } from '../settings/types.js';
 import { viewPlan } from '../plan/view.js';
 import { readClock, type PlanClock } from '../plan/plan-stream.js';
 import type { StepEvaluation } from '../plan/types.js';
-import { REDACTED, redactValue, scrubText, sensitivePaths, type SensitivePaths } from '../redact/index.js';
+import { createScrubber, REDACTED, redactValue, scrubText, sensitivePaths, type SensitivePaths } from '../redact/index.js';
 import { missingRequiredFields } from './explain-required.js';
 import { constructorKeys, descend, leafCursor, rootCursor, sourceOf, wholeSource, type FieldCursor, type FieldScope, type NodeSource } from './explain-fields.js';
 
@@ -145,7 +146,9 @@ export async function explainRecord(map: CompiledMap, record: unknown, options: 
     }
     explanation.steps.push(es);
   }
-  return explanation;
+  // the values of settings declared secret, wherever the map put them (a path parameter, a field)
+  const secrets = settingSecrets(map);
+  return secrets.length === 0 ? explanation : createScrubber(secrets).value(explanation);
 }
 
 function unreadFields(map: CompiledMap, record: unknown): string[] {

@@ -1,6 +1,7 @@
 import type { JournalStore, LookupContext, RecordRow, ReviewInfo, StepRow } from '../journal/types.js';
 import { recordState, transition, type StepEvent } from '../journal/states.js';
 import type { Clock } from './clock.js';
+import type { RowFacts } from './scrub-value.js';
 
 /** What a step's outcome writes. */
 export interface StepOutcomePatch {
@@ -20,6 +21,12 @@ export interface StepOutcomePatch {
  */
 export class RecordBook {
   readonly steps = new Map<string, StepRow>();
+  /**
+   * Some row of this book holds a part the scrub could not vouch for as fresh JSON data: from
+   * then on its writes are not marked `plain` (rows share parts with the rows before them).
+   */
+  private opaque: boolean;
+  private readonly facts: RowFacts = { plain: false };
 
   constructor(
     private readonly store: JournalStore,
@@ -30,8 +37,19 @@ export class RecordBook {
     private readonly scrub: <T>(v: T) => T,
     prior: StepRow[],
     readonly previous: RecordRow | undefined,
+    /** `scrub`, telling whether its copy is fresh JSON data: then the rows are written `plain` (the book never changes a row it wrote). */
+    private readonly scrubRow?: <T>(v: T, facts: RowFacts) => T,
   ) {
     for (const s of prior) this.steps.set(s.stepId, s);
+    this.opaque = scrubRow === undefined;
+  }
+
+  /** `scrub(v)`, noting when the copy may not be fresh JSON data. */
+  private clean<T>(v: T): T {
+    if (this.opaque || !this.scrubRow) return this.scrub(v);
+    const out = this.scrubRow(v, this.facts);
+    if (!this.facts.plain) this.opaque = true;
+    return out;
   }
 
   /** The intent: durable before the request leaves, with how to look the call up later (`lookup`). */
@@ -43,13 +61,14 @@ export class RecordBook {
       state: transition(cur?.state, { type: 'send', retry: attempt > 1 || (cur?.state === 'in-flight' && cur.runId === this.runId) }),
       attempts: (cur?.attempts ?? 0) + 1, createdAt: cur?.createdAt ?? now, updatedAt: now, sentAt, deadlineAt, ids: cur?.ids ?? {},
     };
-    if (lookup) next.lookup = this.scrub(lookup);
+    if (lookup) next.lookup = this.clean(lookup);
     this.steps.set(stepId, next);
     await this.store.write({
       steps: [next],
       events: [{ runId: this.runId, scope: this.scope, key: this.key, stepId, from: cur?.state ?? 'planned', to: next.state, at: now, note: `send attempt ${next.attempts}` }],
       // the one write that must reach stable storage before the request leaves
       durable: true,
+      plain: !this.opaque,
     });
   }
 
@@ -70,12 +89,16 @@ export class RecordBook {
     next.state = transition(cur?.state, event);
     next.updatedAt = now;
     if (fp) next.fingerprint = fp;
-    const clean = this.scrub(patch);
-    for (const [k, v] of Object.entries(clean)) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
+    const clean = this.clean(patch) as Record<string, unknown>;
+    for (const k in clean) {
+      const v = clean[k];
+      if (v !== undefined) n[k] = v;
+    }
     this.steps.set(stepId, next);
     await this.store.write({
       steps: [next],
       events: [{ runId: this.runId, scope: this.scope, key: this.key, stepId, from: cur?.state ?? 'planned', to: next.state, at: now, note: event.type }],
+      plain: !this.opaque,
     });
     return next;
   }
@@ -83,7 +106,7 @@ export class RecordBook {
   /** The record's end in this run: its state, what the run reported, and the claim released. */
   async finish(report: { index: number; outcome: string; replayed: boolean; card?: string; ids: Record<string, string | number>; errorCode?: string; errorMessage?: string; mapHash: string }): Promise<void> {
     const now = this.clock.now();
-    const r = this.scrub(report);
+    const r = this.clean(report);
     const state = recordState([...this.steps.values()].map((s) => s.state));
     const record: RecordRow = {
       scope: this.scope, key: this.key, state, runId: this.runId, mapHash: r.mapHash,
@@ -98,6 +121,6 @@ export class RecordBook {
     if (r.card) runRecord.card = r.card;
     if (r.errorCode) runRecord.errorCode = r.errorCode;
     if (r.errorMessage) runRecord.errorMessage = r.errorMessage;
-    await this.store.write({ records: [record], runRecords: [runRecord] });
+    await this.store.write({ records: [record], runRecords: [runRecord], plain: !this.opaque });
   }
 }

@@ -17,6 +17,7 @@ import { FOLLOW_UP_PREFIX } from '../status/follow-up.js';
 import type { AuthSession } from './auth.js';
 import type { CallContext } from './call-http.js';
 import { RecordBook } from './record-book.js';
+import type { RowFacts } from './scrub-value.js';
 import { findMaskedCard } from './redact-step.js';
 import { collectIds, describeRequest, noteRequestValues, reconcilePrior, sendStep, type StepRun } from './run-step.js';
 import type { Outcome, RecordResult, StepResult } from './types.js';
@@ -39,6 +40,8 @@ export interface Runtime {
   seen: Map<string, number>;
   /** Scrubs card data and secrets from anything written or reported. */
   scrub: <T>(value: T) => T;
+  /** `scrub`, telling in `facts.plain` whether the copy is fresh JSON data (journal rows are written `plain` then). */
+  scrubRow?: <T>(value: T, facts: RowFacts) => T;
   /** What `scrub` searches for by value: the run's secrets, and per record its card data (src/redact). */
   scrubber?: Scrubber;
   /** A claim held by a run on another host expires after this long without a heartbeat. */
@@ -100,7 +103,7 @@ export async function runRecord(rt: Runtime, item: RecordItem): Promise<RecordRe
     base.error = { code: 'run/record-busy', message: `Run ${claim.heldBy} is working on record ${key} right now; it was not run`, retryable: true };
     return base;
   }
-  const book = new RecordBook(rt.journal.store, rt.scope, journalKey, rt.runId, rt.call.clock, rt.scrub, claim.steps, claim.record);
+  const book = new RecordBook(rt.journal.store, rt.scope, journalKey, rt.runId, rt.call.clock, rt.scrub, claim.steps, claim.record, rt.scrubRow);
   const changed: string[] = [];
   if (claim.record?.mapHash && claim.record.mapHash !== rt.mapHash) changed.push(`the Data Map changed since run ${claim.record.runId} worked on this record`);
   for (const k of Object.keys(ctx.steps)) delete ctx.steps[k];

@@ -88,6 +88,8 @@ const followUpInput = (req: StepRequest, response: unknown) => ({ request: req.b
  */
 export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep, req: StepRequest, key: string, bindings: Record<string, unknown>, guard = true): Promise<StepRun> {
   const op = step.operation.spec;
+  // what was sent, as the lookups and follow-ups read it: built once for the call
+  const sentCall = sent(req, key);
   noteRequestValues(rt.scrubber, op, req.body);
   const { shown, fp } = describeRequest(rt, step, req);
   const result: StepResult = { id: step.id, operation: step.operation.id, decision: 'run', request: shown, attempts: 0, durationMs: 0, warnings: [] };
@@ -98,7 +100,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   // false) when an earlier step of the record created something new in this very run: a
   // payment for an order created a moment ago cannot exist yet.
   if (guard && rt.preflight && op.reconcile?.preflight && (!prior || prior.state === 'skipped' || prior.state === 'planned')) {
-    const look = await lookupOnce(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth);
+    const look = await lookupOnce(rt.call, rt.map, op, sentCall, step.operation.baseUrl ?? rt.baseUrl, rt.auth);
     if (look.kind === 'found') {
       result.reconciliation = 'preflight-adopted';
       return adopt(rt, book, step, op, result, look.response, bindings, fp, 'preflight-adopted', req, key);
@@ -112,7 +114,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   }
 
   // how to find the call later if no answer comes (runs sync), kept with the intent
-  const lookup = op.reconcile ? await lookupContext(rt.map, step, op, shown.body, sent(req, key), bindings) : undefined;
+  const lookup = op.reconcile ? await lookupContext(rt.map, step, op, shown.body, sentCall, bindings) : undefined;
   let lastSentAt = rt.call.clock.now();
   crashPoint('before-intent');
   const out: CallOutcome = await callHttp(rt.call, op, req, rt.auth, {
@@ -132,7 +134,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
     // the call has ended (answered, reset or timed out), so from our side it can no longer land:
     // its deadline is now, and only the provider's settle window is left to wait out
     const deadlineAt = Math.min(lastSentAt + 2_000 + rt.call.timeoutMs, rt.call.clock.now());
-    const rec = await reconcile(rt.call, rt.map, op, sent(req, key), step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt, settleMs: settleFor(rt, op) });
+    const rec = await reconcile(rt.call, rt.map, op, sentCall, step.operation.baseUrl ?? rt.baseUrl, rt.auth, { deadlineAt, settleMs: settleFor(rt, op) });
     if (rec.kind === 'found') {
       result.reconciliation = 'adopted';
       return adopt(rt, book, step, op, result, rec.response, bindings, fp, 'adopted', req, key);
@@ -170,7 +172,7 @@ export async function sendStep(rt: Runtime, book: RecordBook, step: CompiledStep
   const detail = classifyDetail(op.classify, body, req.body);
   if (detail.classification === 'unknown') return holdUnclassified(rt, book, step, op, result, req, key, detail, lastSentAt, fp, body);
   notePending(step, result, detail);
-  return finishAnswer(rt, book, step, op, result, body, bindings, { type: 'answer', outcome: detail.classification }, { ids: await followUpIds(op.followUp, followUpInput(req, body)) });
+  return finishAnswer(rt, book, step, op, result, body, bindings, { type: 'answer', outcome: detail.classification }, { ids: await followUpIds(op.followUp, { request: req.body, params: sentCall.params, response: body }) });
 }
 
 /** A pending answer the pack explains (ACH, a refund): say why it is not final yet. */
@@ -258,19 +260,22 @@ async function finishAnswer(rt: Runtime, book: RecordBook, step: CompiledStep, o
     }
   }
   let output: unknown;
-  // the follow-up parameters (where a later status is looked up) first, then the output's ids
-  const ids: Record<string, string | number> = { ...(extra.ids ?? {}) };
+  let charged: StepOutcomePatch['charged'];
+  // the follow-up parameters (where a later status is looked up) first, then the output's ids;
+  // objects built with all their keys at once (a key added after a spread makes a slow object)
+  const ids: Record<string, string | number> = {};
+  if (extra.ids) for (const k in extra.ids) ids[k] = extra.ids[k]!;
   if (cls === 'succeeded' || cls === 'pending') {
     output = await stepOutput(rt, step, body, bindings, result.warnings);
     collectIds(step.id, output, ids);
+    charged = await chargedBy(op.charged, body);
   }
-  const patch: StepOutcomePatch = { ...extra, ids, httpStatus: result.status ?? 200 };
-  if (output !== undefined) patch.output = output;
-  if (cls === 'succeeded' || cls === 'pending') {
-    const charged = await chargedBy(op.charged, body);
-    if (charged) patch.charged = charged;
-  }
-  if (result.error) { patch.errorCode = result.error.code; patch.errorMessage = result.error.message; }
+  // undefined fields are not written (RecordBook.outcome)
+  const patch: StepOutcomePatch = {
+    httpStatus: result.status ?? 200, output: output !== undefined ? output : extra.output, ids, reconciliation: extra.reconciliation,
+    errorCode: result.error ? result.error.code : extra.errorCode, errorMessage: result.error ? result.error.message : extra.errorMessage,
+    review: extra.review, charged: charged ?? extra.charged,
+  };
   const row = await book.outcome(step.id, step.operation.id, event, patch, fp);
   // later steps read the output as stored (scrubbed), so a resumed run sees the same values
   return { result, output: row.output };

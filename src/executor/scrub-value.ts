@@ -32,9 +32,33 @@ const MAX_KEY_LENGTH = 200;
  * deeper than redactValue goes — is left to the two walks themselves.
  */
 export function scrubValue<T>(scrubber: Scrubber, value: T): T {
+  return scrub(scrubber, value, undefined);
+}
+
+/** What {@link scrubRow} says of the copy it made. */
+export interface RowFacts {
+  /**
+   * True when the copy is fresh (shares no object with the value or with anything else) and
+   * holds only JSON data: plain objects and arrays, strings, numbers, booleans, null, undefined.
+   * False says nothing (the copy may be either).
+   */
+  plain: boolean;
+}
+
+/** {@link scrubValue}, telling in `facts.plain` whether the copy is fresh JSON data (a journal row a store may keep as it is). */
+export function scrubRow<T>(scrubber: Scrubber, value: T, facts: RowFacts): T {
+  facts.plain = false;
+  return scrub(scrubber, value, facts);
+}
+
+function scrub<T>(scrubber: Scrubber, value: T, facts: RowFacts | undefined): T {
   const v = value as unknown;
-  if (v === null || v === undefined) return value;
+  if (v === null || v === undefined || typeof v === 'boolean') {
+    if (facts) facts.plain = true;
+    return value;
+  }
   if (typeof v === 'string' || typeof v === 'number') {
+    if (facts) facts.plain = true;
     // at the top, value() leaves a number as redaction left it (the number rule is for nested ones)
     const r = redactScalar(v, null, KEY_PLAIN, NONE);
     return (typeof r === 'string' ? scrubber.text(r) : r) as T;
@@ -42,7 +66,11 @@ export function scrubValue<T>(scrubber: Scrubber, value: T): T {
   if (typeof v !== 'object') return value;
   const c = new Collect(scrubber);
   const copy = c.walk(v, KEY_PLAIN, 0);
-  if (copy !== FALLBACK && c.clean()) return copy as T;
+  if (copy !== FALLBACK && c.clean()) {
+    // the one walk's copy: fresh, and JSON data unless it met something else
+    if (facts) facts.plain = !c.opaque;
+    return copy as T;
+  }
   const out = exact(scrubber, v, KEY_PLAIN, 0);
   return (out === FALLBACK ? scrubber.value(redactValue(v)) : out) as T;
 }
@@ -54,10 +82,12 @@ interface PartCopy {
   out: unknown;
   /** The depth of the part's deepest object, below the part. */
   depth: number;
+  /** The part holds something that is not JSON data (see Collect.opaque). */
+  opaque: boolean;
 }
 const parts = new WeakMap<object, PartCopy | null>();
 /** A part being scrubbed: met again inside itself (a cycle), it is walked in place. */
-const BUSY: PartCopy = { s: undefined as unknown as Scrubber, size: -1, out: undefined, depth: 0 };
+const BUSY: PartCopy = { s: undefined as unknown as Scrubber, size: -1, out: undefined, depth: 0, opaque: true };
 
 /**
  * Marks an object that several values written or reported carry as it is (a step's shown
@@ -90,11 +120,14 @@ function partCopy(s: Scrubber, v: object, depth: number, walker?: Collect): unkn
       parts.set(v, null);
       return undefined;
     }
-    p = { s, size, out, depth: c.maxDepth };
+    p = { s, size, out, depth: c.maxDepth, opaque: c.opaque || out !== copy };
     parts.set(v, p);
   }
   if (depth + p.depth > MAX_DEPTH) return undefined;
-  if (walker && depth + p.depth > walker.maxDepth) walker.maxDepth = depth + p.depth;
+  if (walker) {
+    if (depth + p.depth > walker.maxDepth) walker.maxDepth = depth + p.depth;
+    if (p.opaque) walker.opaque = true;
+  }
   return copyPlain(p.out);
 }
 
@@ -123,6 +156,8 @@ class Collect {
   private newKeys: string[] | undefined;
   /** The depth of the deepest object walked. */
   maxDepth = 0;
+  /** Met something that is not JSON data (a BigInt, a function, a symbol), kept as it is. */
+  opaque = false;
 
   constructor(private readonly s: Scrubber) {}
 
@@ -196,7 +231,10 @@ class Collect {
       }
       return typeof r === 'number' ? this.s.number(r) : r;
     }
-    if (typeof v !== 'object') return v;
+    if (typeof v !== 'object') {
+      if (typeof v !== 'boolean') this.opaque = true;
+      return v;
+    }
     if (depth > MAX_DEPTH) return FALLBACK;
     if (depth > this.maxDepth) this.maxDepth = depth;
     // a secret (by its key name) holds nothing shown, whatever it is

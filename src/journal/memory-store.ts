@@ -43,8 +43,10 @@ export function createMemoryStore(options: { transient?: boolean } = {}): Journa
       const r = records.get(rk(scope, key));
       if (r && r.leaseRun && r.leaseRun !== runId && !holderIsGone(runs.get(r.leaseRun), now, staleMs)) return { ok: false, heldBy: r.leaseRun };
       if (r) {
-        r.leaseRun = runId;
-        return { ok: true, record: clone(r), steps: stepsOf(scope, key) };
+        // a new row, not a change in place: a row written `plain` is the caller's object
+        const held: RecordRow = { ...r, leaseRun: runId };
+        records.set(rk(scope, key), held);
+        return { ok: true, record: clone(held), steps: stepsOf(scope, key) };
       }
       records.set(rk(scope, key), { scope, key, state: 'planned', runId, mapHash: '', createdAt: now, updatedAt: now, ids: {}, leaseRun: runId });
       return { ok: true, steps: [] };
@@ -56,8 +58,10 @@ export function createMemoryStore(options: { transient?: boolean } = {}): Journa
     async write(input: WriteBatch) {
       // all rows or none: copy the whole batch first (a row that cannot be stored, e.g. a
       // circular output, throws here), then apply it, which cannot fail. A transient store
-      // keeps no run records and no events: only the rows it keeps are copied
-      const batch: WriteBatch = options.transient ? { ...(input.steps ? { steps: clone(input.steps) } : {}), ...(input.records ? { records: clone(input.records) } : {}) } : clone(input);
+      // keeps no run records and no events: only the rows it keeps are copied. Rows the caller
+      // marks `plain` (built for this write, JSON data, never changed after) are kept as they
+      // are: reads copy them as JSON would anyway
+      const batch: WriteBatch = input.plain ? input : options.transient ? { ...(input.steps ? { steps: clone(input.steps) } : {}), ...(input.records ? { records: clone(input.records) } : {}) } : clone(input);
       for (const s of batch.steps ?? []) {
         const k = rk(s.scope, s.key);
         let m = steps.get(k);

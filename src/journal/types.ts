@@ -170,6 +170,17 @@ export interface WriteBatch {
    * `in-flight`, and the next run reconciles it with the provider before anything is resent.
    */
   durable?: boolean;
+  /**
+   * A hint, never needed: true when the caller built every row of the batch for this write and
+   * promises not to change any of them (nor anything they hold) afterwards, and the rows hold
+   * only what JSON writes (plain objects and arrays, strings, numbers, booleans, null, undefined
+   * where JSON leaves it out or writes null) — no cycle, no BigInt, no function, no class
+   * instance. A store that keeps rows as objects (the memory store) may then keep them as they
+   * are instead of copying them first; what it gives back is the same either way (rows as a JSON
+   * round trip of what was written, never objects a reader can change the store through). A
+   * store that serializes rows (SQLite, PostgreSQL) ignores it.
+   */
+  plain?: boolean;
 }
 
 /** The answer to a claim. */

@@ -2,13 +2,14 @@ import type { CompiledMap, CompiledStep } from '../datamap/types.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
-import { maskCardNumber } from '../redact/mask.js';
-import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayHoldUserInfo, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
-import { collectRecordValues, collectRequestValues, redactionPlan } from '../redact/record-values.js';
+import { maskCardNumber, mayHoldUserInfoJoined } from '../redact/mask.js';
+import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
+import { redactionPlan, someRecordValue, someRequestValue, type ValueProbe } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
 import { Placeholders, PLACEHOLDER_NUMBERS } from './placeholders.js';
+import { settingSecrets } from '../settings/secrets.js';
 
 /** A printable step of a dry run: redacted, placeholders shown by name. */
 export interface StepPlanView {
@@ -105,40 +106,61 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
       seen.parts.push(url.url);
       if (url.runs) seen.digitRuns = true;
       for (const f of sv.placeholders) {
-        see(seen, f.pointer);
-        see(seen, f.ref);
-        see(seen, f.type);
+        seeRepeated(seen, f.pointer);
+        seeRepeated(seen, f.ref);
+        seeRepeated(seen, f.type);
       }
     }
     view.steps.push(sv);
   }
   // nothing to hide anywhere: Scrubber.value would return the view as it is
   if (seen.plain) {
-    seen.text = seen.parts.join(SEP) + SEP;
+    // each part followed by U+0000, in one flat string (a `+ SEP` after the join would make a
+    // rope that the first search flattens: a second copy)
+    seen.parts.push('');
+    seen.text = seen.parts.join(SEP);
+    seen.parts.pop();
     // URL user info (both marks within one string shown), card runs, credentials' shapes; then the record's values
     if (!userInfoInOne(seen) && !maskingChangesJoined(seen.text, seen.digitRuns) && !recordValuesShown(map, raw, fixed, seen)) return view;
   }
   // the record's scrubber, as it always was: its own values, then each request's
   const scrub = recordScrubber(map, raw.context.record, parent);
+  for (const secret of settingSecrets(map)) scrub.add(secret, 'secret');
   for (const ev of raw.steps) if (ev.request) addRequestValues(scrub, fixed.steps.get(ev.id)!.operation.spec, ev.request.body);
   return scrub.value(view);
 }
 
 const SEP = '\u0000';
 /**
- * Some string shown holds both marks of URL user info (`@` and `://`): `mayHoldUserInfo` of
- * each string. The joined text is looked at first (no mark anywhere, no string with both);
- * the strings one by one only when both marks are somewhere, since a shown string may itself
- * hold U+0000, and a test on the joined text cannot tell its joints from its own characters.
+ * Some string shown may hold URL user info as maskCredentials masks it (`scheme://user@`):
+ * mayHoldUserInfoJoined on the joined text, which holds for a match inside any one string
+ * whatever joins them (a shown string may itself hold U+0000, so the joints cannot be told
+ * from its own characters and are not relied on).
  */
 function userInfoInOne(seen: Seen): boolean {
-  return mayHoldUserInfo(seen.text) && seen.parts.some(mayHoldUserInfo);
+  return mayHoldUserInfoJoined(seen.text);
 }
 
 /** Adds a string the view shows to what the final check looks at. */
 function see(seen: Seen, s: string): void {
   seen.parts.push(s);
   if (s.length >= 13 && !seen.digitRuns && mayHoldCardNumber(s)) seen.digitRuns = true;
+}
+
+// mayHoldCardNumber of the texts every record's placeholders show (pointers, refs, types), by text
+const runsByText = new Map<string, boolean>();
+
+/** `see` for texts that come back record after record (a placeholder's pointer, ref and type): the digit-run check memoised by text. */
+function seeRepeated(seen: Seen, s: string): void {
+  seen.parts.push(s);
+  if (s.length < 13 || seen.digitRuns) return;
+  let runs = runsByText.get(s);
+  if (runs === undefined) {
+    runs = mayHoldCardNumber(s);
+    if (runsByText.size >= 4096) runsByText.clear();
+    runsByText.set(s, runs);
+  }
+  if (runs) seen.digitRuns = true;
 }
 
 /** `see` for a string that is its own scrubText (scrubbing it again changes no digit run). */
@@ -168,10 +190,6 @@ interface Seen {
  * which gives the same view); never false where it would find something.
  */
 function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticParts, seen: Seen): boolean {
-  const values: Array<string | number> = [];
-  const kinds: ScrubKind[] = [];
-  collectRecordValues(redactionPlan(map), raw.context.record, values, kinds, raw.context.named);
-  for (const ev of raw.steps) if (ev.request) collectRequestValues(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, values, kinds);
   for (const n of seen.numbers) {
     // a card number as a number (the scrubber masks those without knowing them)
     if (Number.isInteger(n) && (n >= 1e12 || n <= -1e11)) {
@@ -179,21 +197,44 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
       if (t.length >= 13 && scrubText(t) !== t) return true;
     }
   }
-  if (values.length === 0) return false;
-  // more than a scrubber keeps: let it decide
-  if (values.length > MAX_VALUES / 4) return true;
-  const texts: ShownTexts = { seen, fixed: fixedText(map, fixed), fixedHits: fixed.fixedHits, numbers: undefined };
-  next: for (let i = 0; i < values.length; i++) {
-    // a value found again (a card number at its record path and in the request) is looked for once
-    for (let j = 0; j < i; j++) if (values[j] === values[i] && kinds[j] === kinds[i]) continue next;
-    const raw = String(values[i]);
+  // the values the record's scrubber would hold, each looked for as it is found (no arrays of them built)
+  const probe = new ShownProbe(map, fixed, seen);
+  // the values of settings declared secret, wherever the map put them
+  for (const secret of settingSecrets(map)) if (probe.found(secret, 'secret')) return true;
+  if (someRecordValue(redactionPlan(map), raw.context.record, probe, raw.context.named)) return true;
+  for (const ev of raw.steps) if (ev.request && someRequestValue(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, probe)) return true;
+  return false;
+}
+
+/** Most values the final check looks for one by one; with more, the record's scrubber decides. */
+const MAX_PROBED = MAX_VALUES / 4;
+
+/** Told each sensitive value of the record (and its requests): true when something shown may hold it, in a form the scrubber would search for. */
+class ShownProbe implements ValueProbe {
+  private count = 0;
+  /** The values looked for so far and their kinds (a card number at its record path and in the request is looked for once). */
+  private readonly done: Array<string | number> = [];
+  private readonly doneKinds: ScrubKind[] = [];
+  private texts: ShownTexts | undefined;
+
+  constructor(
+    private readonly map: CompiledMap,
+    private readonly fixed: StaticParts,
+    private readonly seen: Seen,
+  ) {}
+
+  found(value: string | number, kind: ScrubKind): boolean {
+    // more than a scrubber keeps: let it decide
+    if (++this.count > MAX_PROBED) return true;
+    for (let j = 0; j < this.done.length; j++) if (this.done[j] === value && this.doneKinds[j] === kind) return false;
+    this.done.push(value);
+    this.doneKinds.push(kind);
+    const texts = (this.texts ??= { seen: this.seen, fixed: fixedText(this.map, this.fixed), fixedHits: this.fixed.fixedHits });
+    const raw = String(value);
     // the forms Scrubber.add searches for
-    if (PLAIN_VALUE.test(raw)) {
-      if (isShown(raw, texts)) return true;
-      continue;
-    }
+    if (PLAIN_VALUE.test(raw)) return isShown(raw, texts);
     const text = raw.trim();
-    if (text.length < MIN_SENSITIVE_LENGTH) continue;
+    if (text.length < MIN_SENSITIVE_LENGTH) return false;
     if (isShown(text, texts)) return true;
     // the JSON-escaped and URI-encoded forms, where they differ from the text (a form equal to
     // one already looked for would be found the same way)
@@ -201,12 +242,12 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
     if (escaped !== text && isShown(escaped, texts)) return true;
     const encoded = encodeURIComponent(text);
     if (encoded !== text && encoded !== escaped && isShown(encoded, texts)) return true;
-    if (kinds[i] === 'card') {
+    if (kind === 'card') {
       const digits = text.replace(/[\s-]/g, '');
       if (/^\d{13,19}$/.test(digits) && isShown(digits, texts)) return true;
     }
+    return false;
   }
-  return false;
 }
 
 /** What recordValuesShown looks in: the strings shown, the map's fixed strings, the bodies' key names, the numbers shown. */
@@ -215,7 +256,6 @@ interface ShownTexts {
   fixed: string;
   /** inText over `fixed`, by value (the same for every record while `fixed` stands). */
   fixedHits: Map<string, boolean>;
-  numbers: string[] | undefined;
 }
 
 /** True when the scrubber would find `v` (one form of a sensitive value) in something shown: Scrubber.knowsAnyIn and changesNumber's rules. */
@@ -225,8 +265,10 @@ function isShown(v: string, texts: ShownTexts): boolean {
     const c = v.charCodeAt(0);
     if ((c >= 48 && c <= 57) || c === 45 || c === 73 || c === 78) {
       // only text that starts like a number (a digit, -, Infinity, NaN) can be a number's
-      texts.numbers ??= texts.seen.numbers.map(String);
-      if (texts.numbers.includes(v)) return true;
+      // v is String(n) of a number n shown exactly when String(Number(v)) is v and Number(v)
+      // is shown (SameValueZero: 0 and -0 both give '0', NaN gives 'NaN'), without a string per number
+      const n = Number(v);
+      if (String(n) === v && texts.seen.numbers.includes(n)) return true;
     }
   }
   if (inText(v, texts.seen.text)) return true;
@@ -330,6 +372,8 @@ const MAX_SKELETON = 2000;
  */
 class Skeleton {
   children: Map<string, Skeleton> | undefined;
+  /** The kept child last found at each place (0, 1, …) of a body's names (see OperationView.child). */
+  order: Array<{ name: string; node: Skeleton }> | undefined;
   item: Skeleton | undefined;
   readonly secret: boolean;
   readonly card: boolean;
@@ -350,6 +394,9 @@ class Skeleton {
   }
 }
 
+/** Places of a body's names remembered per skeleton position (beyond them, the map alone). */
+const ORDER_SLOTS = 64;
+
 /** Counts the key names learned by all skeletons (fixedText builds its text again when it moved). */
 let keyTextVersion = 0;
 
@@ -367,9 +414,16 @@ class OperationView {
   }
 
   /** The position of key `name` below `node`. */
-  child(node: Skeleton, name: string): Skeleton {
+  child(node: Skeleton, name: string, at: number): Skeleton {
+    // bodies of an operation mostly give their names in the same order: the name seen at this
+    // place last time is one comparison (the same interned string, usually), else the map
+    const slot = node.order?.[at];
+    if (slot !== undefined && slot.name === name) return slot.node;
     const known = node.children?.get(name);
-    if (known) return known;
+    if (known) {
+      if (at < ORDER_SLOTS) ((node.order ??= [])[at] = { name, node: known });
+      return known;
+    }
     const c = new Skeleton(this.index.child(node.path, name), keyClass(name), this.paths);
     c.seg = name.includes('~') || name.includes('/') ? name.replace(/~/g, '~0').replace(/\//g, '~1') : name;
     if (this.size < MAX_SKELETON && name.length <= 256) {
@@ -379,6 +433,7 @@ class OperationView {
       this.keyText += name + SEP;
       keyTextVersion++;
       (node.children ??= new Map()).set(name, c);
+      if (at < ORDER_SLOTS) ((node.order ??= [])[at] = { name, node: c });
     }
     return c;
   }
@@ -450,7 +505,7 @@ class BodyWalk {
   }
 
   placeholder(info: { ref: string; type: string }): string {
-    this.found.push({ pointer: this.at(), ...info });
+    this.found.push({ pointer: this.at(), ref: info.ref, type: info.type });
     // what `see` notes of its display text, worked out once per placeholder
     let d = displays.get(info);
     if (!d || d.ref !== info.ref || d.type !== info.type) {
@@ -494,8 +549,8 @@ class BodyWalk {
     return v;
   }
 
-  walk(value: unknown, node: Skeleton, depth: number): unknown {
-    if (value === null || value === undefined) return value;
+  /** A leaf (anything but an object) as shown: redactScalar's rules, then the placeholder it may be. */
+  scalar(value: unknown, node: Skeleton): unknown {
     if (typeof value === 'string') {
       // redactScalar, then the placeholder it may be
       if (node.secret) return REDACTED;
@@ -520,7 +575,11 @@ class BodyWalk {
       this.seen.numbers.push(n);
       return n;
     }
-    if (typeof value !== 'object') return value;
+    return value;
+  }
+
+  walk(value: unknown, node: Skeleton, depth: number): unknown {
+    if (value === null || typeof value !== 'object') return this.scalar(value, node);
     if (depth > 100) {
       // redactValue leaves what is this deep as it is; render still walks it
       this.seen.plain = false;
@@ -533,7 +592,8 @@ class BodyWalk {
       for (let i = 0; i < value.length; i++) {
         this.pointer.push(i < 256 ? INDEXES[i]! : String(i));
         const x: unknown = value[i];
-        const y = this.walk(x, item, depth + 1);
+        // leaves without a call of the (recursive, not inlined) walk
+        const y = x === null || typeof x !== 'object' ? this.scalar(x, item) : this.walk(x, item, depth + 1);
         this.pointer.pop();
         if (out) out.push(y);
         else if (y !== x) {
@@ -543,27 +603,41 @@ class BodyWalk {
       }
       return out ?? value;
     }
+    // for…in with an own-property guard: Object.keys' names in its order (a prototype's
+    // enumerable name shadowed by an own one is not visited), without building the array
     const obj = value as Record<string, unknown>;
-    const names = Object.keys(obj);
     let out: Record<string, unknown> | undefined;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const c = this.op.child(node, name);
+    let i = 0;
+    for (const name in obj) {
+      if (!hasOwn.call(obj, name)) continue;
+      const c = this.op.child(node, name, i);
       if (!c.kept) see(this.seen, name);
       else if (!c.keyPlain) this.seen.plain = false;
       this.pointer.push(c.seg);
       const x = obj[name];
-      const y = this.walk(x, c, depth + 1);
+      const y = x === null || typeof x !== 'object' ? this.scalar(x, c) : this.walk(x, c, depth + 1);
       this.pointer.pop();
       if (out) out[name] = y;
-      else if (y !== x) {
-        out = {};
-        for (let k = 0; k < i; k++) out[names[k]!] = obj[names[k]!];
-        out[name] = y;
-      }
+      else if (y !== x) out = copyBefore(obj, i, name, y);
+      i++;
     }
     return out ?? value;
   }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A copy of `obj`'s first `n` own names (in for…in order, as the walk met them), then `name` set to `y`. */
+function copyBefore(obj: Record<string, unknown>, n: number, name: string, y: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let k = 0;
+  for (const m in obj) {
+    if (!hasOwn.call(obj, m)) continue;
+    if (k++ === n) break;
+    out[m] = obj[m];
+  }
+  out[name] = y;
+  return out;
 }
 
 /** String placeholders inside a longer string, as Placeholders.render shows them. */

@@ -5,9 +5,28 @@ export const REDACTED = '[redacted]';
 
 /** A card number as first 6 + last 4 (PCI DSS 3.4.1); shorter values are hidden entirely. */
 export function maskCardNumber(value: string | number): string {
-  const digits = String(value).replace(/[\s-]/g, '');
-  if (!/^\d+$/.test(digits) || digits.length < 13) return REDACTED;
-  return digits.slice(0, 6) + '*'.repeat(digits.length - 10) + digits.slice(-4);
+  const text = typeof value === 'string' ? value : String(value);
+  // fewer than 13 characters cannot hold 13 digits
+  if (text.length < 13) return REDACTED;
+  // digits only (a card number as most records hold it): nothing to take out
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      plain = false;
+      break;
+    }
+  }
+  const digits = plain ? text : text.replace(/[\s-]/g, '');
+  if (!plain && (!/^\d+$/.test(digits) || digits.length < 13)) return REDACTED;
+  return digits.slice(0, 6) + stars(digits.length - 10) + digits.slice(-4);
+}
+
+// '*' runs of the lengths card numbers need (3 to 9; longer ones built when asked)
+const STARS: string[] = [];
+for (let n = 0; n <= 16; n++) STARS.push('*'.repeat(n));
+function stars(n: number): string {
+  return n < STARS.length ? STARS[n]! : '*'.repeat(n);
 }
 
 // A whole run of digits, optionally grouped by single spaces or dashes; see cardSpans.
@@ -178,6 +197,35 @@ export function mayNeedMasking(text: string): boolean {
 export function maskingChangesJoined(joined: string, digitRuns = true): boolean {
   if (digitRuns && holdsCardNumber(joined)) return true;
   return CREDENTIAL_WORD.test(joined) && maskCredentials(joined) !== joined;
+}
+
+/**
+ * For strings joined by any character (U+0000 or another, which a string may itself hold):
+ * false when `maskCredentials` finds URL user info in none of them. Each `://` is followed to
+ * the first character URL_USERINFO's user info cannot hold (a subset of them: `/ ? # " ' < >`
+ * and ASCII white space) or to an `@` after at least one other character, which means "maybe".
+ * A match inside one string is found the same way in the joined text, whatever joins them;
+ * linear (a `://` inside a stretch already followed is not followed again).
+ */
+export function mayHoldUserInfoJoined(text: string): boolean {
+  const n = text.length;
+  let at = text.indexOf('://');
+  while (at !== -1) {
+    const start = at + 3;
+    let i = start;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 64) {
+        if (i > start) return true;
+        break;
+      }
+      // / ? # " ' < > and ASCII white space: no user info goes on past one
+      if (c === 47 || c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || c === 32 || (c >= 9 && c <= 13)) break;
+    }
+    // a later `://` before i would be followed to the same end
+    at = text.indexOf('://', Math.max(at + 1, i - 2));
+  }
+  return false;
 }
 
 /** False when `text` holds no URL with user info (`scheme://user@host`) for maskCredentials to mask. */

@@ -110,10 +110,7 @@ export function recordScrubber(map: CompiledMap, record: unknown, parent: Scrubb
 
 /** Adds a record's sensitive values (by plan and by field name) to a scrubber. */
 export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknown): void {
-  const values: Array<string | number> = [];
-  const kinds: ScrubKind[] = [];
-  collectRecordValues(plan, record, values, kinds);
-  for (let i = 0; i < values.length; i++) s.add(values[i], kinds[i]);
+  someRecordValue(plan, record, new Adder(s));
 }
 
 /**
@@ -125,11 +122,45 @@ export function addRecordValues(s: Scrubber, plan: RedactionPlan, record: unknow
 export class NamedValues {
   readonly values: Array<string | number> = [];
   readonly kinds: ScrubKind[] = [];
+  private readonly collector = new Collector(this.values, this.kinds);
 
   key(name: string, value: unknown): void {
     const c = nameClass(name);
-    if (c === NAME_CARD) collectLeaves(value, 'card', 0, this.values, this.kinds);
-    else if (c === NAME_SECRET) collectLeaves(value, 'secret', 0, this.values, this.kinds);
+    if (c === NAME_CARD) someLeaf(value, 'card', 0, this.collector);
+    else if (c === NAME_SECRET) someLeaf(value, 'secret', 0, this.collector);
+  }
+}
+
+/**
+ * Is told the sensitive values a walk finds, one at a time, with their kinds; `found` returning
+ * true stops the walk (its answer is then true). For checks that need a yes or no, not the
+ * values themselves (the plan view's skip-the-scrub check).
+ */
+export interface ValueProbe {
+  found(value: string | number, kind: ScrubKind): boolean;
+}
+
+/** A probe that collects every value it is told of (and never stops the walk). */
+class Collector implements ValueProbe {
+  constructor(
+    private readonly out: Array<string | number>,
+    private readonly kinds: ScrubKind[],
+  ) {}
+
+  found(value: string | number, kind: ScrubKind): boolean {
+    this.out.push(value);
+    this.kinds.push(kind);
+    return false;
+  }
+}
+
+/** A probe that adds every value it is told of to a scrubber. */
+class Adder implements ValueProbe {
+  constructor(private readonly s: Scrubber) {}
+
+  found(value: string | number, kind: ScrubKind): boolean {
+    this.s.add(value, kind);
+    return false;
   }
 }
 
@@ -139,14 +170,20 @@ export class NamedValues {
  * the values it noted: at least those, in another order).
  */
 export function collectRecordValues(plan: RedactionPlan, record: unknown, out: Array<string | number>, kinds: ScrubKind[], named?: NamedValues): void {
-  if (record === null || typeof record !== 'object') return;
-  for (const p of plan.paths) for (const v of valuesAt(record, p.segments, 0)) collectLeaves(v, p.kind, 0, out, kinds);
+  someRecordValue(plan, record, new Collector(out, kinds), named);
+}
+
+/**
+ * {@link collectRecordValues}' values told to `probe` one by one, in the same order, as they
+ * are found (no arrays built); true as soon as the probe says so, false when every value was
+ * told and it never did.
+ */
+export function someRecordValue(plan: RedactionPlan, record: unknown, probe: ValueProbe, named?: NamedValues): boolean {
+  if (record === null || typeof record !== 'object') return false;
+  for (const p of plan.paths) if (someAt(record, p.segments, 0, p.kind, probe)) return true;
   if (named) {
-    for (let i = 0; i < named.values.length; i++) {
-      out.push(named.values[i]!);
-      kinds.push(named.kinds[i]!);
-    }
-    return;
+    for (let i = 0; i < named.values.length; i++) if (probe.found(named.values[i]!, named.kinds[i]!)) return true;
+    return false;
   }
   // values and their depths, as a stack (two arrays: no object per entry)
   const values: unknown[] = [record];
@@ -168,14 +205,17 @@ export function collectRecordValues(plan: RedactionPlan, record: unknown, out: A
       const k = keys[i]!;
       const x = (v as Record<string, unknown>)[k];
       const c = nameClass(k);
-      if (c === NAME_CARD) collectLeaves(x, 'card', 0, out, kinds);
-      else if (c === NAME_SECRET) collectLeaves(x, 'secret', 0, out, kinds);
-      else if (x !== null && typeof x === 'object') {
+      if (c === NAME_CARD) {
+        if (someLeaf(x, 'card', 0, probe)) return true;
+      } else if (c === NAME_SECRET) {
+        if (someLeaf(x, 'secret', 0, probe)) return true;
+      } else if (x !== null && typeof x === 'object') {
         values.push(x);
         depths.push(depth + 1);
       }
     }
   }
+  return false;
 }
 
 const NAME_PLAIN = 0;
@@ -198,16 +238,23 @@ function nameClass(k: string): number {
 export function addRequestValues(s: Scrubber, op: OperationSpec, body: unknown): void {
   if (body === null || typeof body !== 'object') return;
   const paths = operationPaths(op);
-  for (const p of paths.card) for (const v of valuesAt(body, splitPath(p), 0)) addLeaves(s, v, 'card', 0);
-  for (const p of paths.secret) for (const v of valuesAt(body, splitPath(p), 0)) addLeaves(s, v, 'secret', 0);
+  const adder = new Adder(s);
+  for (const p of paths.card) someAt(body, splitPath(p), 0, 'card', adder);
+  for (const p of paths.secret) someAt(body, splitPath(p), 0, 'secret', adder);
 }
 
 /** The values `addRequestValues` adds, in its order, with their kinds. */
 export function collectRequestValues(op: OperationSpec, body: unknown, out: Array<string | number>, kinds: ScrubKind[]): void {
-  if (body === null || typeof body !== 'object') return;
+  someRequestValue(op, body, new Collector(out, kinds));
+}
+
+/** {@link collectRequestValues}' values told to `probe` as they are found (see someRecordValue). */
+export function someRequestValue(op: OperationSpec, body: unknown, probe: ValueProbe): boolean {
+  if (body === null || typeof body !== 'object') return false;
   const paths = operationPaths(op);
-  for (const p of paths.card) for (const v of valuesAt(body, splitPath(p), 0)) collectLeaves(v, 'card', 0, out, kinds);
-  for (const p of paths.secret) for (const v of valuesAt(body, splitPath(p), 0)) collectLeaves(v, 'secret', 0, out, kinds);
+  for (const p of paths.card) if (someAt(body, splitPath(p), 0, 'card', probe)) return true;
+  for (const p of paths.secret) if (someAt(body, splitPath(p), 0, 'secret', probe)) return true;
+  return false;
 }
 
 const splitCache = new Map<string, string[]>();
@@ -220,35 +267,23 @@ function splitPath(p: string): string[] {
   return segs;
 }
 
-/** The values at a path, arrays transparent at every level. */
-function valuesAt(v: unknown, segments: readonly string[], i: number, out: unknown[] = []): unknown[] {
+/** The values at a path (arrays transparent at every level, holes giving nothing, arrays over 1000 items skipped), the leaves of each told to `probe`. */
+function someAt(v: unknown, segments: readonly string[], i: number, kind: ScrubKind, probe: ValueProbe): boolean {
   if (Array.isArray(v)) {
     // as flatMap over the items (holes give nothing)
-    if (v.length <= 1000) for (let k = 0; k < v.length; k++) if (k in v) valuesAt(v[k], segments, i, out);
-    return out;
+    if (v.length <= 1000) for (let k = 0; k < v.length; k++) if (k in v && someAt(v[k], segments, i, kind, probe)) return true;
+    return false;
   }
-  if (i === segments.length) {
-    if (v !== undefined) out.push(v);
-    return out;
-  }
-  if (v === null || typeof v !== 'object') return out;
+  if (i === segments.length) return v !== undefined && someLeaf(v, kind, 0, probe);
+  if (v === null || typeof v !== 'object') return false;
   const next = (v as Record<string, unknown>)[segments[i]!];
-  if (next !== undefined) valuesAt(next, segments, i + 1, out);
-  return out;
+  return next !== undefined && someAt(next, segments, i + 1, kind, probe);
 }
 
-function addLeaves(s: Scrubber, v: unknown, kind: ScrubKind, depth: number): void {
-  if (typeof v === 'string' || typeof v === 'number') { s.add(v, kind); return; }
-  if (v === null || typeof v !== 'object' || depth > 16) return;
-  for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) addLeaves(s, x, kind, depth + 1);
-}
-
-function collectLeaves(v: unknown, kind: ScrubKind, depth: number, out: Array<string | number>, kinds: ScrubKind[]): void {
-  if (typeof v === 'string' || typeof v === 'number') {
-    out.push(v);
-    kinds.push(kind);
-    return;
-  }
-  if (v === null || typeof v !== 'object' || depth > 16) return;
-  for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) collectLeaves(x, kind, depth + 1, out, kinds);
+/** The string and number leaves of a value (16 levels down at most) told to `probe`, in order. */
+function someLeaf(v: unknown, kind: ScrubKind, depth: number, probe: ValueProbe): boolean {
+  if (typeof v === 'string' || typeof v === 'number') return probe.found(v, kind);
+  if (v === null || typeof v !== 'object' || depth > 16) return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) if (someLeaf(x, kind, depth + 1, probe)) return true;
+  return false;
 }

@@ -5,4 +5,5 @@
 export { resolveSettings, resolveSettingsOrThrow, type ResolvedSettings } from './resolve.js';
 export { compileSettings } from './compile.js';
 export { withSettings } from './with-settings.js';
+export { settingSecrets } from './secrets.js';
 export type { SettingSpec, CompiledSetting, SettingsInput } from './types.js';

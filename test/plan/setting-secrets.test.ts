@@ -1,0 +1,101 @@
+/**
+ * A setting declared `secret: true` is hidden by value wherever a Data Map puts it, not only in
+ * the fields the provider pack lists as sensitive: a query parameter, a plain body field, text
+ * built around it, an error message an expression raises. Checked for every output of a dry run:
+ * planRecords, explainRecord, `datamap plan` (--json and text) and `datamap explain`, with the
+ * settings bound by the dry run itself and by the caller (withSettings).
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { explainRecord, loadDataMap, planRecords, recordItems, settingSecrets, withSettings, type RecordPlanView } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SECRET = 'sig-SECRET-123456';
+const COMPANY = 'comp-visible-778';
+const clock = () => Date.UTC(2026, 10, 5);
+const INPUT = join(repoRoot, 'examples/field-service/invoices.json');
+const records = JSON.parse(readFileSync(INPUT, 'utf8')) as Array<Record<string, unknown>>;
+
+/** The shipped field-service → Invoiss map, with the secret setting also put where nothing marks it sensitive. */
+function mapFile(variant: 'fields' | 'error'): string {
+  let text = readFileSync(join(repoRoot, 'mappings/field-service-to-invoiss.yaml'), 'utf8');
+  const swap = (from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`the shipped map no longer holds ${from}`);
+    text = text.replace(from, to);
+  };
+  if (variant === 'fields') {
+    swap('externalId: customer.id\n', 'externalId: customer.id & "-" & $settings.signature\n');
+    swap('"externalId": customer.id\n', '"externalId": $settings.signature\n');
+    swap('"technician": technician }', '"technician": "signed " & $settings.signature & " by " & technician }');
+  } else {
+    swap('"phone": customer.phone,', '"phone": $error("signature " & $settings.signature & " refused"),');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'datamap-secret-setting-'));
+  const file = join(dir, `fs-invoiss-${variant}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+const env = { INVOISS_SIGNATURE: SECRET, INVOISS_COMPANY_ID: COMPANY };
+
+async function planAll(file: string, bind: 'plan' | 'caller'): Promise<RecordPlanView[]> {
+  let map = loadDataMap({ file });
+  if (bind === 'caller') map = withSettings(map, { companyId: COMPANY, signature: SECRET, gatewayId: 'gateway_example', paymentStatus: 'COMPLETED' });
+  const out: RecordPlanView[] = [];
+  for await (const v of planRecords(map, recordItems(records), { clock, settings: { env } })) out.push(v);
+  return out;
+}
+
+function expectHidden(text: string): void {
+  expect(text).not.toContain(SECRET);
+  expect(text).not.toContain(encodeURIComponent(SECRET).replace(/-/g, '%2D'));
+  expect(text).not.toContain('123456');
+}
+
+describe('settings declared secret', () => {
+  it('are found by value from the bound settings', () => {
+    const map = withSettings(loadDataMap({ file: join(repoRoot, 'mappings/field-service-to-invoiss.yaml') }), { companyId: COMPANY, signature: SECRET });
+    expect(settingSecrets(map)).toEqual([SECRET]);
+    expect(settingSecrets(loadDataMap({ file: join(repoRoot, 'mappings/field-service-to-revolv3.yaml') }))).toEqual([]);
+  });
+
+  it.each(['plan', 'caller'] as const)('are never shown by planRecords, wherever the map puts them (settings bound by %s)', async (bind) => {
+    const views = await planAll(mapFile('fields'), bind);
+    expect(views.length).toBe(records.length);
+    const text = JSON.stringify(views);
+    expectHidden(text);
+    // the plan still shows what is not secret, and the fields the secret went into
+    expect(text).toContain(COMPANY);
+    expect(text).toContain('signed [redacted] by M. Ortiz');
+    const create = views[0]!.steps.find((s) => s.id === 'createClient')!;
+    expect((create.request!.body as Record<string, unknown>).externalId).toBe('[redacted]');
+    expect(views[0]!.steps.find((s) => s.id === 'findClient')!.request!.url).toContain('externalId=C-881-');
+  });
+
+  it('are never shown in an error an expression raises', async () => {
+    const views = await planAll(mapFile('error'), 'plan');
+    const text = JSON.stringify(views);
+    expect(text).toContain('refused');
+    expectHidden(text);
+  });
+
+  it('are never shown by explainRecord', async () => {
+    const map = loadDataMap({ file: mapFile('fields') });
+    const e = await explainRecord(map, records[0], { clock, settings: { env } });
+    const text = JSON.stringify(e);
+    expectHidden(text);
+    expect(text).toContain(COMPANY);
+  });
+
+  it.each([['plan', '--json'], ['plan', '--text'], ['explain', '--json'], ['explain', '']])('are never shown by `datamap %s %s`', async (command, flag) => {
+    for (const variant of ['fields', 'error'] as const) {
+      const r = await runCli([command, mapFile(variant), '--input', INPUT, ...(flag && flag !== '--text' ? [flag] : [])], { env });
+      expect(r.stdout.length).toBeGreaterThan(100);
+      expectHidden(r.stdout + r.stderr);
+    }
+  });
+});
