@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compileJsonata, loadDataMap, mapExpressions, SANDBOX_SETTINGS } from '../../src/index.js';
 import { setCodegen } from '../../src/expressions/closures.js';
 import { generatedCount, logClosures } from '../../src/expressions/codegen.js';
-import { canonical, genExpr, genObject, plainOracle, rng } from './generator.js';
+import { canonical, genExpr, genNumObject, genNumProgram, genObject, plainOracle, rng } from './generator.js';
 
 /**
  * Code generation (src/expressions/codegen.ts) against jsonata 2.2.2 and against the closures it
@@ -60,46 +60,77 @@ function hasConcurrentItems(node: unknown): boolean {
   return Object.values(n).some(hasConcurrentItems);
 }
 
+interface DiffStats { generatedCases: number; numbers: number; errors: number; cases: number }
+
+/** `cases` generated expressions of one seed: codegen = closures (values, errors in full) and = jsonata 2.2.2 (values, undefined, codes). */
+async function differential(seed: number, cases: number, gen: (r: () => number) => { source: string; input: Record<string, unknown> }): Promise<{ mismatches: string[]; stats: DiffStats }> {
+  const r = rng(seed);
+  const mismatches: string[] = [];
+  const stats: DiffStats = { generatedCases: 0, numbers: 0, errors: 0, cases: 0 };
+  for (let i = 0; i < cases; i++) {
+    const { source, input } = gen(r);
+    const bindings = { key: 'K-1', record: input };
+    try {
+      jsonata(source);
+    } catch {
+      continue;
+    }
+    stats.cases++;
+    if (process.env.CODEGEN_TRACE) process.stderr.write(`${i} ${source}\n`);
+    const count = generatedCount;
+    const g0 = program(source, true);
+    if (generatedCount > count) stats.generatedCases++;
+    const c0 = program(source, false);
+    if (g0.backend !== c0.backend) mismatches.push(`case ${i}: ${source}: backends ${g0.backend} vs ${c0.backend}`);
+    // codegen and closures: the same values and the same errors (code, position, token, message)
+    const g = { value: await outcome(() => g0.evaluate(input, bindings), true), plain: await outcome(() => g0.evaluatePlain(input, bindings), true) };
+    const c = { value: await outcome(() => c0.evaluate(input, bindings), true), plain: await outcome(() => c0.evaluatePlain(input, bindings), true) };
+    if (g.value !== c.value || g.plain !== c.plain) mismatches.push(`case ${i}: ${source}\n  input ${JSON.stringify(input)}\n  codegen ${JSON.stringify(g)}\n  closures ${JSON.stringify(c)}`);
+    if (g.value.startsWith('error')) stats.errors++;
+    else if (/^-?[0-9]/.test(g.value) || /^\[-?[0-9]/.test(g.value) || /^\{.*:-?[0-9]/.test(g.value)) stats.numbers++;
+    // codegen and jsonata: values, undefined, error codes
+    const ref = await reference(source, input, bindings);
+    const short = (o: Outcome) => (o.startsWith('error ') ? o.split(' ').slice(0, 2).join(' ') : o);
+    const same = short(g.value) === ref.value && short(g.plain) === ref.plain;
+    if (!same && !(ref.value.startsWith('error') && g.value.startsWith('error') && hasConcurrentItems(jsonata(source).ast()))) {
+      mismatches.push(`case ${i}: ${source}\n  input ${JSON.stringify(input)}\n  jsonata ${JSON.stringify(ref)}\n  codegen ${JSON.stringify(g)}`);
+    }
+  }
+  return { mismatches, stats };
+}
+
+const failure = (seed: number, cases: number, env: string, mismatches: string[]) =>
+  new Error(`seed ${seed} (replay: ${env}=${seed} DIFF_CASES=${cases}): ${mismatches.length} differ\n${mismatches.slice(0, 5).join('\n')}`);
+
 describe('codegen = jsonata 2.2.2 and = closures on generated expressions', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: ${CASES} expressions`, async () => {
-      const r = rng(seed);
-      const mismatches: string[] = [];
       const before = generatedCount;
-      let generatedCases = 0;
-      for (let i = 0; i < CASES; i++) {
-        const source = genExpr(r);
-        const input = genObject(r);
-        const bindings = { key: 'K-1', record: input };
-        try {
-          jsonata(source);
-        } catch {
-          continue;
-        }
-        if (process.env.CODEGEN_TRACE) process.stderr.write(`${i} ${source}\n`);
-        const count = generatedCount;
-        const gen = program(source, true);
-        if (generatedCount > count) generatedCases++;
-        const clo = program(source, false);
-        if (gen.backend !== clo.backend) mismatches.push(`case ${i}: ${source}: backends ${gen.backend} vs ${clo.backend}`);
-        // codegen and closures: the same values and the same errors (code, position, token, message)
-        const g = { value: await outcome(() => gen.evaluate(input, bindings), true), plain: await outcome(() => gen.evaluatePlain(input, bindings), true) };
-        const c = { value: await outcome(() => clo.evaluate(input, bindings), true), plain: await outcome(() => clo.evaluatePlain(input, bindings), true) };
-        if (g.value !== c.value || g.plain !== c.plain) mismatches.push(`case ${i}: ${source}\n  input ${JSON.stringify(input)}\n  codegen ${JSON.stringify(g)}\n  closures ${JSON.stringify(c)}`);
-        // codegen and jsonata: values, undefined, error codes
-        const ref = await reference(source, input, bindings);
-        const short = (o: Outcome) => (o.startsWith('error ') ? o.split(' ').slice(0, 2).join(' ') : o);
-        const same = short(g.value) === ref.value && short(g.plain) === ref.plain;
-        if (!same && !(ref.value.startsWith('error') && g.value.startsWith('error') && hasConcurrentItems(jsonata(source).ast()))) {
-          mismatches.push(`case ${i}: ${source}\n  input ${JSON.stringify(input)}\n  jsonata ${JSON.stringify(ref)}\n  codegen ${JSON.stringify(g)}`);
-        }
-      }
-      if (mismatches.length > 0) {
-        throw new Error(`seed ${seed} (replay: DIFF_SEED=${seed} DIFF_CASES=${CASES}): ${mismatches.length} differ\n${mismatches.slice(0, 5).join('\n')}`);
-      }
+      const { mismatches, stats } = await differential(seed, CASES, (r) => ({ source: genExpr(r), input: genObject(r) }));
+      if (mismatches.length > 0) throw failure(seed, CASES, 'DIFF_SEED', mismatches);
       // the generator's expressions mostly get generated code
       expect(generatedCount - before).toBeGreaterThan(0);
-      expect(generatedCases).toBeGreaterThan(CASES * 0.5);
+      expect(stats.generatedCases).toBeGreaterThan(CASES * 0.5);
+    }, 300_000);
+  }
+});
+
+/**
+ * Number arithmetic (genNumProgram): + - * / %, comparisons, $round/$sum/$count over arrays,
+ * blocks with bindings inside map steps, nested paths over arrays of objects, line objects
+ * summed as shopify-to-invoiss's `total` is. NUM_SEED=<n> DIFF_CASES=<n> replays one seed.
+ */
+const NUM_SEEDS = process.env.NUM_SEED ? [Number(process.env.NUM_SEED)] : [201, 202, 203];
+describe('codegen = jsonata 2.2.2 and = closures on generated number arithmetic', () => {
+  for (const seed of NUM_SEEDS) {
+    it(`seed ${seed}: ${CASES} expressions`, async () => {
+      const { mismatches, stats } = await differential(seed, CASES, (r) => ({ source: genNumProgram(r), input: genNumObject(r) }));
+      if (mismatches.length > 0) throw failure(seed, CASES, 'NUM_SEED', mismatches);
+      if (process.env.CODEGEN_STATS) process.stderr.write(`seed ${seed}: ${JSON.stringify(stats)}\n`);
+      // nearly every case parses and gets generated code, and most give numbers (not errors)
+      expect(stats.cases).toBeGreaterThan(CASES * 0.95);
+      expect(stats.generatedCases).toBeGreaterThan(stats.cases * 0.9);
+      expect(stats.numbers).toBeGreaterThan(stats.cases * 0.4);
     }, 300_000);
   }
 });
