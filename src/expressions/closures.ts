@@ -136,8 +136,9 @@ function unsupportedFeatures(node: Node): string | undefined {
 /**
  * Code generation (codegen.ts) on, or off: the default, closures only. It computes the same as
  * the closures (test/expressions/codegen*.test.ts run it forced on), but paired A/B of whole
- * plans did not show it faster on every shipped map (ratios 0.94-1.02), so it stays off until it
- * is. setCodegen is for tests and benchmarks; it applies to expressions compiled after the call.
+ * plans did not show it faster on every shipped map (on/off, median of 8 paired runs of 12
+ * rounds: fs→revolv3 0.97, fs→invoiss 0.98, shopify→invoiss 1.02, shopify→revolv3 0.95), so it
+ * stays off until it is. setCodegen is for tests and benchmarks; it applies to expressions compiled after the call.
  */
 let codegenOn = false;
 export function setCodegen(on: boolean): boolean {
