@@ -34,13 +34,15 @@ function load(file: string, codegen: boolean): CompiledMap {
   }
 }
 
-const fieldService = () => JSON.parse(readFileSync(join(repoRoot, 'examples/field-service/invoices.json'), 'utf8')) as Record<string, any>[];
-const shopify = () => JSON.parse(readFileSync(join(repoRoot, 'examples/shopify/orders.json'), 'utf8')) as Record<string, any>[];
+/** An example record (the fields bench/records.mjs filters on). */
+type Example = Record<string, unknown> & { financial_status?: string; status?: string; payment?: { card?: { number?: string } } };
+const fieldService = () => JSON.parse(readFileSync(join(repoRoot, 'examples/field-service/invoices.json'), 'utf8')) as Example[];
+const shopify = () => JSON.parse(readFileSync(join(repoRoot, 'examples/shopify/orders.json'), 'utf8')) as Example[];
 
 /** bench/records.mjs's records for a map (the same filter and keys). */
 function benchRecords(file: string, n: number): Record<string, unknown>[] {
   const sh = file.startsWith('shopify');
-  const base = sh ? shopify().filter((r) => r.financial_status === 'pending') : fieldService().filter((r) => r.status === 'open' && r.payment.card.number === '4111111111111111');
+  const base = sh ? shopify().filter((r) => r.financial_status === 'pending') : fieldService().filter((r) => r.status === 'open' && r.payment?.card?.number === '4111111111111111');
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
     const b = base[i % base.length]!;
