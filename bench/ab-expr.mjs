@@ -36,8 +36,10 @@ const exprsOf = (map) => A.lib.mapExpressions(map).map((e) => e.expression);
 const all = [];
 for (const file of maps) {
   const records = recordsFor(file, N);
-  const a = mk(A, file);
-  const b = mk(B, file);
+  // loadBenchMap answers the bound map (its settings in settingValues)
+  const a = { map: mk(A, file) };
+  a.settings = a.map.settingValues;
+  const b = { map: mk(B, file) };
   const first = await A.planRecordRaw(a.map, records[0], { now: NOW });
   const steps = first.context.steps;
   // bindings per record as a plan builds them (key, lets)

@@ -166,3 +166,133 @@ export function plainOracle(v: unknown, depth = 0): unknown {
   }
   return out;
 }
+
+/**
+ * Number arithmetic in the shapes the Data Maps use, generated often: + - * / %, comparisons,
+ * $round/$sum/$count/$max/$min/$average/$abs/$floor over arrays, blocks with `:=` bindings
+ * inside map steps (`items.( $x := …; … )`), nested paths over arrays of objects, conditions
+ * choosing objects, and a list of line objects summed as a map's `total` is. Inputs from
+ * {@link genNumObject}: every object may hold the numeric fields, so any context fits.
+ */
+const NUM_FIELDS = ['qty', 'price', 'amount', 'n'];
+const TEXT_FIELDS = ['p', 'ptext'];
+const ARRAY_FIELDS = ['items', 'lines'];
+const NUM_LITERALS = ['0', '1', '2', '3', '0.5', '2.5', '10.33', '1.005', '2.675', '0.125', '100', '7', '-1', '0.1', '0.2', '1e3', '30.990000000000002', '-2.5'];
+const ROUNDS = ['0', '1', '2', '2', '2', '-1', '3'];
+
+export function genNumExpr(r: R, depth = 0, vars: string[] = []): string {
+  const leaf = depth >= 4 || r() < 0.2;
+  if (leaf) return genNumLeaf(r, vars);
+  const n = () => genNumExpr(r, depth + 1, vars);
+  const a = () => genNumArray(r, depth + 1, vars);
+  switch (Math.floor(r() * 16)) {
+    case 0:
+    case 1:
+    case 2:
+      return `${n()} ${pick(r, ['+', '-', '*', '/', '%', '+', '-', '*'])} ${n()}`;
+    case 3: return `(${n()} ${pick(r, ['+', '-', '*', '/', '%'])} ${n()})`;
+    case 4: return `$round(${n()}${r() < 0.8 ? `, ${pick(r, ROUNDS)}` : ''})`;
+    case 5: return `$${pick(r, ['sum', 'sum', 'count', 'max', 'min', 'average'])}(${a()})`;
+    case 6: return `$round($sum(${a()}), ${pick(r, ROUNDS)})`;
+    case 7: return `(${genNumBool(r, depth + 1, vars)} ? ${n()} : ${n()})`;
+    case 8: {
+      // a block binding a name (often one an outer block bound too: the inner binding must not
+      // reach the outer block), sometimes a second expression, and the outer name read after it
+      const v = pick(r, ['x0', 'x1', 'x2']);
+      const inner = [...new Set([...vars, v])];
+      const body = r() < 0.3 ? `$${v} := ${genNumExpr(r, depth + 1, inner)}; ${genNumExpr(r, depth + 1, inner)}` : genNumExpr(r, depth + 1, inner);
+      const block = `($${v} := ${n()}; ${body})`;
+      return r() < 0.4 ? `${block} ${pick(r, ['+', '-', '*'])} ${vars.length > 0 ? `$${pick(r, vars)}` : `$${v}`}` : block;
+    }
+    case 9: return `-(${n()})`;
+    case 10: return `$${pick(r, ['abs', 'floor', 'ceil', 'number'])}(${n()})`;
+    case 11: return `$number(${pick(r, TEXT_FIELDS)})`;
+    case 12: return `${pick(r, ARRAY_FIELDS)}[${genNumBool(r, depth + 1, vars)}].${pick(r, NUM_FIELDS)}`;
+    case 13: return `$sum(${pick(r, ARRAY_FIELDS)}.(${genNumExpr(r, depth + 1, vars)}))`;
+    case 14: return `$count(${pick(r, ARRAY_FIELDS)})`;
+    default: return `${pick(r, ARRAY_FIELDS)}[${pick(r, ['0', '1', '-1'])}].${pick(r, NUM_FIELDS)}`;
+  }
+}
+
+function genNumLeaf(r: R, vars: string[]): string {
+  const c = r();
+  if (c < 0.3) return pick(r, NUM_LITERALS);
+  if (c < 0.5 && vars.length > 0) return `$${pick(r, vars)}`;
+  if (c < 0.6) return `$number(${pick(r, TEXT_FIELDS)})`;
+  if (c < 0.64) return `${pick(r, ARRAY_FIELDS)}.${pick(r, NUM_FIELDS)}`;
+  return pick(r, NUM_FIELDS);
+}
+
+/** An array (or sequence) of numbers: paths over arrays of objects, map steps with blocks, constructors. */
+function genNumArray(r: R, depth: number, vars: string[]): string {
+  const n = () => genNumExpr(r, depth + 1, vars);
+  const f = () => pick(r, ARRAY_FIELDS);
+  switch (Math.floor(r() * 9)) {
+    case 0: return `${f()}.${pick(r, NUM_FIELDS)}`;
+    case 1: return `${f()}.${f()}.${pick(r, NUM_FIELDS)}`;
+    case 2: return `${f()}.(${n()})`;
+    case 3: {
+      const v = pick(r, ['o', 'x0', 'x1']);
+      return `${f()}.(\n  $${v} := ${r() < 0.5 ? `$round($sum([${f()}.$number(${pick(r, TEXT_FIELDS)})]), 2)` : n()};\n  ${genNumExpr(r, depth + 1, [...new Set([...vars, v])])}\n)`;
+    }
+    case 4: return `[${Array.from({ length: Math.floor(r() * 4) }, n).join(', ')}]`;
+    case 5: return `[${f()}.$number(${pick(r, TEXT_FIELDS)})]`;
+    case 6: return `${f()}[${genNumBool(r, depth + 1, vars)}].(${n()})`;
+    case 7: return `$map(${f()}, function($it){ $it.${pick(r, NUM_FIELDS)} ${pick(r, ['*', '+', '-'])} ${n()} })`;
+    default: return `[${f()}.(${n()}), ${n()}]`;
+  }
+}
+
+function genNumBool(r: R, depth: number, vars: string[]): string {
+  const n = () => genNumExpr(r, depth + 1, vars);
+  const c = r();
+  if (c < 0.6) return `${n()} ${pick(r, ['<', '<=', '>', '>=', '=', '!='])} ${n()}`;
+  if (c < 0.75) return `(${n()} ${pick(r, ['>', '='])} ${n()}) ${pick(r, ['and', 'or'])} (${n()} ${pick(r, ['<', '!='])} ${n()})`;
+  if (c < 0.85) return `$exists(${pick(r, NUM_FIELDS)})`;
+  return pick(r, NUM_FIELDS);
+}
+
+/** A whole expression: a number, an array of numbers, objects built per item, or lines summed as a map's total. */
+export function genNumProgram(r: R): string {
+  const c = r();
+  if (c < 0.35) return genNumExpr(r);
+  if (c < 0.5) return genNumArray(r, 1, []);
+  const field = () => pick(r, NUM_FIELDS);
+  const line = (vars: string[]) => `{"name": ${pick(r, ['"x"', 'p', `$string(${field()})`])}, "quantity": ${genNumExpr(r, 2, vars)}, "price": $round(${genNumExpr(r, 2, vars)}, 2)}`;
+  // orderLines: a block inside a map step choosing one of two objects, then the lines summed
+  const lines = `[\n  ${pick(r, ARRAY_FIELDS)}.(\n    $off := $round($sum([${pick(r, ARRAY_FIELDS)}.$number(${pick(r, TEXT_FIELDS)})]), 2);\n    $off > 0 ? ${line(['off'])} : ${line(['off'])}\n  ),\n  ${pick(r, ARRAY_FIELDS)}[$number(${pick(r, TEXT_FIELDS)}) > 0].{"name": "s", "quantity": 1, "price": $round($number(${pick(r, TEXT_FIELDS)}), 2)},\n  ${genNumBool(r, 2, [])} ? {"name": "t", "quantity": 1, "price": ${genNumExpr(r, 2, [])}}\n]`;
+  if (c < 0.65) return lines;
+  if (c < 0.9) return `(\n  $lines := ${lines};\n  $total := $round($sum($lines.$round(quantity * price, 2)), 2);\n  ${r() < 0.5 ? '$total' : `{"total": $total, "count": $count($lines), "ok": $total = $round($number(${pick(r, TEXT_FIELDS)}), 2)}`}\n)`;
+  return `{"a": ${genNumExpr(r, 1)}, "b": [${genNumArray(r, 1, [])}], "c": ${genNumBool(r, 1, [])}}`;
+}
+
+function genNumValue(r: R): unknown {
+  const c = r();
+  if (c < 0.03) return null;
+  if (c < 0.05) return pick(r, ['x', '', '12', true]);
+  if (c < 0.08) return [pick(r, [1, 2.5, 3]), pick(r, [0.5, 10.33])];
+  return pick(r, [0, 1, 2, 3, 0.5, 2.5, 10.33, 1.005, 2.675, 0.125, 24.5, 18, 7.5, 5.53, 100, 1234.5, -1, -0.125, 0.1, 0.2, 3.41, 1.59, 1e21]);
+}
+
+function genNumText(r: R): unknown {
+  const c = r();
+  if (c < 0.03) return pick(r, [null, 'abc', '', 3]);
+  return pick(r, ['24.50', '18.00', '7.50', '5.53', '3.41', '1.59', '0.00', '10.33', '2.675', '1.005', '-2.50', '100', '0.125', '1e2', '80.03']);
+}
+
+/** Inputs for {@link genNumExpr}: numeric fields and numeric text at every level, arrays of such objects (sometimes a single object, empty, or absent). */
+export function genNumObject(r: R, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of NUM_FIELDS) if (r() < 0.8) out[f] = genNumValue(r);
+  for (const f of TEXT_FIELDS) if (r() < 0.7) out[f] = genNumText(r);
+  if (depth < 2) {
+    for (const f of ARRAY_FIELDS) {
+      const c = r();
+      if (c < 0.1) continue;
+      if (c < 0.2) out[f] = genNumObject(r, depth + 1);
+      else if (c < 0.27) out[f] = [];
+      else out[f] = Array.from({ length: 1 + Math.floor(r() * 3) }, () => genNumObject(r, depth + 1));
+    }
+  }
+  return out;
+}
