@@ -20,13 +20,13 @@ export const CLI_BUNDLE_DIR = join(root, 'dist', 'cli-bundle');
 const EXTERNAL = ['better-sqlite3'];
 
 /**
- * `createRequire(import.meta.url)('<package>')` (how dist loads jsonata, AJV's parts and the
- * generated validators) is opaque to a bundler: for the packages, a plain `require` it can follow.
+ * `createRequire(import.meta.url)('<package>')` (how dist loads jsonata, AJV's parts, the
+ * generated validators and, at its first use, axios) is opaque to a bundler: for the packages, a plain `require` it can follow.
  */
 const inlineRequires = {
   name: 'inline-create-require',
   setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/](jsonata|schemas[\\/]ajv-config)\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]dist[\\/](jsonata|schemas[\\/]ajv-config|transport[\\/]axios-transport)\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       const contents = text.replace(/createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g, 'require($1)').replace(/^const require = createRequire\(import\.meta\.url\);$/m, '');
       return { contents, loader: 'js' };
