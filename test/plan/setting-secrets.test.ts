@@ -3,15 +3,17 @@
  * the fields the provider pack lists as sensitive: a query parameter, a plain body field, text
  * built around it, an error message an expression raises. Checked for every output of a dry run:
  * planRecords, explainRecord, `datamap plan` (--json and text) and `datamap explain`, with the
- * settings bound by the dry run itself and by the caller (withSettings).
+ * settings bound by the dry run itself and by the caller (withSettings); and for a real
+ * `datamap run` against the sandbox: its output, its --output file, its journal and `runs show`.
  */
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { explainRecord, loadDataMap, planRecords, recordItems, settingSecrets, withSettings, type RecordPlanView } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'sig-SECRET-123456';
@@ -96,6 +98,38 @@ describe('settings declared secret', () => {
       const r = await runCli([command, mapFile(variant), '--input', INPUT, ...(flag && flag !== '--text' ? [flag] : [])], { env });
       expect(r.stdout.length).toBeGreaterThan(100);
       expectHidden(r.stdout + r.stderr);
+    }
+  });
+});
+
+describe('settings declared secret, in a real run', () => {
+  let sb: Sandbox;
+  beforeAll(async () => { sb = await startSandbox({ rateLimitPerSecond: 0, seed: 'secret-setting' }); });
+  afterAll(async () => { await sb.close(); });
+
+  it.each(['fields', 'error'] as const)('are never written by `datamap run` (%s): stdout, --output, the journal file, `runs show`', async (variant) => {
+    // the sandbox accepts only its own signature: that is the secret here
+    const secret = sb.env.INVOISS_SIGNATURE!;
+    expect(secret.length).toBeGreaterThan(8);
+    const cwd = mkdtempSync(join(tmpdir(), 'datamap-secret-run-'));
+    const journal = join(cwd, 'journal.db');
+    const out = join(cwd, 'results.ndjson');
+    const r = await runCli(['run', mapFile(variant), '--input', INPUT, '--base-url', sb.baseUrls.invoiss, '--journal', journal, '--output', out, '--json', '--settle-window', '0'], { env: { ...sb.env }, cwd, now: Date.now });
+    if (variant === 'fields') {
+      expect(r.stdout).toContain('"outcome":"succeeded"');
+      // it was sent where the map put it (the lookup's query), and shown hidden
+      expect(r.stdout).toContain('externalId=C-881-[redacted]');
+    } else {
+      // the error that names it is reported (before any call), hidden
+      expect(r.stdout).toContain('signature [redacted] refused');
+    }
+    const runId = /"runId":"(r-[^"]+)"/.exec(r.stdout)![1]!;
+    const show = await runCli(['runs', 'show', runId, '--journal', journal, '--json'], { cwd });
+    expect(show.code).toBe(0);
+    const files = [out, journal, `${journal}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1'));
+    for (const text of [r.stdout, r.stderr, show.stdout, show.stderr, ...files]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(encodeURIComponent(secret));
     }
   });
 });
