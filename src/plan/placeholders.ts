@@ -58,20 +58,42 @@ export class Placeholders {
 
   /** Re-labels every placeholder inside an output value by where it now lives (`$steps.<id>...`). */
   relabel(value: unknown, ref: string): unknown {
-    if (typeof value === 'string') {
-      return value.startsWith(OPEN) && value.endsWith(CLOSE) && value.indexOf(OPEN, 1) === -1 && this.strings.has(value) ? this.string(ref) : value;
-    }
+    if (typeof value === 'string') return this.isStringPlaceholder(value) ? this.string(ref) : value;
     if (typeof value === 'number') {
       const info = this.numbers.get(value);
       return info ? this.number(ref, info.type) : value;
     }
-    if (Array.isArray(value)) return value.map((v, i) => this.relabel(v, `${ref}[${i}]`));
+    if (Array.isArray(value)) {
+      const n = value.length;
+      const out: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v: unknown = value[i];
+        // a value that is no placeholder and holds none is kept without building its ref
+        out[i] = this.isPlain(v) ? v : this.relabel(v, `${ref}[${i}]`);
+      }
+      return out;
+    }
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.relabel(v, `${ref}.${k}`);
+      const obj = value as Record<string, unknown>;
+      for (const k of Object.keys(obj)) {
+        const v = obj[k];
+        out[k] = this.isPlain(v) ? v : this.relabel(v, `${ref}.${k}`);
+      }
       return out;
     }
     return value;
+  }
+
+  /** A scalar relabel leaves as it is (objects and arrays are walked). */
+  private isPlain(v: unknown): boolean {
+    if (typeof v === 'string') return !this.isStringPlaceholder(v);
+    if (typeof v === 'number') return !this.numbers.has(v);
+    return v === null || typeof v !== 'object';
+  }
+
+  private isStringPlaceholder(value: string): boolean {
+    return value.startsWith(OPEN) && value.endsWith(CLOSE) && value.indexOf(OPEN, 1) === -1 && this.strings.has(value);
   }
 
   /** The placeholder a value stands for, if it is one. */
