@@ -10,11 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDataMap, planRecords, readCsvRecords, resolveSettings, SANDBOX_SETTINGS, withSettings, type RecordItem } from '../../src/index.js';
+import { loadDataMap, planRecords, resolveSettings, SANDBOX_SETTINGS, withSettings, type RecordItem } from '../../src/index.js';
 import type { CompiledMap } from '../../src/datamap/types.js';
 import { setCodegen } from '../../src/expressions/closures.js';
 import { generatedCount } from '../../src/expressions/codegen.js';
 import { rng } from './generator.js';
+import { exampleRecords, pick, type R } from '../helpers/example-records.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAPS = readdirSync(join(repoRoot, 'mappings')).filter((f) => f.endsWith('.yaml') && !f.includes('.test.')).sort();
@@ -51,18 +52,6 @@ function benchRecords(file: string, n: number): Record<string, unknown>[] {
   return out;
 }
 
-async function baseRecords(file: string, map: CompiledMap): Promise<Record<string, unknown>[]> {
-  if (file.startsWith('quickbooks')) {
-    const out: Record<string, unknown>[] = [];
-    const text = readFileSync(join(repoRoot, 'examples/quickbooks-csv/invoices.csv'), 'utf8');
-    for await (const it of readCsvRecords([text], { schema: map.spec.input })) if (it.value) out.push(it.value as Record<string, unknown>);
-    return out;
-  }
-  return file.startsWith('shopify') ? shopify() : fieldService();
-}
-
-type R = () => number;
-const pick = <T,>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 /** A number of a kind the maps' arithmetic meets: money with cents, halves (for $round), big, negative, zero, numeric text. */
 function money(r: R): unknown {
@@ -130,7 +119,7 @@ describe('codegen on = codegen off: the plan views of every shipped map', () => 
       const on = load(file, true);
       const off = load(file, false);
       const r = rng(SEED);
-      const base = await baseRecords(file, off);
+      const base = await exampleRecords(file, off);
       const records: unknown[] = file.startsWith('quickbooks') ? [...base] : benchRecords(file, 24);
       records.push(...base);
       for (let i = 0; i < RECORDS; i++) records.push(vary(r, pick(r, base)));

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { explainRecord, loadDataMap, planRecords, recordItems, settingSecrets, withSettings, type RecordPlanView } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startEchoServer } from '../helpers/echo-server.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'sig-SECRET-123456';
@@ -23,7 +24,7 @@ const INPUT = join(repoRoot, 'examples/field-service/invoices.json');
 const records = JSON.parse(readFileSync(INPUT, 'utf8')) as Array<Record<string, unknown>>;
 
 /** The shipped field-service → Invoiss map, with the secret setting also put where nothing marks it sensitive. */
-function mapFile(variant: 'fields' | 'error'): string {
+function mapFile(variant: 'fields' | 'error' | 'echo'): string {
   let text = readFileSync(join(repoRoot, 'mappings/field-service-to-invoiss.yaml'), 'utf8');
   const swap = (from: string, to: string) => {
     if (!text.includes(from)) throw new Error(`the shipped map no longer holds ${from}`);
@@ -33,6 +34,11 @@ function mapFile(variant: 'fields' | 'error'): string {
     swap('externalId: customer.id\n', 'externalId: customer.id & "-" & $settings.signature\n');
     swap('"externalId": customer.id\n', '"externalId": $settings.signature\n');
     swap('"technician": technician }', '"technician": "signed " & $settings.signature & " by " & technician }');
+  } else if (variant === 'echo') {
+    // the echo server answers a request holding `echo-400-text` with a 400 that repeats it
+    swap('externalId: customer.id\n', `externalId: '"echo-400-text-" & customer.id & "-" & $settings.signature'\n`);
+    // and the pack's sensitive signature field holds something else: only the setting's secrecy hides it
+    swap('"signature": $settings.signature,', '"signature": "not-the-setting",');
   } else {
     swap('"phone": customer.phone,', '"phone": $error("signature " & $settings.signature & " refused"),');
   }
@@ -130,6 +136,26 @@ describe('settings declared secret, in a real run', () => {
     for (const text of [r.stdout, r.stderr, show.stdout, show.stderr, ...files]) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(encodeURIComponent(secret));
+    }
+  });
+
+  it('are never written when a provider echoes the request back (the lookup query, in its 400 answer)', async () => {
+    const echo = await startEchoServer();
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), 'datamap-secret-echo-'));
+      const journal = join(cwd, 'journal.db');
+      const out = join(cwd, 'results.ndjson');
+      const r = await runCli(['run', mapFile('echo'), '--input', INPUT, '--base-url', echo.url, '--journal', journal, '--output', out, '--json', '--settle-window', '0'], { env: { ...env, INVOISS_TOKEN: 'tok-echo-test-123', INVOISS_GATEWAY_ID: 'gw_echo', INVOISS_PAYMENT_STATUS: 'COMPLETED' }, cwd, now: Date.now });
+      if (echo.received.length === 0) throw new Error(r.stdout + r.stderr);
+      // it reached the provider, which sent it back
+      expect(echo.received.join('\n')).toContain(SECRET);
+      // the record fails on the lookup's 400 (nothing else is sent)
+      expect(r.stdout).toContain('"outcome":"failed"');
+      expect(echo.received.some((t) => t.includes('/public/payments'))).toBe(false);
+      const files = [out, journal, `${journal}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1'));
+      for (const text of [r.stdout, r.stderr, ...files]) expectHidden(text);
+    } finally {
+      await echo.close();
     }
   });
 });

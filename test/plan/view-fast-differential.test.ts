@@ -11,11 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createScrubber, findCardNumbers, loadDataMap, readCsvRecords, resolveSettings, withSettings } from '../../src/index.js';
+import { createScrubber, findCardNumbers, loadDataMap, resolveSettings, withSettings } from '../../src/index.js';
 import type { CompiledMap } from '../../src/datamap/types.js';
 import { planRecordRawNow, type RecordPlanRaw } from '../../src/plan/plan-record.js';
 import { viewPlan } from '../../src/plan/view.js';
 import { rng } from '../expressions/generator.js';
+import { exampleRecords, pick, type R } from '../helpers/example-records.js';
 import { fullyScrubbedView, HOSTILE_NUMBERS, HOSTILE_STRINGS, SENSITIVE_NAMES, textsOf, unscrubbedView } from './view-oracle.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,19 +25,6 @@ const NOW = Date.UTC(2026, 10, 21);
 const RECORDS_PER_MAP = Number(process.env.DATAMAP_VIEW_RECORDS ?? 700);
 const SEED = Number(process.env.DATAMAP_VIEW_SEED ?? 20261203);
 
-type R = () => number;
-const pick = <T,>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-
-async function baseRecords(file: string, map: CompiledMap): Promise<Record<string, unknown>[]> {
-  if (file.startsWith('quickbooks')) {
-    const out: Record<string, unknown>[] = [];
-    const text = readFileSync(join(repoRoot, 'examples/quickbooks-csv/invoices.csv'), 'utf8');
-    for await (const it of readCsvRecords([text], { schema: map.spec.input })) if (it.value) out.push(it.value as Record<string, unknown>);
-    return out;
-  }
-  const path = file.startsWith('shopify') ? 'examples/shopify/orders.json' : 'examples/field-service/invoices.json';
-  return JSON.parse(readFileSync(join(repoRoot, path), 'utf8')) as Record<string, unknown>[];
-}
 
 function bound(file: string): CompiledMap {
   const map = loadDataMap({ file: join(repoRoot, 'mappings', file) });
@@ -129,7 +117,7 @@ function slotPath(rec: unknown, s: Slot): string {
 describe('plan view: the quick path shows exactly what the full scrub shows', () => {
   it.each(MAPS)('%s: seeded hostile records', async (file) => {
     const map = bound(file);
-    const bases = await baseRecords(file, map);
+    const bases = await exampleRecords(file, map);
     // the texts a view of the map shows (header names and values, body keys, ids, operations, conditions)
     const fixedSet = new Set<string>();
     for (const b of bases) textsOf(unscrubbedView(map, plan(map, structuredClone(b), 0, true)), fixedSet);
