@@ -39,7 +39,7 @@ function loadBundle(file, cachedData) {
   const module = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, dirname(file));
   module.loaded = true;
-  return { main: module.exports.main, script };
+  return { main: module.exports.main, exports: module.exports, script };
 }
 
 function readCache(file) {
@@ -50,10 +50,15 @@ function readCache(file) {
   }
 }
 
+/** What dist/cli/main exports, from the bundle (with its code cache) when it is fresh, else from the modules. */
+async function loadCli() {
+  if (bundleIsFresh()) return loadBundle(BUNDLE, readCache(`${BUNDLE}.cache`)).exports;
+  return import('../dist/cli/main.js');
+}
+
 /** Which command line a start runs: the bundle (with its code cache) or the modules. */
 async function loadMain() {
-  if (bundleIsFresh()) return loadBundle(BUNDLE, readCache(`${BUNDLE}.cache`)).main;
-  return (await import('../dist/cli/main.js')).main;
+  return (await loadCli()).main;
 }
 
 /** Starts the command line with the given arguments; resolves to the exit code. */
@@ -73,7 +78,7 @@ async function writeCodeCache(file, runs) {
   writeFileSync(`${file}.cache`, script.createCachedData());
 }
 
-module.exports = { start, loadMain, bundleIsFresh };
+module.exports = { start, loadMain, loadCli, bundleIsFresh };
 
 if (require.main === module && process.argv[2] === '--write-code-cache') {
   writeCodeCache(process.argv[3], JSON.parse(process.argv[4])).then(

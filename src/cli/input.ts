@@ -59,6 +59,11 @@ export function openRecordBatches(input: string, io: CliIo, options: OpenRecords
   return { batches: readRecordBatches(chunks, { source }, false), checked: true };
 }
 
+/** The raw chunks of `--input <file|->` (a parallel plan reads them itself); a missing file is a usage error, thrown here. */
+export function openInputChunks(input: string, io: CliIo): AsyncIterable<string | Buffer> {
+  return openChunks(input, io, {});
+}
+
 async function* singles(items: AsyncIterable<RecordItem>): AsyncGenerator<RecordItem[]> {
   for await (const it of items) yield [it];
 }

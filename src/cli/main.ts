@@ -68,6 +68,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--base-url <url>', 'show requests against this base URL', urlOption('--base-url'))
     .option('--set <name=value>', 'a setting the Data Map declares, e.g. invoiss.companyId=comp_123 (repeatable)', collectSet)
     .option('--summary', 'print only counts (records valid/invalid, per step run/skipped) and the invalid records')
+    .option('-j, --jobs <n>', 'worker threads planning a JSON/NDJSON input, 1 for none (default: one per CPU, up to 4, for a file of 1 MiB or more)', integerOption('--jobs', 1, 64))
     .option('--json', 'machine-readable output')
     .addHelpText('after', `
 Exit codes: 0 every record valid; 1 any record invalid; 2 unusable Data Map, input or options.`)
@@ -191,4 +192,10 @@ function completionValues(): CompletionValues {
     'completion:shell': SHELLS,
     'providers:name': providers,
   };
+}
+
+/** The body of a `datamap plan` worker thread: bin/plan-worker.cjs starts it from the same bundle (or modules) as bin/datamap.js. */
+export async function planWorker(): Promise<void> {
+  const { planWorker: body } = await import('../parallel/worker.js');
+  body();
 }

@@ -42,7 +42,7 @@ export async function* readRecords(chunks: AsyncIterable<string | Buffer> | Iter
 export async function* readRecordBatches(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ReadRecordsOptions = {}, remember = true): AsyncGenerator<RecordItem[]> {
   // `remember: false` is for a caller that knows every record it is given was checked here
   // (for forbidden keys and depth) and tells the planner so: the records are not remembered
-  const scanner = new Scanner(options, remember);
+  const scanner = new RecordScanner(options, remember);
   const splitter = new LineSplitter();
   for await (const chunk of chunks) {
     const done = scanner.lines(splitter.push(chunk));
@@ -55,8 +55,21 @@ export async function* readRecordBatches(chunks: AsyncIterable<string | Buffer> 
   if (batch.length > 0) yield batch;
 }
 
-/** The character scanner (JSON arrays, concatenated and pretty-printed values) with the NDJSON fast path. */
-class Scanner {
+/**
+ * Where NDJSON reading stands between two lines when a fresh scanner could take over: nothing
+ * open, one record per line so far. The line to read next and the index of the next record.
+ */
+export interface ResumePoint {
+  line: number;
+  index: number;
+}
+
+/**
+ * The character scanner (JSON arrays, concatenated and pretty-printed values) with the NDJSON
+ * fast path: {@link readRecordBatches} drives one; `datamap plan` drives several (src/parallel),
+ * one per stretch of NDJSON lines, each from the resume point where the stretch begins.
+ */
+export class RecordScanner {
   private readonly file: string;
   private readonly maxChars: number;
   private readonly maxDepth: number;
@@ -84,6 +97,32 @@ class Scanner {
     this.file = options.source ?? '<input>';
     this.maxChars = options.maxRecordChars ?? 10 * 1024 * 1024;
     this.maxDepth = options.maxDepth ?? 64;
+  }
+
+  /**
+   * A scanner that reads on from `point` exactly as this kind of scanner would after reaching
+   * it (see {@link resumePoint}): NDJSON line mode, between records, past the first line.
+   */
+  static resumeAt(options: ReadRecordsOptions, remember: boolean, point: ResumePoint): RecordScanner {
+    const s = new RecordScanner(options, remember);
+    s.mode = 'stream';
+    s.lineMode = true;
+    s.first = false;
+    s.line = point.line;
+    s.recordLine = point.line;
+    s.index = point.index;
+    return s;
+  }
+
+  /**
+   * Where reading stands, when nothing of it is held but the line and record counts (a scanner
+   * made by {@link resumeAt} from it reads on the same way); undefined otherwise (inside a
+   * record, a JSON array, before the first record, or when the input was not one record per line).
+   */
+  resumePoint(): ResumePoint | undefined {
+    if (this.mode !== 'stream' || this.lineMode !== true || this.first || this.done) return undefined;
+    if (this.depth !== 0 || this.inString || this.escaped || this.buf !== '' || this.newlineInRecord || this.tooDeep || this.oversized) return undefined;
+    return { line: this.line, index: this.index };
   }
 
   /** The records (and errors) read so far and not yet taken. */

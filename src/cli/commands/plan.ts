@@ -1,14 +1,16 @@
+import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
 import { loadDataMap } from '../../datamap/load.js';
-import type { CompiledMap } from '../../datamap/types.js';
 import { RecordPlanner, type PlanRunOptions } from '../../plan/plan-stream.js';
 import { isThenable } from '../../expressions/plain-json.js';
-import type { RecordPlanView } from '../../plan/view.js';
+import type { RecordItem } from '../../source/read-records.js';
 import { maskCredentials } from '../../redact/mask.js';
 import { assertHttpUrl } from '../../transport/egress.js';
 import { parseSets } from '../set-option.js';
 import type { CliIo } from '../io.js';
-import { openRecordBatches, parseInputFormat } from '../input.js';
+import { inputFormatOf, openInputChunks, openRecordBatches, parseInputFormat } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
+import { PlanTally, printRecord } from '../plan-print.js';
 
 export interface PlanCommandOptions {
   input: string;
@@ -19,7 +21,15 @@ export interface PlanCommandOptions {
   set?: string[];
   /** Only counts and the invalid records. */
   summary?: boolean;
+  /** Worker threads for a JSON/NDJSON input (1: none); default: by the input's size and the CPUs. */
+  jobs?: number;
 }
+
+/** Inputs smaller than this are planned on one thread unless `--jobs` asks otherwise (starting workers costs some 100 ms). */
+export const PARALLEL_MIN_BYTES = 1024 * 1024;
+
+/** Most worker threads a plan starts by itself. */
+const MAX_AUTO_JOBS = 4;
 
 /** Per step of the map: how many records would run it, skip it, or decide at run time. */
 type StepCounts = Record<string, { operation: string; run: number; skipped: number; deferred: number }>;
@@ -35,14 +45,14 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   parseInputFormat(opts.format);
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const records = openRecordBatches(opts.input, io, { format: opts.format, schema: map.spec.input });
   const planOpts: PlanRunOptions = { clock: io.now, settings: { set: parseSets(opts.set), env: io.env } };
   if (opts.baseUrl) planOpts.baseUrl = opts.baseUrl;
-  let total = 0;
-  let valid = 0;
-  let shown = 0;
-  const steps: StepCounts = {};
-  for (const s of map.steps) steps[s.id] = { operation: s.operation.id, run: 0, skipped: 0, deferred: 0 };
+  const jobs = planJobs(opts);
+  // a missing input file is a usage error before anything is printed
+  const records = jobs > 1 ? undefined : openRecordBatches(opts.input, io, { format: opts.format, schema: map.spec.input });
+  const chunks = jobs > 1 ? openInputChunks(opts.input, io) : undefined;
+  const tally = new PlanTally(map);
+  const print = { json: opts.json, summary: opts.summary };
   if (opts.json) {
     io.stdout(`{"map":${JSON.stringify(map.file)},"name":${JSON.stringify(map.name)},"provider":${JSON.stringify(map.provider.pack.name)},"environment":${JSON.stringify(map.provider.environment)},"records":[`);
   } else {
@@ -51,38 +61,47 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   // what the records print is written in batches (one write per input chunk or 64 KiB, not one
   // per record): the whole output, in the same order
   const out = batchedWriter(io.stdout);
+  // the map's settings are bound before any record is read (a missing one stops the plan here)
+  const planner = new RecordPlanner(map, planOpts);
+  const show = (text: string | undefined, shownBefore: number): void => {
+    if (text === undefined || text === '') return;
+    out.write(opts.json && shownBefore > 0 ? ',' + text : text);
+  };
+  // each record planned synchronously unless an expression returns a promise
+  const planHere = async (items: RecordItem[], checked: boolean): Promise<void> => {
+    for (const it of items) {
+      const planned = planner.plan(it, checked);
+      const before = tally.shown;
+      show(printRecord(map, isThenable(planned) ? await planned : planned, print, tally), before);
+    }
+  };
   try {
-    await planAll();
+    if (chunks) {
+      const { planLinesInParallel } = await import('../../parallel/index.js');
+      const init = { mapFile, source: opts.input === '-' ? '<stdin>' : opts.input, set: parseSets(opts.set), env: { ...io.env }, baseUrl: opts.baseUrl, json: opts.json === true, summary: opts.summary === true };
+      // DATAMAP_DEBUG=parallel: how the work was shared, on stderr
+      const report = (io.env.DATAMAP_DEBUG ?? '').split(',').includes('parallel')
+        ? (s: { workers: number; stretches: number; readAgain: number }) => io.stderr(`datamap: plan used ${s.workers} of ${jobs} worker threads: ${s.stretches} stretches planned there, ${s.readAgain} read again here\n`)
+        : undefined;
+      await planLinesInParallel(chunks, { jobs, init, now: io.now, ...(report ? { report } : {}) }, {
+        planHere: (items) => planHere(items, true),
+        show: (r) => {
+          const before = tally.shown;
+          tally.add(r);
+          show(r.text, before);
+        },
+      });
+    } else {
+      for await (const batch of records!.batches) await planHere(batch, records!.checked);
+    }
   } finally {
     out.flush();
   }
-  async function planAll(): Promise<void> {
-    // what planRecords does, a chunk of input at a time: the map's settings are bound first
-    // (before any input is read), then each record is planned, synchronously unless an
-    // expression returns a promise
-    const planner = new RecordPlanner(map, planOpts);
-    for await (const batch of records.batches) {
-      for (const it of batch) {
-        const planned = planner.plan(it, records.checked);
-        show(isThenable(planned) ? await planned : planned);
-      }
-    }
-  }
-  function show(rec: RecordPlanView): void {
-    total++;
-    if (rec.ok) valid++;
-    for (const s of rec.steps) {
-      const c = steps[s.id];
-      if (!c) continue;
-      if (s.decision === 'run') c.run++;
-      else if (s.decision === 'skip') c.skipped++;
-      else c.deferred++;
-    }
-    if (opts.summary && rec.ok) return;
-    if (opts.json) out.write((shown > 0 ? ',' : '') + JSON.stringify(rec));
-    else out.write(formatRecord(map, rec));
-    shown++;
-  }
+  const { total, valid } = tally;
+  const steps: StepCounts = {};
+  map.steps.forEach((s, i) => {
+    steps[s.id] ??= { operation: s.operation.id, run: tally.steps[i * 3]!, skipped: tally.steps[i * 3 + 1]!, deferred: tally.steps[i * 3 + 2]! };
+  });
   const summary = { records: total, valid, invalid: total - valid };
   if (opts.json) {
     io.stdout(`],"summary":${JSON.stringify(opts.summary ? { ...summary, steps } : summary)}}\n`);
@@ -98,29 +117,22 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   return total === valid ? 0 : 1;
 }
 
-function formatRecord(map: CompiledMap, rec: RecordPlanView): string {
-  const lines: string[] = [];
-  const where = rec.line ? ` (line ${rec.line})` : '';
-  lines.push(`Record ${rec.index + 1}${where}${rec.key !== undefined ? `  key ${rec.key}` : ''}  ${rec.ok ? 'VALID' : 'INVALID'}`);
-  for (const d of rec.diagnostics) lines.push(indent(formatDiagnostic(d), 2));
-  rec.steps.forEach((s, i) => {
-    const decision = s.decision === 'deferred' ? 'runs if its condition holds at run time' : s.decision === 'skip' ? 'skipped: condition is false' : 'runs';
-    lines.push(`  ${i + 1}. ${s.id}  ${s.operation}  — ${decision}`);
-    if (s.when) lines.push(`     when: ${s.when.replace(/\s+/g, ' ')}`);
-    if (s.request) {
-      lines.push(`     ${s.request.method} ${s.request.url}`);
-      for (const [k, v] of Object.entries(s.request.headers)) lines.push(`     ${k}: ${v}`);
-      if (s.request.body !== undefined) lines.push(indent(JSON.stringify(s.request.body, null, 2), 5));
-    }
-    if (s.verdict === 'valid') lines.push(`     ✓ payload valid against ${map.provider.pack.name} ${s.operation}`);
-    for (const d of s.diagnostics) lines.push(indent(formatDiagnostic(d), 5));
-  });
-  return lines.join('\n') + '\n\n';
-}
-
-function indent(text: string, n: number): string {
-  const pad = ' '.repeat(n);
-  return text.split('\n').map((l) => pad + l).join('\n');
+/**
+ * Worker threads for this plan: `--jobs` when given; otherwise one per CPU (at most 4) for a
+ * JSON/NDJSON file of at least 1 MiB, else none. CSV is always read on one thread.
+ */
+function planJobs(opts: PlanCommandOptions): number {
+  if (inputFormatOf(opts.input, opts.format) === 'csv') return 1;
+  if (opts.jobs !== undefined) return opts.jobs;
+  if (opts.input === '-') return 1;
+  let size = 0;
+  try {
+    size = statSync(opts.input).size;
+  } catch {
+    return 1;
+  }
+  if (size < PARALLEL_MIN_BYTES) return 1;
+  return Math.min(MAX_AUTO_JOBS, availableParallelism());
 }
 
 /**

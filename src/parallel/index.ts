@@ -1,0 +1,7 @@
+/**
+ * Parallel dry runs: `datamap plan` over a large JSON/NDJSON input plans stretches of lines on
+ * worker threads and prints exactly what one thread would (src/parallel/plan-lines.ts).
+ */
+export { planLinesInParallel, type ParallelPlanOptions, type ParallelPlanStats, type PlanSink } from './plan-lines.js';
+export { planWorker } from './worker.js';
+export type { PlanWorkerInit, PlanResult } from './protocol.js';
