@@ -68,7 +68,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--base-url <url>', 'show requests against this base URL', urlOption('--base-url'))
     .option('--set <name=value>', 'a setting the Data Map declares, e.g. invoiss.companyId=comp_123 (repeatable)', collectSet)
     .option('--summary', 'print only counts (records valid/invalid, per step run/skipped) and the invalid records')
-    .option('-j, --jobs <n>', 'worker threads planning a JSON/NDJSON input, 1 for none (default: one per CPU, up to 4, for a file of 1 MiB or more)', integerOption('--jobs', 1, 64))
+    .option('-j, --jobs <n>', 'threads planning a JSON/NDJSON input, this one included; 1 for no worker threads (default: one per CPU, up to 4, for a file of 1 MiB or more)', integerOption('--jobs', 1, 64))
     .option('--json', 'machine-readable output')
     .addHelpText('after', `
 Exit codes: 0 every record valid; 1 any record invalid; 2 unusable Data Map, input or options.`)

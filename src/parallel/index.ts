@@ -4,4 +4,5 @@
  */
 export { planLinesInParallel, type ParallelPlanOptions, type ParallelPlanStats, type PlanSink } from './plan-lines.js';
 export { planWorker } from './worker.js';
+export { stretchPlanner } from './stretch.js';
 export type { PlanWorkerInit, PlanResult } from './protocol.js';

@@ -2,7 +2,7 @@ import type { RecordItem, ResumePoint } from '../source/read-records.js';
 import { RecordScanner } from '../source/read-records.js';
 import { LineSplitter, type LineSegment } from '../source/split-lines.js';
 import { PlanPool } from './pool.js';
-import type { PlanResult, PlanWorkerInit } from './protocol.js';
+import type { PlanResult, PlanTask, PlanWorkerInit } from './protocol.js';
 
 /** What the command does with what is read: plan records on this thread, or print what a worker planned. */
 export interface PlanSink {
@@ -13,11 +13,15 @@ export interface PlanSink {
 }
 
 export interface ParallelPlanOptions {
-  /** Worker threads to start. */
+  /** Threads that plan, this one included (workers started: one less). */
   jobs: number;
+  /** Plans a stretch on this thread, as a worker would (src/parallel/stretch.ts). */
+  planStretch: (task: PlanTask) => PlanResult | Promise<PlanResult>;
   init: PlanWorkerInit;
   /** The command's clock, read once per stretch sent (its records' `$now()`). */
   now: () => number;
+  /** Plan nothing until every worker is ready or failed (`DATAMAP_DEBUG=parallel-wait`: the workers then surely take part). */
+  waitForWorkers?: boolean;
   /** Told at the end how the work was shared (`DATAMAP_DEBUG=parallel` prints it). */
   report?: (stats: ParallelPlanStats) => void;
 }
@@ -28,6 +32,8 @@ export interface ParallelPlanStats {
   workers: number;
   /** Stretches of lines planned by workers and printed as they planned them. */
   stretches: number;
+  /** Stretches this thread planned itself while the workers were busy or not yet started. */
+  here: number;
   /** Stretches sent to a worker that this thread read again itself (a record over a stretch's end, a worker's failure). */
   readAgain: number;
 }
@@ -38,6 +44,8 @@ interface Pending {
   /** Where reading stands after the stretch if it holds one record per non-blank line. */
   end: ResumePoint;
   result: Promise<PlanResult>;
+  /** The result has come (the stretch can be printed without waiting). */
+  settled: boolean;
 }
 
 /**
@@ -58,10 +66,14 @@ interface Pending {
  */
 export async function planLinesInParallel(chunks: AsyncIterable<string | Buffer>, options: ParallelPlanOptions, sink: PlanSink): Promise<void> {
   const readOptions = { source: options.init.source };
-  const pool = new PlanPool(options.jobs, options.init);
-  const maxOpen = Math.max(2, options.jobs * 3);
+  const workers = options.jobs - 1;
+  const pool = new PlanPool(workers, options.init);
+  // stretches open per worker, and in all (memory stays flat)
+  const perWorker = 2;
+  const maxOpen = workers * perWorker + 2;
   const pending: Pending[] = [];
-  const stats: ParallelPlanStats = { workers: 0, stretches: 0, readAgain: 0 };
+  const stats: ParallelPlanStats = { workers: 0, stretches: 0, here: 0, readAgain: 0 };
+  let nextLocal = 0;
   const splitter = new LineSplitter();
   let scanner = new RecordScanner(readOptions, false);
 
@@ -71,7 +83,8 @@ export async function planLinesInParallel(chunks: AsyncIterable<string | Buffer>
     const r = await p.result;
     if (r.clean && r.end.line === p.end.line && r.end.index === p.end.index) {
       sink.show(r);
-      stats.stretches++;
+      if (r.id >= 0) stats.stretches++;
+      else stats.here++;
       return;
     }
     const again = [p, ...pending.splice(0)];
@@ -91,7 +104,7 @@ export async function planLinesInParallel(chunks: AsyncIterable<string | Buffer>
   const read = async (segments: LineSegment[]): Promise<boolean> => {
     if (segments.length === 0) return false;
     const start = scanner.resumePoint();
-    if (start && pool.ready > 0 && segments.every((s) => s.complete)) {
+    if (start && segments.every((s) => s.complete)) {
       const lines: string[] = [];
       const invalid: number[] = [];
       let records = 0;
@@ -101,14 +114,19 @@ export async function planLinesInParallel(chunks: AsyncIterable<string | Buffer>
         if (s.invalid) invalid.push(i);
         if (s.invalid || !isBlank(s.text)) records++;
       }
-      const result = pool.submit({ lines, invalid, start, now: options.now() });
-      if (result) {
-        const end = { line: start.line + lines.length, index: start.index + records };
-        pending.push({ segments, start, end, result });
-        scanner = RecordScanner.resumeAt(readOptions, false, end);
-        while (pending.length >= maxOpen) await settleOldest();
-        return false;
-      }
+      const task = { lines, invalid, start, now: options.now() };
+      // to a worker with room; else planned here, as a worker would (ids below 0 tell them apart)
+      const result = pool.submit(task, perWorker) ?? Promise.resolve(options.planStretch({ ...task, id: --nextLocal }));
+      const end = { line: start.line + lines.length, index: start.index + records };
+      const p: Pending = { segments, start, end, result, settled: false };
+      void result.then(() => {
+        p.settled = true;
+      });
+      pending.push(p);
+      scanner = RecordScanner.resumeAt(readOptions, false, end);
+      // print what is done, in order; wait only when too much is open
+      while (pending.length > 0 && (pending[0]!.settled || pending.length >= maxOpen)) await settleOldest();
+      return false;
     }
     await settleAll();
     const done = scanner.lines(segments);
@@ -117,8 +135,7 @@ export async function planLinesInParallel(chunks: AsyncIterable<string | Buffer>
   };
 
   try {
-    // nothing is read until a worker is ready (or every one failed: then all is read here)
-    await pool.started();
+    if (options.waitForWorkers) await pool.started();
     let done = false;
     for await (const chunk of chunks) {
       if ((done = await read(splitter.push(chunk)))) break;

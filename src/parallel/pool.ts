@@ -7,7 +7,9 @@ import type { PlanResult, PlanTask, PlanWorkerInit, WorkerMessage } from './prot
 export const PLAN_WORKER_FILE = join(PACKAGE_ROOT, 'bin', 'plan-worker.cjs');
 
 interface Slot {
+  /** Resolves when the worker is ready or has failed. */
   started: Promise<void>;
+  settle: () => void;
   worker: Worker;
   ready: boolean;
   dead: boolean;
@@ -15,8 +17,9 @@ interface Slot {
 }
 
 /**
- * Plan worker threads. They start in the background (each loads the map, some 100 ms); until
- * one is ready `submit` gives undefined and the caller plans on its own thread. A worker that
+ * Plan worker threads. They start in the background (each loads the map, some 100 ms); while
+ * none is ready, or all have enough to do, `submit` gives undefined and the caller plans on its
+ * own thread. A worker that
  * fails (cannot start, crashes) answers its open tasks with `clean: false`, which the caller
  * reads again itself: a worker's trouble never loses a record.
  */
@@ -37,9 +40,9 @@ export class PlanPool {
     worker.stderr.resume();
     let settle!: () => void;
     const started = new Promise<void>((resolve) => (settle = resolve));
-    const slot: Slot = { started, worker, ready: false, dead: false, inFlight: new Map() };
+    const slot: Slot = { started, settle, worker, ready: false, dead: false, inFlight: new Map() };
     const fail = (): void => {
-      settle();
+      slot.settle();
       if (slot.dead) return;
       slot.dead = true;
       slot.ready = false;
@@ -51,7 +54,7 @@ export class PlanPool {
       if (m.type === 'ready') {
         slot.ready = !slot.dead;
         if (slot.ready) this.everReady++;
-        settle();
+        slot.settle();
       }
       else if (m.type === 'failed') fail();
       else {
@@ -65,17 +68,9 @@ export class PlanPool {
     return slot;
   }
 
-  /** Resolves once some worker is ready, or every one has failed. */
-  started(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let left = this.slots.length;
-      if (left === 0) resolve();
-      for (const s of this.slots) {
-        void s.started.then(() => {
-          if (s.ready || --left === 0) resolve();
-        });
-      }
-    });
+  /** Resolves once every worker is ready or has failed. */
+  async started(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.started));
   }
 
   /** Workers ready for tasks. */
@@ -85,10 +80,10 @@ export class PlanPool {
     return n;
   }
 
-  /** Sends a task to the ready worker with the fewest open ones; undefined when none is ready. */
-  submit(task: Omit<PlanTask, 'id'>): Promise<PlanResult> | undefined {
+  /** Sends a task to the ready worker with the fewest open ones, if it has fewer than `maxOpen`; else undefined. */
+  submit(task: Omit<PlanTask, 'id'>, maxOpen: number): Promise<PlanResult> | undefined {
     let best: Slot | undefined;
-    for (const s of this.slots) if (s.ready && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+    for (const s of this.slots) if (s.ready && s.inFlight.size < maxOpen && (!best || s.inFlight.size < best.inFlight.size)) best = s;
     if (!best) return undefined;
     const slot = best;
     const id = this.nextId++;

@@ -21,14 +21,14 @@ export interface PlanCommandOptions {
   set?: string[];
   /** Only counts and the invalid records. */
   summary?: boolean;
-  /** Worker threads for a JSON/NDJSON input (1: none); default: by the input's size and the CPUs. */
+  /** Threads planning a JSON/NDJSON input, the main one included (1: no worker); default: by the input's size and the CPUs. */
   jobs?: number;
 }
 
 /** Inputs smaller than this are planned on one thread unless `--jobs` asks otherwise (starting workers costs some 100 ms). */
 export const PARALLEL_MIN_BYTES = 1024 * 1024;
 
-/** Most worker threads a plan starts by itself. */
+/** Most threads a plan uses by itself. */
 const MAX_AUTO_JOBS = 4;
 
 /** Per step of the map: how many records would run it, skip it, or decide at run time. */
@@ -77,13 +77,17 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
   };
   try {
     if (chunks) {
-      const { planLinesInParallel } = await import('../../parallel/index.js');
-      const init = { mapFile, source: opts.input === '-' ? '<stdin>' : opts.input, set: parseSets(opts.set), env: { ...io.env }, baseUrl: opts.baseUrl, json: opts.json === true, summary: opts.summary === true };
-      // DATAMAP_DEBUG=parallel: how the work was shared, on stderr
-      const report = (io.env.DATAMAP_DEBUG ?? '').split(',').includes('parallel')
-        ? (s: { workers: number; stretches: number; readAgain: number }) => io.stderr(`datamap: plan used ${s.workers} of ${jobs} worker threads: ${s.stretches} stretches planned there, ${s.readAgain} read again here\n`)
+      const { planLinesInParallel, stretchPlanner } = await import('../../parallel/index.js');
+      const source = opts.input === '-' ? '<stdin>' : opts.input;
+      const init = { mapFile, source, set: parseSets(opts.set), env: { ...io.env }, baseUrl: opts.baseUrl, json: opts.json === true, summary: opts.summary === true };
+      const planStretch = stretchPlanner(map, { settings: planOpts.settings!, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) }, print, source);
+      // DATAMAP_DEBUG=parallel: how the work was shared, on stderr; parallel-wait: and every worker started first
+      const debug = (io.env.DATAMAP_DEBUG ?? '').split(',');
+      const waitForWorkers = debug.includes('parallel-wait');
+      const report = debug.includes('parallel') || waitForWorkers
+        ? (s: { workers: number; stretches: number; here: number; readAgain: number }) => io.stderr(`datamap: plan used ${s.workers} of ${jobs - 1} worker threads: ${s.stretches} stretches planned by workers, ${s.here} on the main thread, ${s.readAgain} read again on the main thread\n`)
         : undefined;
-      await planLinesInParallel(chunks, { jobs, init, now: io.now, ...(report ? { report } : {}) }, {
+      await planLinesInParallel(chunks, { jobs, init, planStretch, now: io.now, waitForWorkers, ...(report ? { report } : {}) }, {
         planHere: (items) => planHere(items, true),
         show: (r) => {
           const before = tally.shown;
@@ -118,8 +122,8 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
 }
 
 /**
- * Worker threads for this plan: `--jobs` when given; otherwise one per CPU (at most 4) for a
- * JSON/NDJSON file of at least 1 MiB, else none. CSV is always read on one thread.
+ * Threads planning (the main one included): `--jobs` when given; otherwise one per CPU (at most
+ * 4) for a JSON/NDJSON file of at least 1 MiB, else one. CSV is always read on one thread.
  */
 function planJobs(opts: PlanCommandOptions): number {
   if (inputFormatOf(opts.input, opts.format) === 'csv') return 1;
