@@ -52,7 +52,13 @@ describe('datamap run, batches', () => {
     expect(Date.parse(rep.endedAt)).toBeGreaterThanOrEqual(Date.parse(rep.startedAt));
     const text = readFileSync(report, 'utf8');
     expect(findCardNumbers(text)).toEqual([]);
-    expect(text).not.toMatch(/(?<!\d)987(?!\d)/);
+    // the security code nowhere; what the run made of the clock (latency in ms, ISO times, the run
+    // id) can hold 987 by chance on a loaded machine and is no leak, so it is left out of this scan
+    const scanned = text
+      .replace(/"(p50|p90|p99|max)":\s*\d+(\.\d+)?/g, '"$1":0')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'T')
+      .replaceAll(rep.runId, 'RUN');
+    expect(scanned).not.toMatch(/(?<!\d)987(?!\d)/);
     expect(Object.values(countChargesByReference(sandbox.ledger())).every((n) => n === 1)).toBe(true);
     // --quiet: only the summary (every record succeeded)
     expect(r.stdout.trim().split('\n')).toEqual(['60 records: 60 succeeded']);
