@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as crypto from 'node:crypto';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +52,30 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * Loading node:crypto costs some 5 ms, and the bundle evaluates every module at its start: each of
+ * ours that imports it (run, the journal, webhooks, the studio, the schemas' hash) would load it on
+ * every `validate`, which does not use it. In the bundle their imports get a stand-in whose
+ * exports are getters that load node:crypto on the first use of any. esbuild's `__toESM` copies
+ * them as getters (reading `from[key]` only when the import is used), so importing loads nothing.
+ * The names are this Node's (the build's; the code cache ties the bundle to it anyway).
+ */
+const lazyCrypto = {
+  name: 'lazy-crypto',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) => {
+      // the stand-in's own require, and packages (which load it only inside lazy wrappers), as usual
+      if (args.namespace === 'lazy-crypto' || !/[\\/]dist[\\/]/.test(args.importer) || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: 'node:crypto', namespace: 'lazy-crypto' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => {
+      const getters = Object.keys(crypto).filter((k) => k !== 'default').map((k) => `get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; }`);
+      const contents = `let crypto;\nconst load = () => (crypto ??= require('node:crypto'));\nmodule.exports = {\n${getters.join(',\n')}\n};\n`;
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** Builds the bundle and its code cache beside their final place and moves them in whole. */
 export async function buildCliBundle() {
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -72,7 +97,7 @@ export async function buildCliBundle() {
     // import.meta.url of every bundled module is the bundle's own (paths.ts looks up from it)
     define: { 'import.meta.url': '__datamapImportMetaUrl' },
     banner: { js: "'use strict';\nconst __datamapImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [inlineRequires, lazyChildProcess],
+    plugins: [inlineRequires, lazyChildProcess, lazyCrypto],
     logLevel: 'warning',
   });
   // bin/launch.cjs reads the bundle as Latin-1, which is its text only while it is ASCII

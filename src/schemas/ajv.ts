@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { SCHEMAS_DIR } from '../paths.js';
 import { AJV_CONFIG_ID, createAjv } from './ajv-config.js';
-import { generatedValidator, schemaKey } from './generated.js';
+import { builtShippedHash, generatedStandaloneValidator, generatedValidator } from './generated.js';
 
 export { createAjv };
 
@@ -13,7 +13,9 @@ export const SCHEMA_BASE = 'https://datamap.dev/schemas/';
 interface Shipped {
   /** `$id` → the schema's JSON. */
   byId: Map<string, unknown>;
-  /** Hash of every shipped schema's text and of the AJV configuration. */
+  /** The AJV configuration, then `\0<path under schemas/>\0<text>` of every shipped schema in path order. */
+  identity: string;
+  /** sha256 of `identity`. */
   hash: string;
 }
 
@@ -23,16 +25,24 @@ let shipped: Shipped | undefined;
 function shippedSchemas(): Shipped {
   if (!shipped) {
     const byId = new Map<string, unknown>();
-    const h = createHash('sha256').update(AJV_CONFIG_ID);
+    const parts = [AJV_CONFIG_ID];
     for (const file of listJson(SCHEMAS_DIR)) {
       const text = readFileSync(file, 'utf8');
-      h.update(`\0${relative(SCHEMAS_DIR, file).split(sep).join('/')}\0${text}`);
+      parts.push(`\0${relative(SCHEMAS_DIR, file).split(sep).join('/')}\0${text}`);
       const schema = JSON.parse(text) as { $id?: string };
       if (schema.$id) byId.set(schema.$id, schema);
     }
-    shipped = { byId, hash: h.digest('hex') };
+    const identity = parts.join('');
+    // the build's hash while the schemas are exactly the build's; hashed (node:crypto, loaded
+    // in the bundle only on this use) only when they are not
+    shipped = { byId, identity, hash: builtShippedHash(identity) ?? digest('sha256', identity, 'hex') };
   }
   return shipped;
+}
+
+/** The text the shipped schemas' hash is of (written at build time beside the generated validators). */
+export function shippedSchemasIdentity(): string {
+  return shippedSchemas().identity;
 }
 
 /** Paths under `schemas/` of every shipped schema. */
@@ -107,14 +117,14 @@ const bySchema = new Map<string, ValidateFunction>();
 /**
  * Compiles a schema that stands alone (a Data Map's `input` or setting, the engine's Data Map
  * schema) on a private instance, once per process for the same schema; one generated at build
- * time for the same schema (those of the shipped maps) is used instead of compiling.
+ * time for the same schema text (those of the shipped maps) is used instead of compiling.
  */
 export function compileUserSchema(schema: unknown): ValidateFunction {
-  const key = schemaKey(JSON.stringify(schema) ?? 'undefined');
-  let v = bySchema.get(key);
+  const json = JSON.stringify(schema) ?? 'undefined';
+  let v = bySchema.get(json);
   if (!v) {
-    v = generatedValidator(key) ?? createAjv().compile(schema as object);
-    bySchema.set(key, v);
+    v = generatedStandaloneValidator(json) ?? createAjv().compile(schema as object);
+    bySchema.set(json, v);
   }
   return v;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -10,12 +9,24 @@ import { AJV_CONFIG_ID } from './ajv-config.js';
 /** Where `npm run build` writes the validators it generates (AJV standalone code). */
 export const GENERATED_DIR = join(PACKAGE_ROOT, 'dist', 'validators');
 
+/**
+ * dist/validators/shipped-schemas.txt: the text that identifies the shipped schemas the
+ * validators were generated from (`shippedSchemasIdentity()`: the AJV configuration and every
+ * schema's path and text). A start compares it with the text of now (a native string compare,
+ * well under 1 ms) instead of hashing some 230 KB (loading node:crypto alone costs ~5 ms).
+ */
+export const SHIPPED_IDENTITY_FILE = 'shipped-schemas.txt';
+
 /** dist/validators/index.json: which file holds which validator. */
 export interface GeneratedIndex {
-  /** Hash of the shipped schemas and the AJV configuration they were generated from. */
+  /** sha256 of the shipped schemas' identity (shipped-schemas.txt) the validators were generated from. */
   shippedHash: string;
-  /** `shipped:<path under schemas/>` or `schema:<content hash>` → file name. */
+  /** The AJV configuration (`AJV_CONFIG_ID`) every validator was generated with. */
+  ajvConfigId: string;
+  /** `shipped:<path under schemas/>` → file name. */
   files: Record<string, string>;
+  /** A stand-alone schema's JSON text (`JSON.stringify`) → file name. */
+  standalone: Record<string, string>;
 }
 
 let index: GeneratedIndex | null | undefined;
@@ -31,20 +42,44 @@ function readIndex(): GeneratedIndex | null {
   return index;
 }
 
-/** The key of a stand-alone schema: its text and the AJV configuration. */
-export function schemaKey(json: string): string {
-  return `schema:${createHash('sha256').update(AJV_CONFIG_ID).update('\0').update(json).digest('hex')}`;
+/**
+ * The hash the build computed of the shipped schemas, when their identity now is exactly the
+ * build's; undefined when it is not (or nothing was built): then the caller hashes it.
+ */
+export function builtShippedHash(identity: string): string | undefined {
+  const idx = readIndex();
+  if (!idx) return undefined;
+  let built: string;
+  try {
+    built = readFileSync(join(GENERATED_DIR, SHIPPED_IDENTITY_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return built === identity ? idx.shippedHash : undefined;
 }
 
 /**
- * A validator generated at build time, if there is one for `key` and (for the shipped schemas)
- * it was generated from the schemas on disk now. Undefined means: compile it.
+ * The validator generated at build time for a stand-alone schema, by its exact JSON text, if
+ * there is one and it was generated with the AJV configuration of now.
  */
-export function generatedValidator(key: string, shippedHash?: string): ValidateFunction | undefined {
+export function generatedStandaloneValidator(json: string): ValidateFunction | undefined {
+  const idx = readIndex();
+  if (!idx || idx.ajvConfigId !== AJV_CONFIG_ID || !idx.standalone || !Object.hasOwn(idx.standalone, json)) return undefined;
+  return loadValidator(idx.standalone[json]!);
+}
+
+/**
+ * The validator generated at build time of a shipped schema (`shipped:<path>`), if there is one
+ * and it was generated from the schemas on disk now (`shippedHash`). Undefined means: compile it.
+ */
+export function generatedValidator(key: string, shippedHash: string): ValidateFunction | undefined {
   const idx = readIndex();
   const file = idx?.files[key];
-  if (!idx || !file) return undefined;
-  if (shippedHash !== undefined && idx.shippedHash !== shippedHash) return undefined;
+  if (!idx || !file || idx.shippedHash !== shippedHash) return undefined;
+  return loadValidator(file);
+}
+
+function loadValidator(file: string): ValidateFunction | undefined {
   try {
     const mod = loadCommonJs(join(GENERATED_DIR, file)).exports as ValidateFunction | { default: ValidateFunction };
     return typeof mod === 'function' ? mod : mod.default;

@@ -25,8 +25,10 @@ describe('provider packs built into dist/packs', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it.each(listProviders())('%s: the built JSON is the pack its YAML parses into', (name) => {
-    const built = JSON.parse(readFileSync(join(root, 'dist', 'packs', `${name}.json`), 'utf8')) as { sha256: string; pack: unknown };
+    const built = JSON.parse(readFileSync(join(root, 'dist', 'packs', `${name}.json`), 'utf8')) as { text: string; pack: unknown };
     expect(built.pack).toStrictEqual(loadPack(name, false));
+    // the exact text it came from, which a start compares its file with
+    expect(built.text).toBe(readFileSync(join(root, 'providers', `${name}.yaml`), 'utf8'));
     expect(loadPack(name, true)).toStrictEqual(loadPack(name, false));
   });
 
@@ -38,7 +40,7 @@ describe('provider packs built into dist/packs', () => {
     const probe = `const m = await import(${JSON.stringify(join(copy, 'dist', 'providers', 'registry.js'))}); console.log(JSON.stringify(['revolv3', 'invoiss'].map((n) => m.getProvider(n).title)));`;
     // the built JSON is what a start reads: a marked title in it shows up
     const file = join(copy, 'dist', 'packs', 'invoiss.json');
-    const built = JSON.parse(readFileSync(file, 'utf8')) as { sha256: string; pack: { title: string } };
+    const built = JSON.parse(readFileSync(file, 'utf8')) as { text: string; pack: { title: string } };
     built.pack.title = 'Invoiss (from the build)';
     writeFileSync(file, JSON.stringify(built));
     // the revolv3 YAML is edited after the build: its built JSON no longer applies

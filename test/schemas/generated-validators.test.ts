@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadDataMap } from '../../src/index.js';
 import { createAjv } from '../../src/schemas/ajv-config.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,7 +19,8 @@ const generated = join(root, 'dist', 'validators');
 const require = createRequire(import.meta.url);
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 
-const index = JSON.parse(readFileSync(join(generated, 'index.json'), 'utf8')) as { shippedHash: string; files: Record<string, string> };
+interface Index { shippedHash: string; ajvConfigId: string; files: Record<string, string>; standalone: Record<string, string> }
+const index = JSON.parse(readFileSync(join(generated, 'index.json'), 'utf8')) as Index;
 
 function listJson(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listJson(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
@@ -158,5 +160,41 @@ describe('a start with the generated validators', () => {
     expect(last.compilerLoaded).toBe(true);
     expect(last.codes).toEqual([1]);
     expect(last.text).toContain('must NOT have more than 1 properties');
+  });
+
+  it('finds a stand-alone schema\'s validator by its exact text, and only with the AJV configuration of the build', async () => {
+    // a copy of the package whose generated validator of the field-service map's input schema
+    // accepts anything: a plan shows whether it was used (a record with too long an invoice
+    // number passes) or the schema was compiled (the record is refused)
+    const copy = join(scratch, 'pkg-standalone');
+    for (const d of ['dist', 'schemas', 'providers', 'mappings', 'examples', 'bin']) cpSync(join(root, d), join(copy, d), { recursive: true });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const mapFile = join(copy, 'mappings', 'field-service-to-revolv3.yaml');
+    const file = index.standalone[JSON.stringify(loadDataMap({ file: mapFile }).spec.input)];
+    expect(file).toBeDefined();
+    writeFileSync(join(copy, 'dist', 'validators', file!), 'const v = () => { v.errors = null; return true; };\nmodule.exports = v;\nmodule.exports.default = v;\n');
+    rmSync(join(copy, 'dist', 'validators', `${file!}.cache`), { force: true });
+    const invoices = JSON.parse(readFileSync(join(copy, 'examples', 'field-service', 'invoices.json'), 'utf8')) as Array<Record<string, unknown>>;
+    invoices[0]!.invoiceNumber = 'X'.repeat(150);
+    const input = join(copy, 'invoices.json');
+    writeFileSync(input, JSON.stringify(invoices));
+    const plan = async () => {
+      const out = await node(['--input-type=module', '-e', PROBE, copy, JSON.stringify([['plan', mapFile, '--input', input]])], scratch);
+      return (JSON.parse(out.trim().split('\n').at(-1)!) as { text: string }).text;
+    };
+    const refused = 'invoiceNumber must NOT have more than 100 characters';
+
+    // the same text: the build's validator answers
+    expect(await plan()).not.toContain(refused);
+    // the schema built with another AJV configuration: compiled now
+    const indexFile = join(copy, 'dist', 'validators', 'index.json');
+    const built = readFileSync(indexFile, 'utf8');
+    writeFileSync(indexFile, JSON.stringify({ ...(JSON.parse(built) as Index), ajvConfigId: 'ajv 0.0.0 {}' }));
+    expect(await plan()).toContain(refused);
+    // the map's input schema edited after the build (one more property): compiled now
+    writeFileSync(indexFile, built);
+    writeFileSync(mapFile, readFileSync(mapFile, 'utf8').replace(/^ {2}properties:\n/m, '  properties:\n    note: { type: string }\n'));
+    expect(await plan()).toContain(refused);
   });
 });
