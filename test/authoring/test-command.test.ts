@@ -34,7 +34,10 @@ function sampleSecurityCodes(): string[] {
 
 function expectNoCardData(text: string): void {
   expect(findCardNumbers(text)).toEqual([]);
-  for (const code of sampleSecurityCodes()) expect(text).not.toMatch(new RegExp(`(?<![\\d])${code}(?![\\d])`));
+  // how long a case took (`"durationMs": 552`, `552 ms`) can equal a security code by chance on a
+  // loaded machine and is no leak: such figures are left out of the security-code scan
+  const scanned = text.replace(/"\w*Ms":\s*\d+(\.\d+)?/g, '"ms":0').replace(/(?<![\d.])\d+(\.\d+)?\s?ms\b/g, '0 ms');
+  for (const code of sampleSecurityCodes()) expect(scanned).not.toMatch(new RegExp(`(?<![\\d])${code}(?![\\d])`));
 }
 
 const lastLine = (s: string): string => s.trimEnd().split('\n').pop() ?? '';
