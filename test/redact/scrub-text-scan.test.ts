@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { luhnValid, maskCardNumber, maskingChangesJoined, scrubText } from '../../src/redact/index.js';
 import { holdsCardNumber } from '../../src/redact/mask.js';
+import { rng } from '../helpers/seeded.js';
 
 // ---- the reference: scrubText as it was, the regex replace alone ----
 const PAN_CANDIDATE = /(?<![\d])\d(?:[ -]?\d)*/g;
@@ -52,16 +53,6 @@ function referenceScrub(text: string): string {
     }
     return out + m.slice(at);
   });
-}
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CARDS = ['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117', '4111 1111 1111 1111', '5555-5555-5555-4444', '2222400010000008', '4000056655665556'];

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataMap } from '../../src/index.js';
 import { createAjv } from '../../src/schemas/ajv-config.js';
+import { rng } from '../helpers/seeded.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const generated = join(root, 'dist', 'validators');
@@ -26,17 +27,6 @@ function listJson(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listJson(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
 }
 const shipped = listJson(join(root, 'schemas')).map((f) => ({ rel: f.slice(join(root, 'schemas').length + 1), schema: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown> }));
-
-/** mulberry32: a seeded generator, so every run checks the same values. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Values shaped by a schema (its properties, items, enums, types), mostly close to valid, often
