@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** What the CLI touches of the outside world; tests pass their own. */
@@ -23,7 +24,7 @@ export interface CliIo {
 /** The real process's IO. */
 export function processIo(): CliIo {
   return {
-    stdout: (t) => process.stdout.write(t),
+    stdout: stdoutWriter(),
     stderr: (t) => process.stderr.write(t),
     // read only by the commands that take `-` (process.stdin loads Node's stream and TTY modules)
     get stdin() {
@@ -46,4 +47,23 @@ export function processIo(): CliIo {
     exit: (code) => process.exit(code),
     stdoutIsTTY: process.stdout.isTTY === true,
   };
+}
+
+/**
+ * Writes to standard output. When it is a regular file, the text goes straight to the file with
+ * `fs.writeSync`, as process.stdout itself would write it there (synchronously, in order), but
+ * without first copying each string into a new Buffer: for `datamap plan` over a large input
+ * that copy was some 10% of the main thread's time. Anything else (a terminal, a pipe, a socket)
+ * goes through process.stdout as before.
+ */
+function stdoutWriter(): (text: string) => void {
+  let file = false;
+  try {
+    file = fstatSync(1).isFile();
+  } catch {
+    file = false;
+  }
+  if (!file) return (t) => void process.stdout.write(t);
+  // one write per text, as Node's own stream for a file (SyncWriteStream) makes it
+  return (t) => void writeSync(1, t);
 }
