@@ -22,6 +22,8 @@ export interface ParallelPlanOptions {
   now: () => number;
   /** Plan nothing until every worker is ready or failed (`DATAMAP_DEBUG=parallel-wait`: the workers then surely take part). */
   waitForWorkers?: boolean;
+  /** Workers started earlier (startPlanPool, with `jobs - 1` workers and the same init); closed at the end like one started here. */
+  pool?: PlanPool;
   /** Told at the end how the work was shared (`DATAMAP_DEBUG=parallel` prints it). */
   report?: (stats: ParallelPlanStats) => void;
 }
@@ -67,7 +69,7 @@ interface Pending {
 export async function planLinesInParallel(chunks: AsyncIterable<string | Buffer>, options: ParallelPlanOptions, sink: PlanSink): Promise<void> {
   const readOptions = { source: options.init.source };
   const workers = options.jobs - 1;
-  const pool = new PlanPool(workers, options.init);
+  const pool = options.pool ?? new PlanPool(workers, options.init);
   // stretches open per worker, and in all (memory stays flat)
   const perWorker = 2;
   const maxOpen = workers * perWorker + 2;
@@ -156,4 +158,13 @@ function isBlank(text: string): boolean {
   const c = text.charCodeAt(0);
   if (c === 0x7b) return false;
   return text.trim() === '';
+}
+
+/**
+ * Starts the worker threads of a parallel plan ahead of {@link planLinesInParallel} (each loads
+ * the map itself, some 100 ms: the command starts them before it compiles the map on its own
+ * thread). The caller passes the pool on, or closes it when the plan does not go ahead.
+ */
+export function startPlanPool(jobs: number, init: PlanWorkerInit): PlanPool {
+  return new PlanPool(jobs - 1, init);
 }

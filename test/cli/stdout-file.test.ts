@@ -23,7 +23,7 @@ const invoices = JSON.parse(readFileSync(join(root, 'examples', 'field-service',
 const big = join(scratch, 'big.ndjson');
 const lines: string[] = [];
 for (let i = 0; lines.join('\n').length < 1_300_000 && i < 20_000; i++) {
-  const r = { ...invoices[i % invoices.length]!, invoiceNumber: `OUT-${i}` };
+  const r: Record<string, unknown> = { ...invoices[i % invoices.length]!, invoiceNumber: `OUT-${i}` };
   if (i % 97 === 0) delete r.customer;
   lines.push(JSON.stringify(r));
 }

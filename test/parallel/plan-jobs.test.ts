@@ -156,4 +156,23 @@ describe('datamap plan --jobs', () => {
     expect(one.stderr).not.toMatch(/worker threads/);
     expect(shared(auto.stderr).stretches).toBeGreaterThan(0);
   }, 60_000);
+
+  it('workers start before the map is loaded: a map that cannot be used still exits 2 with what --jobs 1 says, and the process ends', async () => {
+    const big = file('big-bad.ndjson', input(2200, 2200, 9));
+    const broken = file('broken.yaml', readFileSync(MAP, 'utf8').replace('version: 1', 'version: [1'));
+    const settings = join(ROOT, 'mappings', 'field-service-to-invoiss.yaml');
+    const missing = join(dir, 'missing.ndjson');
+    // the last: the map loads (in the worker too) but the input is missing
+    for (const [map, input, extra] of [[broken, big, []], [settings, big, ['--set', 'nonsense']], [join(dir, 'missing.yaml'), big, []], [MAP, missing, []]] as Array<[string, string, string[]]>) {
+      const started = Date.now();
+      const two = await runCliProcess(['plan', map, '--input', input, '--json', '--jobs', '2', ...extra], {});
+      const one = await runCliProcess(['plan', map, '--input', input, '--json', '--jobs', '1', ...extra], {});
+      expect(two.code, map).toBe(2);
+      expect(two.stderr, map).toBe(one.stderr);
+      expect(two.stdout, map).toBe(one.stdout);
+      expect(two.stderr).not.toMatch(/\n\s+at /);
+      // the workers were stopped: the process does not wait on them
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }
+  }, 90_000);
 });

@@ -11,6 +11,9 @@ import type { CliIo } from '../io.js';
 import { inputFormatOf, openInputChunks, openRecordBatches, parseInputFormat } from '../input.js';
 import { formatDiagnostic } from '../format-diagnostic.js';
 import { PlanTally, printRecord } from '../plan-print.js';
+// types only (erased): the parallel module is loaded when a plan uses worker threads
+import type * as ParallelModule from '../../parallel/index.js';
+import type { PlanPool, PlanWorkerInit } from '../../parallel/index.js';
 
 export interface PlanCommandOptions {
   input: string;
@@ -43,11 +46,36 @@ type StepCounts = Record<string, { operation: string; run: number; skipped: numb
 export async function planCommand(mapFile: string, opts: PlanCommandOptions, io: CliIo): Promise<number> {
   if (opts.baseUrl) assertHttpUrl(opts.baseUrl, '--base-url');
   parseInputFormat(opts.format);
+  const jobs = planJobs(opts);
+  const source = opts.input === '-' ? '<stdin>' : opts.input;
+  const sets = parseSets(opts.set);
+  // the worker threads start first: each loads the map itself (some 100 ms) while this thread does
+  const parallel = jobs > 1 ? await import('../../parallel/index.js') : undefined;
+  const init = { mapFile, source, set: sets, env: { ...io.env }, baseUrl: opts.baseUrl, json: opts.json === true, summary: opts.summary === true };
+  const started: Started = { jobs, sets, parallel, init, pool: parallel?.startPlanPool(jobs, init) };
+  try {
+    return await planWith(mapFile, opts, io, started);
+  } finally {
+    // not handed over (the map, the input or an option could not be used): stopped here
+    if (started.pool) await started.pool.close();
+  }
+}
+
+/** What the command worked out before loading the map; `pool` is cleared once handed over to the parallel plan. */
+interface Started {
+  jobs: number;
+  sets: Record<string, string>;
+  parallel: typeof ParallelModule | undefined;
+  init: PlanWorkerInit;
+  pool: PlanPool | undefined;
+}
+
+async function planWith(mapFile: string, opts: PlanCommandOptions, io: CliIo, started: Started): Promise<number> {
+  const { jobs, sets, parallel, init } = started;
   const map = loadDataMap({ file: mapFile });
   for (const d of map.diagnostics) io.stderr(formatDiagnostic(d) + '\n\n');
-  const planOpts: PlanRunOptions = { clock: io.now, settings: { set: parseSets(opts.set), env: io.env } };
+  const planOpts: PlanRunOptions = { clock: io.now, settings: { set: sets, env: io.env } };
   if (opts.baseUrl) planOpts.baseUrl = opts.baseUrl;
-  const jobs = planJobs(opts);
   // a missing input file is a usage error before anything is printed
   const records = jobs > 1 ? undefined : openRecordBatches(opts.input, io, { format: opts.format, schema: map.spec.input });
   const chunks = jobs > 1 ? openInputChunks(opts.input, io) : undefined;
@@ -76,18 +104,18 @@ export async function planCommand(mapFile: string, opts: PlanCommandOptions, io:
     }
   };
   try {
-    if (chunks) {
-      const { planLinesInParallel, stretchPlanner } = await import('../../parallel/index.js');
-      const source = opts.input === '-' ? '<stdin>' : opts.input;
-      const init = { mapFile, source, set: parseSets(opts.set), env: { ...io.env }, baseUrl: opts.baseUrl, json: opts.json === true, summary: opts.summary === true };
-      const planStretch = stretchPlanner(map, { settings: planOpts.settings!, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) }, print, source);
+    if (chunks && parallel) {
+      const { planLinesInParallel, stretchPlanner } = parallel;
+      const planStretch = stretchPlanner(map, { settings: planOpts.settings!, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) }, print, init.source);
       // DATAMAP_DEBUG=parallel: how the work was shared, on stderr; parallel-wait: and every worker started first
       const debug = (io.env.DATAMAP_DEBUG ?? '').split(',');
       const waitForWorkers = debug.includes('parallel-wait');
       const report = debug.includes('parallel') || waitForWorkers
         ? (s: { workers: number; stretches: number; here: number; readAgain: number }) => io.stderr(`datamap: plan used ${s.workers} of ${jobs - 1} worker threads: ${s.stretches} stretches planned by workers, ${s.here} on the main thread, ${s.readAgain} read again on the main thread\n`)
         : undefined;
-      await planLinesInParallel(chunks, { jobs, init, planStretch, now: io.now, waitForWorkers, ...(report ? { report } : {}) }, {
+      const pool = started.pool;
+      started.pool = undefined;
+      await planLinesInParallel(chunks, { jobs, init, planStretch, now: io.now, waitForWorkers, ...(pool ? { pool } : {}), ...(report ? { report } : {}) }, {
         planHere: (items) => planHere(items, true),
         show: (r) => {
           const before = tally.shown;
