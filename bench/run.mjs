@@ -7,7 +7,8 @@
 //  2. run: engine CPU per provider call and per record (a pre-flight lookup + a sale: two calls)
 //     through an in-memory transport (no HTTP client).
 //  1-2 are CPU time, the median of BENCH_ROUNDS (3; at least 5 for 2) rounds after a warm-up.
-//  3. cli: `datamap plan` over an NDJSON file, output to a file, records per second (median of 3).
+//  3. cli: `datamap plan` over an NDJSON file, output to a file, records per second (median of 3),
+//     then once over BENCH_CLI_LARGE (100k; 0: skipped) records, with worker threads and on one thread.
 //  4. startup: `datamap validate` on one map, wall ms (median of several runs).
 //  5. run over keep-alive HTTP against the in-process sandbox, and the journal: µs per call with
 //     the in-memory journal vs a SQLite journal file, memory at 10k vs 40k records (bench/journal.mjs).
@@ -32,6 +33,7 @@ const JSON_OUT = process.argv.includes('--json');
 const N_PLAN = Number(process.env.BENCH_PLAN ?? 20000);
 const N_RUN = Number(process.env.BENCH_RUN ?? 5000);
 const N_CLI = Number(process.env.BENCH_CLI ?? 20000);
+const N_CLI_LARGE = Number(process.env.BENCH_CLI_LARGE ?? 100000);
 const NOW = Date.parse('2026-11-21T00:00:00Z');
 const clock = () => NOW;
 // with --json, stdout holds only the JSON object (the lines go to stderr)
@@ -197,14 +199,16 @@ log(`run       ${N_RUN} records (${fmt(callsPerRecord)} provider calls each), fi
 const dir = mkdtempSync(join(tmpdir(), 'datamap-bench-'));
 let cliRate;
 let cliRateOne;
+let cliRateLarge;
+let cliRateLargeOne;
 try {
   const input = join(dir, 'invoices.ndjson');
   writeFileSync(input, recordsFor('field-service-to-revolv3.yaml', N_CLI).map((r) => JSON.stringify(r)).join('\n') + '\n');
   // wall time of the whole process (start included), median of 3 runs: as a user runs it (a
   // 1 MiB+ NDJSON file is planned on worker threads by default), then on one thread (--jobs 1)
-  const cliRun = (extra) => {
+  const cliRun = (extra, runs = 3) => {
     const walls = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       const outFd = openSync(join(dir, 'plan.out'), 'w');
       const t = performance.now();
       const r = spawnSync(process.execPath, ['bin/datamap.js', 'plan', 'mappings/field-service-to-revolv3.yaml', '--input', input, '--json', ...extra], { stdio: ['ignore', outFd, 'pipe'] });
@@ -222,6 +226,16 @@ try {
   const ms1 = median(walls1);
   cliRateOne = Math.round(N_CLI / (ms1 / 1000));
   log(`cli       the same on one thread (--jobs 1): ${fmt(ms1, 0)} ms (${fmt(Math.min(...walls1), 0)}–${fmt(Math.max(...walls1), 0)}): ${cliRateOne} records/s`);
+  // a larger batch: the start (~0.2 s) and V8's warm-up (each thread optimises the same code,
+  // ~0.5 s of compiling) weigh less; one run each
+  if (N_CLI_LARGE > 0) {
+    writeFileSync(input, recordsFor('field-service-to-revolv3.yaml', N_CLI_LARGE).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const large = cliRun([], 1)[0];
+    const largeOne = cliRun(['--jobs', '1'], 1)[0];
+    cliRateLarge = Math.round(N_CLI_LARGE / (large / 1000));
+    cliRateLargeOne = Math.round(N_CLI_LARGE / (largeOne / 1000));
+    log(`cli       ${N_CLI_LARGE} records → file: ${fmt(large, 0)} ms with worker threads, ${cliRateLarge} records/s; ${fmt(largeOne, 0)} ms on one thread, ${cliRateLargeOne} records/s (one run each)`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -256,5 +270,5 @@ try {
 const journal = await benchJournal(console.log);
 
 if (JSON_OUT) {
-  process.stdout.write(JSON.stringify({ plan, run: { usPerCall: Number(fmt(runUs, 2)), usPerRecord: Number(fmt(runUsPerRecord, 2)) }, cli: { planRecordsPerSecond: cliRate, planRecordsPerSecondOneThread: cliRateOne }, startup: { validateMs }, journal }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ plan, run: { usPerCall: Number(fmt(runUs, 2)), usPerRecord: Number(fmt(runUsPerRecord, 2)) }, cli: { planRecordsPerSecond: cliRate, planRecordsPerSecondOneThread: cliRateOne, ...(cliRateLarge ? { largeRecords: N_CLI_LARGE, planRecordsPerSecondLarge: cliRateLarge, planRecordsPerSecondLargeOneThread: cliRateLargeOne } : {}) }, startup: { validateMs }, journal }, null, 2) + '\n');
 }
