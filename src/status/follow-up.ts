@@ -5,6 +5,7 @@ import { isThenable } from '../expressions/plain-json.js';
 /** Prefix of the step ids that hold a call's follow-up lookup parameters (e.g. `followUp.invoiceId`). */
 export const FOLLOW_UP_PREFIX = 'followUp.';
 
+// per spec: each parameter's step id (`followUp.<name>`, built once) and its compiled expression
 const cache = new WeakMap<FollowUpSpec, Array<[string, PackExpression]>>();
 
 /**
@@ -17,14 +18,14 @@ export async function followUpIds(spec: FollowUpSpec | undefined, input: { reque
   if (!spec) return out;
   let compiled = cache.get(spec);
   if (!compiled) {
-    compiled = Object.entries(spec.params).map(([k, e]) => [k, packExpression(e)]);
+    compiled = Object.entries(spec.params).map(([k, e]) => [FOLLOW_UP_PREFIX + k, packExpression(e)]);
     cache.set(spec, compiled);
   }
-  for (const [name, expr] of compiled) {
+  for (const [id, expr] of compiled) {
     try {
       const e = expr.evaluate(input);
       const v: unknown = isThenable(e) ? await e : e;
-      if (typeof v === 'string' || typeof v === 'number') out[FOLLOW_UP_PREFIX + name] = v;
+      if (typeof v === 'string' || typeof v === 'number') out[id] = v;
     } catch {
       // a parameter that cannot be computed is not stored: that step cannot be followed up
     }
