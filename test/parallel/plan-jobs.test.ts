@@ -59,6 +59,8 @@ function file(name: string, bytes: Buffer | string): string {
 
 // the workers start before anything is planned (else a fast main thread may plan all by itself)
 const DEBUG = { DATAMAP_DEBUG: 'parallel-wait' };
+// the README: a JSON/NDJSON file of 24 MiB or more is planned on worker threads by default
+const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 const shared = (stderr: string): { workers: number; stretches: number; here: number; readAgain: number } => {
   const m = /plan used (\d+) of \d+ worker threads: (\d+) stretches planned by workers, (\d+) on the main thread, (\d+) read again on the main thread/.exec(stderr);
   if (!m) throw new Error(`no parallel report in: ${stderr}`);
@@ -140,21 +142,34 @@ describe('datamap plan --jobs', () => {
   });
 
   it('the real command line plans a large NDJSON file with workers by default and prints what --jobs 1 prints', async () => {
-    // over 1 MiB: workers start by themselves (one per CPU, at most 4)
-    const big = file('big.ndjson', input(2200, 2200, 5));
-    expect(readFileSync(big).length).toBeGreaterThan(1024 * 1024);
+    // 24 MiB or more: workers start by themselves (one per CPU, at most 4)
+    const big = file('big.ndjson', input(52_000, 52_000, 5));
+    expect(readFileSync(big).length).toBeGreaterThanOrEqual(PARALLEL_MIN_BYTES);
     const auto = await runCliProcess(['plan', MAP, '--input', big, '--json'], DEBUG);
-    const plain = await runCliProcess(['plan', MAP, '--input', big, '--json'], {});
     const one = await runCliProcess(['plan', MAP, '--input', big, '--json', '--jobs', '1'], DEBUG);
     expect(auto.code).toBe(0);
     expect(one.code).toBe(0);
     // (the map reads no $now(), so the real clock changes nothing)
     expect(auto.stdout.length).toBeGreaterThan(1000);
     expect(auto.stdout).toBe(one.stdout);
-    expect(plain.stdout).toBe(one.stdout);
-    expect(plain.stderr).toBe('');
     expect(one.stderr).not.toMatch(/worker threads/);
     expect(shared(auto.stderr).stretches).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a smaller file is planned on one thread by default (workers would cost more than they save), and --jobs still starts them', async () => {
+    const mid = file('mid.ndjson', input(2200, 2200, 5));
+    expect(readFileSync(mid).length).toBeGreaterThan(1024 * 1024);
+    expect(readFileSync(mid).length).toBeLessThan(PARALLEL_MIN_BYTES);
+    const auto = await runCliProcess(['plan', MAP, '--input', mid, '--json'], DEBUG);
+    const two = await runCliProcess(['plan', MAP, '--input', mid, '--json', '--jobs', '2'], DEBUG);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).not.toMatch(/worker threads/);
+    expect(two.stdout).toBe(auto.stdout);
+    expect(shared(two.stderr).workers).toBe(1);
+    // without DATAMAP_DEBUG nothing is said about threads
+    const plain = await runCliProcess(['plan', MAP, '--input', mid, '--json', '--jobs', '2'], {});
+    expect(plain.stdout).toBe(auto.stdout);
+    expect(plain.stderr).toBe('');
   }, 60_000);
 
   it('workers start before the map is loaded: a map that cannot be used still exits 2 with what --jobs 1 says, and the process ends', async () => {

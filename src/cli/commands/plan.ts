@@ -28,8 +28,15 @@ export interface PlanCommandOptions {
   jobs?: number;
 }
 
-/** Inputs smaller than this are planned on one thread unless `--jobs` asks otherwise (starting workers costs some 100 ms). */
-export const PARALLEL_MIN_BYTES = 1024 * 1024;
+/**
+ * Inputs smaller than this are planned on one thread unless `--jobs` asks otherwise. A worker
+ * pays its own start (some 50 ms) and, above all, V8's warm-up of the plan's code (each thread
+ * optimises the same functions again, some 0.2-0.5 s of CPU that competes with the planning on
+ * a 2-core machine): measured with field-service records (~700 bytes each) on 2 cores, the
+ * default with a worker was 12% slower than one thread at 14 MB, even at 21 MB, 5% faster at
+ * 28 MB and 15% at 42 MB (CONTRIBUTING, performance).
+ */
+export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 
 /** Most threads a plan uses by itself. */
 const MAX_AUTO_JOBS = 4;
@@ -151,7 +158,7 @@ async function planWith(mapFile: string, opts: PlanCommandOptions, io: CliIo, st
 
 /**
  * Threads planning (the main one included): `--jobs` when given; otherwise one per CPU (at most
- * 4) for a JSON/NDJSON file of at least 1 MiB, else one. CSV is always read on one thread.
+ * 4) for a JSON/NDJSON file of at least 24 MiB, else one. CSV is always read on one thread.
  */
 function planJobs(opts: PlanCommandOptions): number {
   if (inputFormatOf(opts.input, opts.format) === 'csv') return 1;
