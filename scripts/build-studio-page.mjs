@@ -45,5 +45,7 @@ export async function buildStudioPage({ minify = true } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { dir, bytes } = await buildStudioPage();
-  console.log(`studio page: ${Math.round(bytes / 1024)} KiB → ${dir}`);
+  // --quiet (as `npm run build` passes it): nothing printed, so that `npm run bench -- --json`
+  // prints only its JSON object on standard output
+  if (!process.argv.includes('--quiet')) console.log(`studio page: ${Math.round(bytes / 1024)} KiB → ${dir}`);
 }
