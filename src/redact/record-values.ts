@@ -185,37 +185,93 @@ export function someRecordValue(plan: RedactionPlan, record: unknown, probe: Val
     for (let i = 0; i < named.values.length; i++) if (probe.found(named.values[i]!, named.kinds[i]!)) return true;
     return false;
   }
-  // values and their depths, as a stack (two arrays: no object per entry)
+  // values, their depths and their places in the name skeleton, as a stack (three arrays: no
+  // object per entry); each object's names in Object.keys order (for…in with an own-property
+  // guard gives the same names in the same order, without building the array)
   const values: unknown[] = [record];
   const depths: number[] = [0];
+  const places: NamePlace[] = [NAMES];
   let budget = 10_000;
   while (values.length > 0 && budget-- > 0) {
     const v = values.pop();
     const depth = depths.pop()!;
+    const place = places.pop()!;
     if (v === null || typeof v !== 'object' || depth > 64) continue;
     if (Array.isArray(v)) {
+      const item = itemPlace(place);
       for (const x of v) {
         values.push(x);
         depths.push(depth + 1);
+        places.push(item);
       }
       continue;
     }
-    const keys = Object.keys(v);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
+    let at = 0;
+    for (const k in v) {
+      if (!hasOwn.call(v, k)) continue;
+      const c = childPlace(place, k, at++);
       const x = (v as Record<string, unknown>)[k];
-      const c = nameClass(k);
-      if (c === NAME_CARD) {
+      if (c.cls === NAME_CARD) {
         if (someLeaf(x, 'card', 0, probe)) return true;
-      } else if (c === NAME_SECRET) {
+      } else if (c.cls === NAME_SECRET) {
         if (someLeaf(x, 'secret', 0, probe)) return true;
       } else if (x !== null && typeof x === 'object') {
         values.push(x);
         depths.push(depth + 1);
+        places.push(c);
       }
     }
   }
   return false;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A place in the records' field names (a key path, arrays transparent) with its name's class:
+ * records mostly give the same names in the same order, so the name met at a place's n-th
+ * position last time is one comparison of (usually the same, interned) strings, where a name's
+ * class would otherwise be a hash lookup per field. Shared by all records; at most
+ * MAX_NAME_PLACES places are kept (beyond them the class is looked up each time).
+ */
+class NamePlace {
+  children: Map<string, NamePlace> | undefined;
+  /** The child last met at each position (0, 1, …) of an object's names. */
+  order: Array<NamePlace | undefined> | undefined;
+  item: NamePlace | undefined;
+  constructor(
+    readonly name: string,
+    readonly cls: number,
+  ) {}
+}
+
+const MAX_NAME_PLACES = 4000;
+const NAME_POSITIONS = 64;
+const NAMES = new NamePlace('', 0);
+let namePlaces = 0;
+
+function childPlace(place: NamePlace, name: string, at: number): NamePlace {
+  const last = place.order?.[at];
+  if (last !== undefined && last.name === name) return last;
+  let c = place.children?.get(name);
+  if (c === undefined) {
+    c = new NamePlace(name, nameClass(name));
+    if (namePlaces >= MAX_NAME_PLACES || name.length > 256) return c;
+    namePlaces++;
+    (place.children ??= new Map()).set(name, c);
+  }
+  if (at < NAME_POSITIONS) (place.order ??= [])[at] = c;
+  return c;
+}
+
+function itemPlace(place: NamePlace): NamePlace {
+  if (place.item) return place.item;
+  const item = new NamePlace('', 0);
+  if (namePlaces < MAX_NAME_PLACES) {
+    namePlaces++;
+    place.item = item;
+  }
+  return item;
 }
 
 const NAME_PLAIN = 0;
