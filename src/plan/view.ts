@@ -4,7 +4,7 @@ import { authHeaderPreview, staticHeaders } from '../providers/headers.js';
 import type { OperationSpec } from '../providers/pack-types.js';
 import { maskCardNumber, mayHoldUserInfoJoined } from '../redact/mask.js';
 import { addRequestValues, createScrubber, maskCredentials, mayHoldCardNumber, mayNeedMasking, maskingChangesJoined, recordScrubber, REDACTED, scrubText, type Scrubber, type ScrubKind } from '../redact/index.js';
-import { redactionPlan, someRecordValue, someRequestValue, type ValueProbe } from '../redact/record-values.js';
+import { redactionPlan, someAtLeaves, someRecordValue, type ValueProbe } from '../redact/record-values.js';
 import { ANYWHERE_LENGTH, MAX_VALUES, MIN_SENSITIVE_LENGTH, PLAIN_VALUE, standaloneMatcher } from '../redact/scrubber.js';
 import { KEY_CARD, KEY_PLAIN, KEY_SECRET, keyClass, operationPaths, pathIndex, type SensitivePathIndex, type SensitivePaths } from '../redact/redact-value.js';
 import type { RecordPlanRaw } from './plan-record.js';
@@ -63,7 +63,7 @@ export function viewPlan(map: CompiledMap, raw: RecordPlanRaw, parent: Scrubber 
     steps: [],
   };
   // strings shown that come from this record (joined by U+0000), numbers shown
-  const seen: Seen = { parts: [], text: '', numbers: [view.index], digitRuns: false, plain: raw.context.diagnostics.length === 0 && fixed.plain && parent === NO_SECRETS };
+  const seen: Seen = { parts: [], text: '', numbers: [view.index], digitRuns: false, requestValues: [], requestKinds: [], plain: raw.context.diagnostics.length === 0 && fixed.plain && parent === NO_SECRETS };
   if (raw.context.line !== undefined) {
     view.line = raw.context.line;
     seen.numbers.push(view.line);
@@ -179,6 +179,13 @@ interface Seen {
   plain: boolean;
   /** True once a string shown may hold a digit run that scrubbing it (again) could change. */
   digitRuns: boolean;
+  /**
+   * The values the bodies hold at their operations' sensitive paths, with their kinds, as the
+   * body walk met them: what someRequestValue would tell of each body (in another order; the
+   * final check's answer does not depend on the order).
+   */
+  requestValues: unknown[];
+  requestKinds: ScrubKind[];
 }
 
 /**
@@ -202,7 +209,9 @@ function recordValuesShown(map: CompiledMap, raw: RecordPlanRaw, fixed: StaticPa
   // the values of settings declared secret, wherever the map put them
   for (const secret of settingSecrets(map)) if (probe.found(secret, 'secret')) return true;
   if (someRecordValue(redactionPlan(map), raw.context.record, probe, raw.context.named)) return true;
-  for (const ev of raw.steps) if (ev.request && someRequestValue(fixed.steps.get(ev.id)!.operation.spec, ev.request.body, probe)) return true;
+  // the bodies' values at sensitive paths, noted by the body walk (a walk deeper than it goes
+  // made the view take the full scrub before this)
+  for (let i = 0; i < seen.requestValues.length; i++) if (someAtLeaves(seen.requestValues[i], seen.requestKinds[i]!, probe)) return true;
   return false;
 }
 
@@ -376,6 +385,8 @@ class Skeleton {
   order: Array<{ name: string; node: Skeleton }> | undefined;
   item: Skeleton | undefined;
   readonly secret: boolean;
+  /** A secret by the operation's sensitive paths (not only by its key name). */
+  readonly secretPath: boolean;
   readonly card: boolean;
   /** The key name as a JSON pointer segment (`~` and `/` escaped). */
   seg = '';
@@ -389,7 +400,8 @@ class Skeleton {
     readonly keyCls: number,
     paths: SensitivePaths,
   ) {
-    this.secret = keyCls === KEY_SECRET || (path !== null && paths.secret.has(path));
+    this.secretPath = path !== null && paths.secret.has(path);
+    this.secret = keyCls === KEY_SECRET || this.secretPath;
     this.card = path !== null && paths.card.has(path);
   }
 }
@@ -550,7 +562,15 @@ class BodyWalk {
   }
 
   /** A leaf (anything but an object) as shown: redactScalar's rules, then the placeholder it may be. */
+  /** Notes a value at one of the operation's sensitive paths (for the final check). */
+  sensitive(value: unknown, kind: ScrubKind): void {
+    this.seen.requestValues.push(value);
+    this.seen.requestKinds.push(kind);
+  }
+
   scalar(value: unknown, node: Skeleton): unknown {
+    if (node.card) this.sensitive(value, 'card');
+    else if (node.secretPath) this.sensitive(value, 'secret');
     if (typeof value === 'string') {
       // redactScalar, then the placeholder it may be
       if (node.secret) return REDACTED;
@@ -585,6 +605,10 @@ class BodyWalk {
       this.seen.plain = false;
       return this.renderAll(value);
     }
+    // a value at a sensitive path: its leaves are what the final check looks for (a card path
+    // holding an object or array is walked on below, as redactValue walks it)
+    if (node.card) this.sensitive(value, 'card');
+    else if (node.secretPath) this.sensitive(value, 'secret');
     if (node.secret) return REDACTED;
     if (Array.isArray(value)) {
       const item = this.op.item(node);

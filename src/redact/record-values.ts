@@ -323,6 +323,16 @@ function splitPath(p: string): string[] {
   return segs;
 }
 
+/**
+ * The leaves of a value found at one of an operation's sensitive paths, as someRequestValue
+ * tells them (arrays transparent, then the string and number leaves), told to `probe`.
+ */
+export function someAtLeaves(v: unknown, kind: ScrubKind, probe: ValueProbe): boolean {
+  return someAt(v, NO_SEGMENTS, 0, kind, probe);
+}
+
+const NO_SEGMENTS: readonly string[] = [];
+
 /** The values at a path (arrays transparent at every level, holes giving nothing, arrays over 1000 items skipped), the leaves of each told to `probe`. */
 function someAt(v: unknown, segments: readonly string[], i: number, kind: ScrubKind, probe: ValueProbe): boolean {
   if (Array.isArray(v)) {
