@@ -124,8 +124,10 @@ export async function* runRecords(map: CompiledMap, records: AsyncIterable<Recor
     try {
       const raw = await runRecord(rrt, item);
       const result = rrt.scrub(raw);
-      // the run id is ours, never record data: a short sensitive value must not garble it
+      // run ids are ours, never record data: a short sensitive value must not garble them
+      // (`r-mxe321my-…` holds a security code 321 where letters bound it)
       result.runId = raw.runId;
+      if (raw.replayedFrom !== undefined) result.replayedFrom = raw.replayedFrom;
       return result;
     } catch (err) {
       // one record's failure (e.g. authentication) never loses the others

@@ -84,6 +84,24 @@ function codeOf(err: unknown): string | undefined {
   return err instanceof DatamapError ? err.diagnostics[0]?.code : undefined;
 }
 
+describe('run ids in results', () => {
+  it('a security code that also stands in the run id (between letters) leaves runId and replayedFrom whole', async () => {
+    // the run id is r-<clock in base 36>-<random>: at this time it is r-mxe321my-…, and the
+    // record's security code is 321
+    const t = parseInt('mxe321my', 36);
+    const clock = { now: () => t, sleep: async () => undefined };
+    const { journal: j } = journal();
+    const first = await run(authorizeMap(), [auth('RUNID-1')], { journal: j, clock });
+    expect(first.results[0]!.outcome).toBe('succeeded');
+    expect(first.runId).toMatch(/^r-mxe321my-/);
+    expect(first.results[0]!.runId).toBe(first.runId);
+    const again = await run(authorizeMap(), [auth('RUNID-1')], { journal: j, clock });
+    expect(again.results[0]).toMatchObject({ outcome: 'succeeded', replayed: true, replayedFrom: first.runId, runId: again.runId });
+    // the security code itself is still hidden wherever the result shows it
+    expect(JSON.stringify({ ...again.results[0], runId: '', replayedFrom: '' })).not.toMatch(/(?<![0-9])321(?![0-9])/);
+  });
+});
+
 describe('showRun', () => {
   it('lists each record of a run with its state, provider ids and masked card, and the run counts', async () => {
     const { journal: j } = journal();
