@@ -109,7 +109,10 @@ export class RecordBook {
     const r = this.clean(report);
     const state = recordState([...this.steps.values()].map((s) => s.state));
     const record: RecordRow = {
-      scope: this.scope, key: this.key, state, runId: this.runId, mapHash: r.mapHash,
+      // the map's hash (and below, the index and outcome) are ours, never record data: scrubbing
+      // by value could garble them (a short security code between two of the hash's hex
+      // letters: the next run would see a changed map)
+      scope: this.scope, key: this.key, state, runId: this.runId, mapHash: report.mapHash,
       createdAt: this.previous?.createdAt ?? now, updatedAt: now, ids: { ...(this.previous?.ids ?? {}), ...r.ids }, leaseRun: null,
     };
     const card = r.card ?? this.previous?.card;
@@ -117,7 +120,7 @@ export class RecordBook {
     if (r.errorCode) record.errorCode = r.errorCode;
     if (r.errorMessage) record.errorMessage = r.errorMessage;
     if (this.previous?.resolvedAs) record.resolvedAs = this.previous.resolvedAs;
-    const runRecord = { runId: this.runId, scope: this.scope, key: this.key, index: r.index, outcome: r.outcome, replayed: r.replayed, ids: r.ids, at: now } as Parameters<JournalStore['write']>[0]['runRecords'] extends Array<infer T> | undefined ? T : never;
+    const runRecord = { runId: this.runId, scope: this.scope, key: this.key, index: report.index, outcome: report.outcome, replayed: report.replayed, ids: r.ids, at: now } as Parameters<JournalStore['write']>[0]['runRecords'] extends Array<infer T> | undefined ? T : never;
     if (r.card) runRecord.card = r.card;
     if (r.errorCode) runRecord.errorCode = r.errorCode;
     if (r.errorMessage) runRecord.errorMessage = r.errorMessage;
