@@ -181,7 +181,7 @@ interface Seen {
   digitRuns: boolean;
   /**
    * The values the bodies hold at their operations' sensitive paths, with their kinds, as the
-   * body walk met them: what someRequestValue would tell of each body (in another order; the
+   * body walk met them: what addRequestValues would add of each body (in another order; the
    * final check's answer does not depend on the order).
    */
   requestValues: unknown[];
@@ -561,13 +561,13 @@ class BodyWalk {
     return v;
   }
 
-  /** A leaf (anything but an object) as shown: redactScalar's rules, then the placeholder it may be. */
   /** Notes a value at one of the operation's sensitive paths (for the final check). */
   sensitive(value: unknown, kind: ScrubKind): void {
     this.seen.requestValues.push(value);
     this.seen.requestKinds.push(kind);
   }
 
+  /** A leaf (anything but an object) as shown: redactScalar's rules, then the placeholder it may be. */
   scalar(value: unknown, node: Skeleton): unknown {
     if (node.card) this.sensitive(value, 'card');
     else if (node.secretPath) this.sensitive(value, 'secret');

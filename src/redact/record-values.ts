@@ -299,20 +299,6 @@ export function addRequestValues(s: Scrubber, op: OperationSpec, body: unknown):
   for (const p of paths.secret) someAt(body, splitPath(p), 0, 'secret', adder);
 }
 
-/** The values `addRequestValues` adds, in its order, with their kinds. */
-export function collectRequestValues(op: OperationSpec, body: unknown, out: Array<string | number>, kinds: ScrubKind[]): void {
-  someRequestValue(op, body, new Collector(out, kinds));
-}
-
-/** {@link collectRequestValues}' values told to `probe` as they are found (see someRecordValue). */
-export function someRequestValue(op: OperationSpec, body: unknown, probe: ValueProbe): boolean {
-  if (body === null || typeof body !== 'object') return false;
-  const paths = operationPaths(op);
-  for (const p of paths.card) if (someAt(body, splitPath(p), 0, 'card', probe)) return true;
-  for (const p of paths.secret) if (someAt(body, splitPath(p), 0, 'secret', probe)) return true;
-  return false;
-}
-
 const splitCache = new Map<string, string[]>();
 function splitPath(p: string): string[] {
   let segs = splitCache.get(p);
@@ -324,8 +310,8 @@ function splitPath(p: string): string[] {
 }
 
 /**
- * The leaves of a value found at one of an operation's sensitive paths, as someRequestValue
- * tells them (arrays transparent, then the string and number leaves), told to `probe`.
+ * The leaves of a value found at one of an operation's sensitive paths, as addRequestValues
+ * adds them (arrays transparent, then the string and number leaves), told to `probe`.
  */
 export function someAtLeaves(v: unknown, kind: ScrubKind, probe: ValueProbe): boolean {
   return someAt(v, NO_SEGMENTS, 0, kind, probe);
